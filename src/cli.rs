@@ -1,0 +1,56 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A terminal explorer for Go execution traces.
+#[derive(Debug, Parser)]
+#[command(name = "gotrace-tui", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the trace's events as text, exactly as Go 1.26's `go tool trace -d=parsed`
+    /// prints them (run Go with TZ=UTC to compare wall-clock times).
+    Dump(DumpArgs),
+    /// Print the event footprint table of `go tool trace -d=footprint`, then a summary:
+    /// Go version, duration, generations, threads/procs/goroutines seen, events.
+    Stats(TraceArg),
+    /// Decode every event of the trace in order without printing, and report the time
+    /// taken, the throughput and the peak memory (the decoder benchmark).
+    Bench(BenchArgs),
+}
+
+/// A trace file argument.
+#[derive(Debug, Args)]
+pub struct TraceArg {
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
+}
+
+/// Arguments of `dump`.
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// Print the raw wire events in file order instead (Go's `-d=wire`).
+    #[arg(long)]
+    pub wire: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
+}
+
+/// Arguments of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Keep the pages of decoded generations mapped (by default they are released as
+    /// decoding moves on, so memory stays proportional to one generation).
+    #[arg(long)]
+    pub keep_pages: bool,
+    /// The trace file.
+    pub trace: PathBuf,
+}

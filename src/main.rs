@@ -1,0 +1,67 @@
+//! The `gotrace-tui` command: parses the command line and dispatches to a headless report.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr};
+
+use gotrace_tui::report;
+use gotrace_tui::trace::Source;
+use gotrace_tui::trace::dump::DumpError;
+
+mod cli;
+
+use cli::{Cli, Command};
+
+fn main() -> Result<ExitCode> {
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Dump(args) => {
+            let source = open(&args.trace)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = if args.wire {
+                gotrace_tui::trace::raw::dump_wire(source.bytes(), &mut out)
+            } else {
+                gotrace_tui::trace::dump::dump_parsed(source.bytes(), &mut out)
+            };
+            finish(out, r)
+        }
+        Command::Stats(args) => {
+            let source = open(&args.trace)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::stats::write_stats(&source, &mut out);
+            finish(out, r)
+        }
+        Command::Bench(args) => {
+            let source = open(&args.trace)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::bench::run(&source, !args.keep_pages, &mut out);
+            finish(out, r)
+        }
+    }
+}
+
+fn open(path: &std::path::Path) -> Result<Source> {
+    Source::open(path).wrap_err_with(|| format!("cannot open {}", path.display()))
+}
+
+/// Flushes the output, and turns a decoding error into Go's behaviour: the message on
+/// stderr and exit status 1, after everything decoded before it was printed.
+fn finish(mut out: impl Write, r: Result<(), DumpError>) -> Result<ExitCode> {
+    let flushed = out.flush();
+    match r {
+        Ok(()) => {
+            flushed?;
+            Ok(ExitCode::SUCCESS)
+        }
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(DumpError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(DumpError::Io(e)) => Err(e.into()),
+        Err(DumpError::Trace(e)) => {
+            eprintln!("gotrace-tui: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

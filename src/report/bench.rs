@@ -1,0 +1,75 @@
+//! `gotrace-tui bench`: one full ordered decode, timed, with peak memory.
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::trace::dump::DumpError;
+use crate::trace::{Kind, Reader, Source};
+
+/// Decodes every event of `source` in order (nothing printed per event) and writes the
+/// event count, time, throughput and peak resident memory. With `release`, the pages of
+/// each generation are handed back to the kernel once decoded.
+pub fn run(source: &Source, release: bool, out: &mut impl Write) -> Result<(), DumpError> {
+    let bytes = source.bytes();
+    let start = Instant::now();
+    let mut reader = Reader::new(bytes)?;
+    if release {
+        reader = reader.on_generation_done(Box::new(|from, to| {
+            source.release(from as usize..to as usize)
+        }));
+    }
+    let mut events = 0u64;
+    let mut by_kind = [0u64; 16];
+    let mut result = Ok(());
+    for ev in reader {
+        match ev {
+            Ok(ev) => {
+                events += 1;
+                by_kind[ev.kind() as usize] += 1;
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let mb = bytes.len() as f64 / 1e6;
+    writeln!(out, "file bytes      {}", bytes.len())?;
+    writeln!(out, "events          {events}")?;
+    writeln!(out, "seconds         {secs:.3}")?;
+    writeln!(out, "MB/s            {:.1}", mb / secs)?;
+    writeln!(out, "Mevents/s       {:.2}", events as f64 / secs / 1e6)?;
+    if let Some(kb) = peak_rss_kib() {
+        writeln!(out, "peak RSS        {:.1} MiB", kb as f64 / 1024.0)?;
+    }
+    let kinds = [
+        Kind::Sync,
+        Kind::Metric,
+        Kind::Label,
+        Kind::StackSample,
+        Kind::RangeBegin,
+        Kind::RangeActive,
+        Kind::RangeEnd,
+        Kind::TaskBegin,
+        Kind::TaskEnd,
+        Kind::RegionBegin,
+        Kind::RegionEnd,
+        Kind::Log,
+        Kind::StateTransition,
+        Kind::Experimental,
+    ];
+    for k in kinds {
+        if by_kind[k as usize] > 0 {
+            writeln!(out, "  {:<16}{}", k.name(), by_kind[k as usize])?;
+        }
+    }
+    result.map_err(DumpError::from)
+}
+
+/// The process's peak resident set size (`VmHWM`), in KiB, where the OS reports it.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

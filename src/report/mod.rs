@@ -1,0 +1,4 @@
+//! Headless renderings of decoded traces: the text behind each subcommand.
+
+pub mod bench;
+pub mod stats;

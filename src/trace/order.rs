@@ -1,0 +1,1201 @@
+//! The ordering state machine: a port of Go's `order.go`. For each candidate event it
+//! decides whether the event can happen now given what every goroutine, proc and thread
+//! is doing, updates that state, and queues the public event(s) it turns into.
+//!
+//! The state persists across generations; only sequence numbers reset at each one.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+
+use super::error::{Error, ErrorKind, Result};
+use super::event::{BaseEvent, Event, GoState, ProcState, SchedCtx};
+use super::spec::{self, EventType, Version, ev, go_status, proc_status};
+use super::tables::{NO_ID, Tables};
+
+/// A per-generation sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Seq {
+    generation: u64,
+    n: u64,
+}
+
+impl Seq {
+    fn succeeds(self, prev: Seq) -> bool {
+        self.generation == prev.generation && self.n == prev.n.wrapping_add(1)
+    }
+}
+
+/// A range in flight on a goroutine or proc: its begin event type and optional subtype
+/// (the STW kind string ID).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RangeType {
+    typ: EventType,
+    desc: u64,
+}
+
+fn range_type(typ: EventType, desc: u64) -> RangeType {
+    let start = spec::spec(typ).start_ev;
+    RangeType {
+        typ: if start != ev::NONE { start } else { typ },
+        desc,
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct RangeState {
+    in_flight: Vec<RangeType>,
+}
+
+impl RangeState {
+    fn has(&self, r: RangeType) -> bool {
+        self.in_flight.contains(&r)
+    }
+
+    fn begin(&mut self, r: RangeType) -> Result<(), String> {
+        if self.has(r) {
+            return Err(format!(
+                "discovered event already in-flight for when starting event {}",
+                spec::spec(r.typ).name
+            ));
+        }
+        self.in_flight.push(r);
+        Ok(())
+    }
+
+    fn active(&mut self, r: RangeType, initial_gen: bool) -> Result<(), String> {
+        if initial_gen {
+            if self.has(r) {
+                return Err(format!(
+                    "found named active range already in first gen: {}",
+                    spec::spec(r.typ).name
+                ));
+            }
+            self.in_flight.push(r);
+        } else if !self.has(r) {
+            return Err(format!(
+                "resource is missing active range: {}",
+                spec::spec(r.typ).name
+            ));
+        }
+        Ok(())
+    }
+
+    /// Ends the range begun by `typ`'s start event; returns its subtype.
+    fn end(&mut self, typ: EventType) -> Result<u64, String> {
+        let st = spec::spec(typ).start_ev;
+        let Some(idx) = self.in_flight.iter().position(|r| r.typ == st) else {
+            return Err(format!(
+                "tried to end event {}, but not in-flight",
+                spec::spec(st).name
+            ));
+        };
+        Ok(self.in_flight.swap_remove(idx).desc)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct GState<'a> {
+    status: u64,
+    seq: Seq,
+    regions: Vec<(u64, &'a [u8])>,
+    ranges: RangeState,
+}
+
+#[derive(Debug, Clone)]
+struct PState {
+    status: u64,
+    seq: Seq,
+    ranges: RangeState,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MState {
+    g: i64,
+    p: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GcState {
+    Undetermined,
+    NotRunning,
+    Running,
+}
+
+/// Go's `constraint`: what an event requires of its thread's context.
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Constraint {
+    MustNotHave,
+    MayHave,
+    MustHave,
+}
+use Constraint::*;
+
+#[derive(Debug, Clone, Copy)]
+struct Reqs {
+    m: Constraint,
+    p: Constraint,
+    g: Constraint,
+}
+
+const USER_GO_REQS: Reqs = Reqs {
+    m: MustHave,
+    p: MustHave,
+    g: MustHave,
+};
+
+fn validate_ctx(ctx: SchedCtx, r: Reqs) -> Result<(), String> {
+    let check = |c: Constraint, v: i64, what: &str| -> Result<(), String> {
+        match c {
+            MustHave if v == NO_ID => Err(format!("expected {what} but didn't have one")),
+            MustNotHave if v != NO_ID => Err(format!("expected no {} but had one", &what[2..])),
+            _ => Ok(()),
+        }
+    };
+    check(r.m, ctx.m, "a thread")?;
+    check(r.p, ctx.p, "a proc")?;
+    check(r.g, ctx.g, "a goroutine")
+}
+
+/// The outcome of offering an event to the state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// The event happened; its public event(s) are queued.
+    Done,
+    /// Not yet: it depends on an event of another thread.
+    NotYet,
+}
+
+/// The ordering state of the whole trace so far.
+#[derive(Debug)]
+pub struct Ordering<'a> {
+    version: Version,
+    g_states: FxHashMap<i64, GState<'a>>,
+    p_states: FxHashMap<i64, PState>,
+    m_states: FxHashMap<i64, MState>,
+    active_tasks: FxHashMap<u64, (&'a [u8], u64)>,
+    gc_seq: u64,
+    gc_state: GcState,
+    initial_gen: u64,
+    queue: VecDeque<Event<'a>>,
+}
+
+type Step = Result<(SchedCtx, bool), String>;
+
+impl<'a> Ordering<'a> {
+    /// Empty state for a trace of `version`.
+    pub fn new(version: Version) -> Ordering<'a> {
+        Ordering {
+            version,
+            g_states: FxHashMap::default(),
+            p_states: FxHashMap::default(),
+            m_states: FxHashMap::default(),
+            active_tasks: FxHashMap::default(),
+            gc_seq: 0,
+            gc_state: GcState::Undetermined,
+            initial_gen: 0,
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// The next queued public event.
+    #[inline]
+    pub fn next(&mut self) -> Option<Event<'a>> {
+        self.queue.pop_front()
+    }
+
+    /// Offers `ev`, read from thread `m`'s batches of generation `generation`. The state machine
+    /// may rewrite spare arguments of `ev` (Go's "smuggling"). `offset` is the event's
+    /// byte offset, for errors.
+    pub fn advance(
+        &mut self,
+        ev: &mut BaseEvent,
+        table: &Rc<Tables<'a>>,
+        m: i64,
+        generation: u64,
+        offset: u64,
+    ) -> Result<Advance> {
+        if self.initial_gen == 0 {
+            self.initial_gen = generation;
+        }
+        let cur = if m == NO_ID {
+            SchedCtx::NONE
+        } else {
+            let ms = self
+                .m_states
+                .entry(m)
+                .or_insert(MState { g: NO_ID, p: NO_ID });
+            SchedCtx {
+                m,
+                p: ms.p,
+                g: ms.g,
+            }
+        };
+        let step = self.dispatch(ev, table, m, generation, cur);
+        match step {
+            Ok((new_ctx, true)) => {
+                if m != NO_ID
+                    && let Some(ms) = self.m_states.get_mut(&m)
+                {
+                    ms.p = new_ctx.p;
+                    ms.g = new_ctx.g;
+                }
+                Ok(Advance::Done)
+            }
+            Ok((_, false)) => Ok(Advance::NotYet),
+            Err(msg) => {
+                Err(Error::new(ErrorKind::Inconsistent, offset, msg).in_generation(generation))
+            }
+        }
+    }
+
+    fn name(&self, typ: EventType) -> String {
+        self.version.event_name(typ)
+    }
+
+    fn push(&mut self, table: &Rc<Tables<'a>>, ctx: SchedCtx, base: BaseEvent) {
+        self.queue.push_back(Event::new(table, ctx, base));
+    }
+
+    fn dispatch(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        m: i64,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        match ev.typ {
+            ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(ev, t, cur),
+            ev::PROC_START => self.proc_start(ev, t, generation, cur),
+            ev::PROC_STOP => self.proc_stop(ev, t, cur),
+            ev::PROC_STEAL => self.proc_steal(ev, t, generation, cur),
+            ev::PROC_STATUS => self.proc_status(ev, t, generation, cur),
+            ev::GO_CREATE | ev::GO_CREATE_BLOCKED => self.go_create(ev, t, generation, cur),
+            ev::GO_CREATE_SYSCALL => self.go_create_syscall(ev, t, generation, cur),
+            ev::GO_START => self.go_start(ev, t, generation, cur),
+            ev::GO_DESTROY | ev::GO_STOP | ev::GO_BLOCK => self.go_stop_exec(ev, t, cur),
+            ev::GO_DESTROY_SYSCALL => self.go_destroy_syscall(ev, t, cur),
+            ev::GO_UNBLOCK => self.go_unblock(ev, t, generation, cur),
+            ev::GO_SYSCALL_BEGIN => self.go_syscall_begin(ev, t, generation, cur),
+            ev::GO_SYSCALL_END => self.go_syscall_end(ev, t, cur),
+            ev::GO_SYSCALL_END_BLOCKED => self.go_syscall_end_blocked(ev, t, cur),
+            ev::GO_STATUS | ev::GO_STATUS_STACK => self.go_status(ev, t, m, generation, cur),
+            ev::STW_BEGIN | ev::GC_MARK_ASSIST_BEGIN => self.go_range_begin(ev, t, cur),
+            ev::STW_END | ev::GC_MARK_ASSIST_END => self.go_range_end(ev, t, cur),
+            ev::GC_MARK_ASSIST_ACTIVE => self.go_range_active(ev, t, generation, cur),
+            ev::GC_ACTIVE => self.gc_active(ev, t, generation, cur),
+            ev::GC_BEGIN => self.gc_begin(ev, t, cur),
+            ev::GC_END => self.gc_end(ev, t, cur),
+            ev::GC_SWEEP_ACTIVE => self.gc_sweep_active(ev, t, generation, cur),
+            ev::GC_SWEEP_BEGIN => self.gc_sweep_begin(ev, t, cur),
+            ev::GC_SWEEP_END => self.gc_sweep_end(ev, t, cur),
+            ev::HEAP_ALLOC | ev::HEAP_GOAL => self.heap_metric(ev, t, cur),
+            ev::USER_TASK_BEGIN => self.user_task_begin(ev, t, cur),
+            ev::USER_TASK_END => self.user_task_end(ev, t, cur),
+            ev::USER_REGION_BEGIN | ev::USER_REGION_END => self.user_region(ev, t, cur),
+            ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => self.go_switch(ev, t, generation, cur),
+            ev::SPAN..=ev::GOROUTINE_STACK_FREE => self.alloc_free(ev, t, cur),
+            typ => Err(format!("bad event type found while ordering: {typ}")),
+        }
+    }
+
+    fn proc_status(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let pid = ev.args[0] as i64;
+        let status = ev.args[1];
+        if status > proc_status::SYSCALL_ABANDONED {
+            return Err(format!("invalid status for proc {pid}: {status}"));
+        }
+        let mut old = ProcState::from_wire(status);
+        if let Some(s) = self.p_states.get_mut(&pid) {
+            if status == proc_status::SYSCALL_ABANDONED && s.status == proc_status::SYSCALL {
+                old = ProcState::Running;
+                ev.args[1] = proc_status::SYSCALL;
+            } else if status == proc_status::SYSCALL_ABANDONED
+                && s.status == proc_status::SYSCALL_ABANDONED
+            {
+                old = ProcState::Idle;
+                ev.args[1] = proc_status::SYSCALL_ABANDONED;
+            } else if s.status != status {
+                return Err(format!(
+                    "inconsistent status for proc {pid}: old {} vs. new {}",
+                    proc_status::name(s.status),
+                    proc_status::name(status)
+                ));
+            }
+            s.seq = Seq { generation, n: 0 };
+        } else {
+            self.p_states.insert(
+                pid,
+                PState {
+                    status,
+                    seq: Seq { generation, n: 0 },
+                    ranges: RangeState::default(),
+                },
+            );
+            old = if generation == self.initial_gen {
+                ProcState::Undetermined
+            } else {
+                ProcState::NotExist
+            };
+        }
+        ev.set_extra(0, old as u64);
+        let mut new_ctx = cur;
+        if status == proc_status::RUNNING || status == proc_status::SYSCALL {
+            new_ctx.p = pid;
+        }
+        let mut ctx = cur;
+        if status == proc_status::SYSCALL_ABANDONED && old == ProcState::Running {
+            // The proc is about to be stolen: attribute the event to the M that owns it.
+            // Go picks whichever matching M its map iteration ends on; there is only one
+            // in a valid trace, so take the smallest ID to stay deterministic.
+            let owner = self
+                .m_states
+                .iter()
+                .filter(|(_, ms)| ms.p == pid)
+                .min_by_key(|(id, _)| **id)
+                .map(|(id, ms)| (*id, *ms));
+            let Some((mid, ms)) = owner else {
+                return Err(format!(
+                    "failed to find sched context for proc {pid} that's about to be stolen"
+                ));
+            };
+            ctx = SchedCtx {
+                m: mid,
+                p: pid,
+                g: ms.g,
+            };
+        }
+        self.push(t, ctx, *ev);
+        Ok((new_ctx, true))
+    }
+
+    fn proc_start(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let pid = ev.args[0] as i64;
+        let seq = Seq {
+            generation,
+            n: ev.args[1],
+        };
+        match self.p_states.get(&pid) {
+            Some(s) if s.status == proc_status::IDLE && seq.succeeds(s.seq) && cur.p == NO_ID => {}
+            _ => return Ok((cur, false)),
+        }
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustNotHave,
+                g: MayHave,
+            },
+        )?;
+        let s = self.p_states.get_mut(&pid).expect("checked above");
+        s.status = proc_status::RUNNING;
+        s.seq = seq;
+        self.push(t, cur, *ev);
+        Ok((SchedCtx { p: pid, ..cur }, true))
+    }
+
+    fn proc_stop(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        let name = self.name(ev.typ);
+        let Some(s) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!(
+                "event {name} for proc ({}) that doesn't exist",
+                cur.p
+            ));
+        };
+        if s.status != proc_status::RUNNING && s.status != proc_status::SYSCALL {
+            return Err(format!(
+                "{name} event for proc that's not Running or Syscall"
+            ));
+        }
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustHave,
+                g: MayHave,
+            },
+        )?;
+        s.status = proc_status::IDLE;
+        self.push(t, cur, *ev);
+        Ok((SchedCtx { p: NO_ID, ..cur }, true))
+    }
+
+    fn proc_steal(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let pid = ev.args[0] as i64;
+        let seq = Seq {
+            generation,
+            n: ev.args[1],
+        };
+        match self.p_states.get(&pid) {
+            Some(s)
+                if (s.status == proc_status::SYSCALL
+                    || s.status == proc_status::SYSCALL_ABANDONED)
+                    && seq.succeeds(s.seq) => {}
+            _ => return Ok((cur, false)),
+        }
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MayHave,
+                g: MayHave,
+            },
+        )?;
+        let s = self.p_states.get_mut(&pid).expect("checked above");
+        let old_status = s.status;
+        ev.set_extra(0, old_status);
+        s.status = proc_status::IDLE;
+        s.seq = seq;
+        if old_status == proc_status::SYSCALL_ABANDONED {
+            self.push(t, cur, *ev);
+            return Ok((cur, true));
+        }
+        let mid = ev.args[2] as i64;
+        if mid == cur.m {
+            if cur.p != pid {
+                return Err(format!(
+                    "tried to self-steal proc {pid} (thread {mid}), but got proc {} instead",
+                    cur.p
+                ));
+            }
+            self.push(t, cur, *ev);
+            return Ok((SchedCtx { p: NO_ID, ..cur }, true));
+        }
+        let Some(ms) = self.m_states.get_mut(&mid) else {
+            return Err(format!("stole proc from non-existent thread {mid}"));
+        };
+        if ms.p != pid {
+            return Err(format!(
+                "tried to steal proc {pid} from thread {mid}, but got proc {} instead",
+                ms.p
+            ));
+        }
+        ms.p = NO_ID;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_status(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        _m: i64,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let gid = ev.args[0] as i64;
+        let mid = ev.args[1] as i64;
+        let status = ev.args[2];
+        if status > go_status::WAITING {
+            return Err(format!("invalid status for goroutine {gid}: {status}"));
+        }
+        let mut old = GoState::from_wire(status);
+        if let Some(s) = self.g_states.get_mut(&gid) {
+            if s.status != status {
+                return Err(format!(
+                    "inconsistent status for goroutine {gid}: old {} vs. new {}",
+                    go_status::name(s.status),
+                    go_status::name(status)
+                ));
+            }
+            s.seq = Seq { generation, n: 0 };
+        } else if generation == self.initial_gen {
+            self.g_states.insert(
+                gid,
+                GState {
+                    status,
+                    seq: Seq { generation, n: 0 },
+                    regions: Vec::new(),
+                    ranges: RangeState::default(),
+                },
+            );
+            old = GoState::Undetermined;
+        } else {
+            return Err(format!(
+                "found goroutine status for new goroutine after the first generation: id={gid} status={}",
+                go_status::name(status)
+            ));
+        }
+        ev.args[2] = (old as u64) << 32 | status;
+        let mut new_ctx = cur;
+        let mut ctx = cur;
+        match status {
+            go_status::RUNNING => new_ctx.g = gid,
+            go_status::SYSCALL => {
+                if mid == NO_ID {
+                    return Err(format!("found goroutine {gid} in syscall without a thread"));
+                }
+                if mid == cur.m {
+                    if generation != self.initial_gen && cur.g != gid {
+                        return Err(format!(
+                            "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
+                            cur.g
+                        ));
+                    }
+                    new_ctx.g = gid;
+                } else {
+                    match self.m_states.get(&mid) {
+                        Some(ms) => {
+                            if ms.g != gid {
+                                return Err(format!(
+                                    "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
+                                    ms.g
+                                ));
+                            }
+                            ctx.g = ms.g;
+                        }
+                        None => {
+                            self.m_states.insert(mid, MState { g: gid, p: NO_ID });
+                        }
+                    }
+                    ctx.m = mid;
+                }
+            }
+            _ => {}
+        }
+        self.push(t, ctx, *ev);
+        Ok((new_ctx, true))
+    }
+
+    fn go_create(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustHave,
+                g: MayHave,
+            },
+        )?;
+        if let Some(s) = self.g_states.get(&cur.g)
+            && s.status != go_status::RUNNING
+        {
+            return Err(format!(
+                "{} event for goroutine that's not Running",
+                self.name(ev.typ)
+            ));
+        }
+        let newg = ev.args[0] as i64;
+        if self.g_states.contains_key(&newg) {
+            return Err(format!(
+                "tried to create goroutine ({newg}) that already exists"
+            ));
+        }
+        let status = if ev.typ == ev::GO_CREATE_BLOCKED {
+            go_status::WAITING
+        } else {
+            go_status::RUNNABLE
+        };
+        self.g_states.insert(
+            newg,
+            GState {
+                status,
+                seq: Seq { generation, n: 0 },
+                regions: Vec::new(),
+                ranges: RangeState::default(),
+            },
+        );
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    /// The current goroutine's state, which must exist and be in `want`.
+    fn current_g(
+        &mut self,
+        typ: EventType,
+        g: i64,
+        want: u64,
+        want_name: &str,
+    ) -> Result<&mut GState<'a>, String> {
+        let name = self.version.event_name(typ);
+        let Some(s) = self.g_states.get_mut(&g) else {
+            return Err(format!(
+                "event {name} for goroutine ({g}) that doesn't exist"
+            ));
+        };
+        if s.status != want {
+            return Err(format!("{name} event for goroutine that's not {want_name}"));
+        }
+        Ok(s)
+    }
+
+    fn go_stop_exec(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let s = self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
+        match ev.typ {
+            ev::GO_DESTROY => {
+                self.g_states.remove(&cur.g);
+            }
+            ev::GO_STOP => s.status = go_status::RUNNABLE,
+            _ => s.status = go_status::WAITING,
+        }
+        self.push(t, cur, *ev);
+        Ok((SchedCtx { g: NO_ID, ..cur }, true))
+    }
+
+    fn go_start(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let gid = ev.args[0] as i64;
+        let seq = Seq {
+            generation,
+            n: ev.args[1],
+        };
+        match self.g_states.get(&gid) {
+            Some(s) if s.status == go_status::RUNNABLE && seq.succeeds(s.seq) => {}
+            _ => return Ok((cur, false)),
+        }
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustHave,
+                g: MustNotHave,
+            },
+        )?;
+        let s = self.g_states.get_mut(&gid).expect("checked above");
+        s.status = go_status::RUNNING;
+        s.seq = seq;
+        self.push(t, cur, *ev);
+        Ok((SchedCtx { g: gid, ..cur }, true))
+    }
+
+    fn go_unblock(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let gid = ev.args[0] as i64;
+        let seq = Seq {
+            generation,
+            n: ev.args[1],
+        };
+        match self.g_states.get_mut(&gid) {
+            Some(s) if s.status == go_status::WAITING && seq.succeeds(s.seq) => {
+                s.status = go_status::RUNNABLE;
+                s.seq = seq;
+            }
+            _ => return Ok((cur, false)),
+        }
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_switch(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
+        let next = ev.args[0] as i64;
+        let seq = Seq {
+            generation,
+            n: ev.args[1],
+        };
+        match self.g_states.get(&next) {
+            Some(s) if s.status == go_status::WAITING && seq.succeeds(s.seq) => {}
+            _ => return Ok((cur, false)),
+        }
+        self.push(t, cur, *ev);
+        let synthetic = |typ, args: [u64; 4]| BaseEvent {
+            typ,
+            time: ev.time,
+            args,
+        };
+        if ev.typ == ev::GO_SWITCH {
+            if let Some(s) = self.g_states.get_mut(&cur.g) {
+                s.status = go_status::WAITING;
+            }
+            // A block with no reason and no stack.
+            self.push(t, cur, synthetic(ev::GO_BLOCK, [0; 4]));
+        } else {
+            self.g_states.remove(&cur.g);
+            self.push(t, cur, synthetic(ev::GO_DESTROY, [0; 4]));
+        }
+        let s = self.g_states.get_mut(&next).expect("checked above");
+        s.status = go_status::RUNNING;
+        s.seq = seq;
+        let start_ctx = SchedCtx { g: NO_ID, ..cur };
+        self.push(
+            t,
+            start_ctx,
+            synthetic(ev::GO_START, [next as u64, ev.args[1], 0, 0]),
+        );
+        Ok((SchedCtx { g: next, ..cur }, true))
+    }
+
+    fn go_syscall_begin(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let name = self.name(ev.typ);
+        let s = self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
+        s.status = go_status::SYSCALL;
+        let Some(p) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!("uninitialized proc {} found during {name}", cur.p));
+        };
+        p.status = proc_status::SYSCALL;
+        let pseq = Seq {
+            generation,
+            n: ev.args[0],
+        };
+        if !pseq.succeeds(p.seq) {
+            return Err(format!(
+                "failed to advance {name}: can't make sequence: {} (gen={}) -> {} (gen={})",
+                p.seq.n, p.seq.generation, pseq.n, pseq.generation
+            ));
+        }
+        p.seq = pseq;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_syscall_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let name = self.name(ev.typ);
+        let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
+        s.status = go_status::RUNNING;
+        let Some(p) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!("uninitialized proc {} found during {name}", cur.p));
+        };
+        if p.status != proc_status::SYSCALL {
+            return Err(format!(
+                "expected proc {} in state Syscall, but got {} instead",
+                cur.p,
+                proc_status::name(p.status)
+            ));
+        }
+        p.status = proc_status::RUNNING;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_syscall_end_blocked(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        cur: SchedCtx,
+    ) -> Step {
+        if cur.p != NO_ID {
+            let Some(p) = self.p_states.get(&cur.p) else {
+                return Err(format!(
+                    "uninitialized proc {} found during {}",
+                    cur.p,
+                    self.name(ev.typ)
+                ));
+            };
+            if p.status == proc_status::SYSCALL {
+                // The P has not been stolen yet: wait for the ProcSteal.
+                return Ok((cur, false));
+            }
+        }
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MayHave,
+                g: MustHave,
+            },
+        )?;
+        let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
+        s.status = go_status::RUNNABLE;
+        self.push(t, cur, *ev);
+        Ok((SchedCtx { g: NO_ID, ..cur }, true))
+    }
+
+    fn go_create_syscall(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MayHave,
+                g: MustNotHave,
+            },
+        )?;
+        let newg = ev.args[0] as i64;
+        if self.g_states.contains_key(&newg) {
+            return Err(format!(
+                "tried to create goroutine ({newg}) in syscall that already exists"
+            ));
+        }
+        self.g_states.insert(
+            newg,
+            GState {
+                status: go_status::SYSCALL,
+                seq: Seq { generation, n: 0 },
+                regions: Vec::new(),
+                ranges: RangeState::default(),
+            },
+        );
+        self.push(t, cur, *ev);
+        Ok((SchedCtx { g: newg, ..cur }, true))
+    }
+
+    fn go_destroy_syscall(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        cur: SchedCtx,
+    ) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MayHave,
+                g: MustHave,
+            },
+        )?;
+        let name = self.name(ev.typ);
+        self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Syscall")?;
+        self.g_states.remove(&cur.g);
+        let mut new_ctx = SchedCtx { g: NO_ID, ..cur };
+        if cur.p != NO_ID {
+            let Some(p) = self.p_states.get_mut(&cur.p) else {
+                return Err(format!("found invalid proc {} during {name}", cur.p));
+            };
+            if p.status != proc_status::SYSCALL {
+                return Err(format!(
+                    "proc {} in unexpected state {} during {name}",
+                    cur.p,
+                    proc_status::name(p.status)
+                ));
+            }
+            // The thread is going away with its P: the P is abandoned, as if stolen.
+            p.status = proc_status::SYSCALL_ABANDONED;
+            new_ctx.p = NO_ID;
+            let mut steal = BaseEvent {
+                typ: ev::PROC_STEAL,
+                time: ev.time,
+                args: [cur.p as u64, 0, 0, 0],
+            };
+            steal.set_extra(0, proc_status::SYSCALL);
+            self.push(t, cur, steal);
+        }
+        self.push(t, cur, *ev);
+        Ok((new_ctx, true))
+    }
+
+    fn user_task_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        let id = ev.args[0];
+        if self.active_tasks.contains_key(&id) {
+            return Err(format!("task ID conflict: {id}"));
+        }
+        let mut parent = ev.args[1];
+        if parent == 0 {
+            parent = super::event::NO_TASK;
+            ev.args[1] = parent;
+        }
+        let name_id = ev.args[2];
+        let Some(name) = t.string(name_id) else {
+            return Err(format!("invalid string ID {name_id} for {} event", ev.typ));
+        };
+        self.active_tasks.insert(id, (name, parent));
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn user_task_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        let id = ev.args[0];
+        let (name, parent) = self
+            .active_tasks
+            .remove(&id)
+            .unwrap_or((b"", super::event::NO_TASK));
+        ev.set_extra(0, parent);
+        validate_ctx(cur, USER_GO_REQS)?;
+        let mut e = Event::new(t, cur, *ev);
+        e.task_type = name;
+        self.queue.push_back(e);
+        Ok((cur, true))
+    }
+
+    fn user_region(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let task = ev.args[0];
+        let name_id = ev.args[1];
+        let Some(name) = t.string(name_id) else {
+            return Err(format!("invalid string ID {name_id} for {} event", ev.typ));
+        };
+        let begin = ev.typ == ev::USER_REGION_BEGIN;
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            let which = if begin { "Begin" } else { "End" };
+            return Err(format!(
+                "encountered EvUserRegion{which} without known state for current goroutine {}",
+                cur.g
+            ));
+        };
+        if begin {
+            s.regions.push((task, name));
+        } else if let Some(&(top_task, top_name)) = s.regions.last() {
+            // An end with an empty stack is a region that began before the trace did.
+            if top_task != task || top_name != name {
+                return Err(format!(
+                    "misuse of region in goroutine {}: region end {{{task} {}}} when the inner-most active region start event is {{{top_task} {}}}",
+                    cur.g,
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(top_name)
+                ));
+            }
+            s.regions.pop();
+        }
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn gc_active(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let seq = ev.args[0];
+        if generation == self.initial_gen {
+            if self.gc_state != GcState::Undetermined {
+                return Err("GCActive in the first generation isn't first GC event".into());
+            }
+            self.gc_seq = seq;
+            self.gc_state = GcState::Running;
+            self.push(t, cur, *ev);
+            return Ok((cur, true));
+        }
+        if seq != self.gc_seq.wrapping_add(1) {
+            return Ok((cur, false));
+        }
+        if self.gc_state != GcState::Running {
+            return Err("encountered GCActive while GC was not in progress".into());
+        }
+        self.gc_seq = seq;
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn gc_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        let seq = ev.args[0];
+        if self.gc_state == GcState::Undetermined {
+            self.gc_seq = seq;
+            self.gc_state = GcState::Running;
+            self.push(t, cur, *ev);
+            return Ok((cur, true));
+        }
+        if seq != self.gc_seq.wrapping_add(1) {
+            return Ok((cur, false));
+        }
+        if self.gc_state == GcState::Running {
+            return Err("encountered GCBegin while GC was already in progress".into());
+        }
+        self.gc_seq = seq;
+        self.gc_state = GcState::Running;
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn gc_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        let seq = ev.args[0];
+        if seq != self.gc_seq.wrapping_add(1) {
+            return Ok((cur, false));
+        }
+        match self.gc_state {
+            GcState::NotRunning => {
+                return Err("encountered GCEnd when GC was not in progress".into());
+            }
+            GcState::Undetermined => {
+                return Err("encountered GCEnd when GC was in an undetermined state".into());
+            }
+            GcState::Running => {}
+        }
+        self.gc_seq = seq;
+        self.gc_state = GcState::NotRunning;
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn annotation(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn heap_metric(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustHave,
+                g: MayHave,
+            },
+        )?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustHave,
+                g: MayHave,
+            },
+        )?;
+        let Some(p) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!(
+                "uninitialized proc {} found during GCSweepBegin",
+                cur.p
+            ));
+        };
+        p.ranges.begin(range_type(ev.typ, 0))?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn gc_sweep_active(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let pid = ev.args[0] as i64;
+        let initial = generation == self.initial_gen;
+        let Some(p) = self.p_states.get_mut(&pid) else {
+            return Err(format!("encountered GCSweepActive for unknown proc {pid}"));
+        };
+        p.ranges.active(range_type(ev.typ, 0), initial)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn gc_sweep_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MustHave,
+                g: MayHave,
+            },
+        )?;
+        let Some(p) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!(
+                "uninitialized proc {} found during GCSweepEnd",
+                cur.p
+            ));
+        };
+        p.ranges.end(ev.typ)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_range_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let desc = if ev.typ == ev::STW_BEGIN {
+            ev.args[0]
+        } else {
+            0
+        };
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            return Err(format!(
+                "encountered event of type {} without known state for current goroutine {}",
+                ev.typ, cur.g
+            ));
+        };
+        s.ranges.begin(range_type(ev.typ, desc))?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_range_active(
+        &mut self,
+        ev: &mut BaseEvent,
+        t: &Rc<Tables<'a>>,
+        generation: u64,
+        cur: SchedCtx,
+    ) -> Step {
+        let gid = ev.args[0] as i64;
+        let initial = generation == self.initial_gen;
+        let name = self.name(ev.typ);
+        let Some(s) = self.g_states.get_mut(&gid) else {
+            return Err(format!("uninitialized goroutine {gid} found during {name}"));
+        };
+        s.ranges.active(range_type(ev.typ, 0), initial)?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn go_range_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            return Err(format!(
+                "encountered event of type {} without known state for current goroutine {}",
+                ev.typ, cur.g
+            ));
+        };
+        let desc = s.ranges.end(ev.typ)?;
+        if ev.typ == ev::STW_END {
+            ev.args[0] = desc;
+        }
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+
+    fn alloc_free(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+        validate_ctx(
+            cur,
+            Reqs {
+                m: MustHave,
+                p: MayHave,
+                g: MayHave,
+            },
+        )?;
+        self.push(t, cur, *ev);
+        Ok((cur, true))
+    }
+}

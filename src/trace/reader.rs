@@ -1,0 +1,517 @@
+//! The ordered event stream: a port of Go's `reader.go` and `batchcursor.go`. Per-M batch
+//! cursors feed a binary min-heap on time; the head is offered to the ordering state
+//! machine, and when it cannot happen yet the other threads are tried in time order.
+//! Output times are forced to increase strictly, as Go's reader does.
+
+use std::rc::Rc;
+
+use super::error::{Error, ErrorKind, Result};
+use super::event::{BaseEvent, Event, SchedCtx};
+use super::gofmt::sort_func;
+use super::order::{Advance, Ordering};
+use super::spec::{self, Version};
+use super::tables::{CpuSample, Frequency, Generation, GenerationReader, MBatches, Tables};
+use super::wire::uvarint;
+
+/// The 16-byte header: `go 1.NN trace` padded with NULs.
+pub const HEADER_LEN: usize = 16;
+
+/// Reads the header (Go's `version.ReadHeader`, which scans `"go 1.%d trace\0\0\0"`).
+pub fn read_header(data: &[u8]) -> Result<Version> {
+    let bad = || {
+        Error::new(
+            ErrorKind::BadHeader,
+            0,
+            "bad file format: not a Go execution trace? (expected a 16-byte header \"go 1.NN trace\")",
+        )
+    };
+    let rest = data.strip_prefix(b"go 1.").ok_or_else(bad)?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 9 {
+        return Err(bad());
+    }
+    let minor: u32 = std::str::from_utf8(&rest[..digits])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(bad)?;
+    let after = &rest[digits..];
+    if !after.starts_with(b" trace\0\0\0") {
+        return Err(bad());
+    }
+    match Version::from_minor(minor) {
+        Some(v) if data.len() >= HEADER_LEN && 5 + digits + 9 == HEADER_LEN => Ok(v),
+        Some(_) => Err(bad()),
+        None => Err(Error::new(
+            ErrorKind::UnsupportedVersion,
+            0,
+            format!(
+                "unknown or unsupported trace version go 1.{minor}: this build reads go 1.22, 1.23 (also written by Go 1.24), 1.25 and 1.26 traces"
+            ),
+        )),
+    }
+}
+
+/// A thread's position in its batches: the next event to offer.
+#[derive(Debug, Clone)]
+struct BatchCursor {
+    m: i64,
+    /// Index into the generation's per-M batch lists.
+    m_idx: usize,
+    last_ts: i64,
+    idx: usize,
+    data_off: usize,
+    ev: BaseEvent,
+    /// File offset of `ev`, for errors.
+    ev_offset: u64,
+}
+
+impl BatchCursor {
+    /// Reads the next event of this thread (Go's `batchCursor.nextEvent`).
+    fn next_event(&mut self, mb: &MBatches<'_>, freq: Frequency) -> Result<bool> {
+        let batches = &mb.batches;
+        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
+            self.idx += 1;
+            self.data_off = 0;
+            self.last_ts = 0;
+        }
+        let Some(b) = batches.get(self.idx) else {
+            return Ok(false);
+        };
+        if self.last_ts == 0 {
+            self.last_ts = freq.mul(b.time);
+        }
+        let off = b.data_offset + self.data_off as u64;
+        let (n, dt) =
+            read_timed_event(&b.data[self.data_off..], &mut self.ev).map_err(|(rel, msg)| {
+                Error::new(ErrorKind::Malformed, off + rel as u64, msg).in_generation(b.generation)
+            })?;
+        self.ev.time = freq.mul(dt).wrapping_add(self.last_ts);
+        self.last_ts = self.ev.time;
+        self.ev_offset = off;
+        self.data_off += n;
+        Ok(true)
+    }
+}
+
+/// Decodes one timed event at the start of `b`: its size and timestamp delta. Errors give
+/// the offset within `b` and Go's message.
+#[inline]
+fn read_timed_event(
+    b: &[u8],
+    e: &mut BaseEvent,
+) -> std::result::Result<(usize, u64), (usize, String)> {
+    let typ = b[0];
+    if typ as usize >= spec::NUM_SPECS {
+        return Err((0, format!("found invalid event type: {typ}")));
+    }
+    let s = spec::spec(typ);
+    if s.args.is_empty() || !s.is_timed {
+        return Err((0, format!("found event without a timestamp: type={typ}")));
+    }
+    e.typ = typ;
+    let mut n = 1;
+    let (ts, nb) =
+        uvarint(&b[n..]).map_err(|_| (n, "found invalid uvarint for timestamp".to_string()))?;
+    n += nb;
+    for i in 0..s.args.len() - 1 {
+        let (arg, nb) = uvarint(&b[n..]).map_err(|_| (n, "found invalid uvarint".to_string()))?;
+        e.args[i] = arg;
+        n += nb;
+    }
+    Ok((n, ts))
+}
+
+fn heap_sift_up(h: &mut [BatchCursor], mut i: usize) -> usize {
+    while i > 0 && h[(i - 1) / 2].ev.time > h[i].ev.time {
+        h.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    i
+}
+
+fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) -> usize {
+    loop {
+        let m = min3(h, i, 2 * i + 1, 2 * i + 2);
+        if m == i {
+            return i;
+        }
+        h.swap(i, m);
+        i = m;
+    }
+}
+
+fn min3(h: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
+    let mut min_idx = i0;
+    let mut min_t = i64::MAX;
+    if i0 < h.len() {
+        min_t = h[i0].ev.time;
+    }
+    if i1 < h.len() && h[i1].ev.time < min_t {
+        min_t = h[i1].ev.time;
+        min_idx = i1;
+    }
+    if i2 < h.len() && h[i2].ev.time < min_t {
+        min_idx = i2;
+    }
+    min_idx
+}
+
+fn heap_insert(h: &mut Vec<BatchCursor>, bc: BatchCursor) {
+    h.push(bc);
+    let last = h.len() - 1;
+    heap_sift_up(h, last);
+}
+
+fn heap_update(h: &mut [BatchCursor], i: usize) {
+    if heap_sift_up(h, i) != i {
+        return;
+    }
+    heap_sift_down(h, i);
+}
+
+fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
+    while i > 0 {
+        h.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    let last = h.len() - 1;
+    h.swap(0, last);
+    h.pop();
+    heap_sift_down(h, 0);
+}
+
+fn sort_cpu_samples(s: &mut [CpuSample]) {
+    sort_func(s, |a, b| a.time.cmp(&b.time));
+}
+
+/// Called with each generation's byte range once all its events have been read.
+pub type ReleaseFn<'a> = Box<dyn FnMut(u64, u64) + 'a>;
+
+/// The ordered event stream of a trace: an iterator of Go's events, exactly as Go's
+/// `trace.Reader` returns them. After an error it ends.
+pub struct Reader<'a> {
+    version: Version,
+    gens: GenerationReader<'a>,
+    last_ts: i64,
+    generation: Option<Generation<'a>>,
+    table: Option<Rc<Tables<'a>>>,
+    frontier: Vec<BatchCursor>,
+    cpu_samples: std::vec::IntoIter<CpuSample>,
+    next_sample: Option<CpuSample>,
+    order: Ordering<'a>,
+    syncs: u64,
+    read_gen_err: Option<Error>,
+    spill_err: Option<Error>,
+    spill_err_sync: bool,
+    done: bool,
+    release: Option<ReleaseFn<'a>>,
+    generations_read: u64,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over a whole trace file held in `data`.
+    pub fn new(data: &'a [u8]) -> Result<Reader<'a>> {
+        let version = read_header(data)?;
+        Ok(Reader {
+            version,
+            gens: GenerationReader::new(version, &data[HEADER_LEN..], HEADER_LEN as u64),
+            last_ts: 0,
+            generation: None,
+            table: None,
+            frontier: Vec::new(),
+            cpu_samples: Vec::new().into_iter(),
+            next_sample: None,
+            order: Ordering::new(version),
+            syncs: 0,
+            read_gen_err: None,
+            spill_err: None,
+            spill_err_sync: false,
+            done: false,
+            release: None,
+            generations_read: 0,
+        })
+    }
+
+    /// Calls `f(start, end)` with the byte range of each generation once it has been
+    /// consumed, so a mapped file's pages can be released.
+    pub fn on_generation_done(mut self, f: ReleaseFn<'a>) -> Reader<'a> {
+        self.release = Some(f);
+        self
+    }
+
+    /// The format version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Generations read so far.
+    pub fn generations_read(&self) -> u64 {
+        self.generations_read
+    }
+
+    /// File offset up to which the input has been read.
+    pub fn offset(&self) -> u64 {
+        self.gens.offset()
+    }
+
+    /// Reads the next event (Go's `ReadEvent`); `Ok(None)` at the end.
+    pub fn read_event(&mut self) -> Result<Option<Event<'a>>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.read_event_inner() {
+            Ok(Some(mut e)) => {
+                if let Err(err) = self.validate_table_ids(&e) {
+                    self.done = true;
+                    return Err(err);
+                }
+                if e.base.time <= self.last_ts {
+                    e.base.time = self.last_ts.wrapping_add(1);
+                }
+                self.last_ts = e.base.time;
+                Ok(Some(e))
+            }
+            Ok(None) => {
+                self.done = true;
+                Ok(None)
+            }
+            Err(err) => {
+                self.done = true;
+                Err(err)
+            }
+        }
+    }
+
+    fn validate_table_ids(&self, e: &Event<'a>) -> Result<()> {
+        if e.base.typ == super::event::EV_SYNC {
+            return Ok(());
+        }
+        let s = spec::spec(e.base.typ);
+        let Some(t) = e.table.as_deref() else {
+            return Ok(());
+        };
+        let err = |what: &str, id: u64| {
+            Err(Error::new(
+                ErrorKind::Malformed,
+                self.gens.offset(),
+                format!("found invalid {what} ID {id} for event {}", s.name),
+            )
+            .in_generation(t.generation))
+        };
+        for &i in s.stack_ids {
+            let id = e.base.args[i - 1];
+            if !t.has_stack(id) {
+                return err("stack", id);
+            }
+        }
+        for &i in s.string_ids {
+            let id = e.base.args[i - 1];
+            if t.string(id).is_none() {
+                return err("string", id);
+            }
+        }
+        Ok(())
+    }
+
+    fn sync_event(&mut self, table: Option<Rc<Tables<'a>>>, time: i64) -> Event<'a> {
+        self.syncs += 1;
+        Event::sync(table, time, self.syncs)
+    }
+
+    fn finish_generation(&mut self) {
+        if let Some(g) = self.generation.take()
+            && let Some(f) = self.release.as_mut()
+        {
+            f(g.range.0, g.range.1);
+        }
+        self.table = None;
+    }
+
+    fn read_event_inner(&mut self) -> Result<Option<Event<'a>>> {
+        if let Some(e) = self.order.next() {
+            return Ok(Some(e));
+        }
+        if self.frontier.is_empty() && self.next_sample.is_none() {
+            self.finish_generation();
+            if self.version < Version::Go126 {
+                return self.next_gen_with_spill();
+            }
+            if let Some(err) = self.read_gen_err.take() {
+                return Err(err);
+            }
+            return match self.gens.read_generation(sort_cpu_samples) {
+                Ok(Some(g)) => self.install_gen(g).map(Some),
+                Ok(None) => {
+                    self.done = true;
+                    Ok(Some(self.sync_event(None, self.last_ts)))
+                }
+                Err(err) => {
+                    self.read_gen_err = Some(err);
+                    Ok(Some(self.sync_event(None, self.last_ts)))
+                }
+            };
+        }
+        // Both are set whenever the frontier or samples are non-empty.
+        let (Some(generation), Some(table)) = (self.generation.as_ref(), self.table.clone()) else {
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                self.gens.offset(),
+                "internal error: no generation",
+            ));
+        };
+        if let Some(s) = self.next_sample
+            && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
+        {
+            self.next_sample = self.cpu_samples.next();
+            let mut base = BaseEvent {
+                typ: spec::ev::CPU_SAMPLE,
+                time: s.time,
+                args: [0; 4],
+            };
+            base.args[0] = s.stack;
+            let ctx = SchedCtx {
+                g: s.g,
+                p: s.p,
+                m: s.m,
+            };
+            return Ok(Some(Event::new(&table, ctx, base)));
+        }
+        let gen_no = generation.generation;
+        if self.frontier.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Inconsistent,
+                self.gens.offset(),
+                "broken trace: frontier is empty",
+            )
+            .in_generation(gen_no));
+        }
+        if !self.try_advance(0, &table)? {
+            // Go sorts the frontier (a sorted array is still a heap) and tries the others
+            // in time order.
+            sort_func(&mut self.frontier, |a, b| a.ev.time.cmp(&b.ev.time));
+            let mut success = false;
+            for i in 1..self.frontier.len() {
+                if self.try_advance(i, &table)? {
+                    success = true;
+                    break;
+                }
+            }
+            if !success {
+                return Err(self.stuck_error(gen_no));
+            }
+        }
+        match self.order.next() {
+            Some(e) => Ok(Some(e)),
+            None => Err(Error::new(
+                ErrorKind::Inconsistent,
+                self.gens.offset(),
+                "internal error: advance successful, but queue is empty",
+            )),
+        }
+    }
+
+    fn stuck_error(&self, generation: u64) -> Error {
+        let mut msg = String::from("broken trace: failed to advance: frontier:\n");
+        for bc in &self.frontier {
+            let s = spec::spec(bc.ev.typ);
+            msg.push_str(&format!("M {} [{} time={}", bc.m, s.name, bc.ev.time));
+            for (i, arg) in s.args.iter().skip(1).enumerate() {
+                msg.push_str(&format!(" {arg}={}", bc.ev.args[i]));
+            }
+            msg.push_str("]\n");
+        }
+        let offset = self
+            .frontier
+            .iter()
+            .map(|bc| bc.ev_offset)
+            .min()
+            .unwrap_or_else(|| self.gens.offset());
+        Error::new(ErrorKind::Inconsistent, offset, msg).in_generation(generation)
+    }
+
+    fn try_advance(&mut self, i: usize, table: &Rc<Tables<'a>>) -> Result<bool> {
+        let Some(generation) = self.generation.as_ref() else {
+            return Ok(false);
+        };
+        let bc = &mut self.frontier[i];
+        let adv =
+            self.order
+                .advance(&mut bc.ev, table, bc.m, generation.generation, bc.ev_offset)?;
+        if adv == Advance::NotYet {
+            return Ok(false);
+        }
+        let mb = &generation.ms[bc.m_idx];
+        if bc.next_event(mb, generation.freq)? {
+            heap_update(&mut self.frontier, i);
+        } else {
+            heap_remove(&mut self.frontier, i);
+        }
+        Ok(true)
+    }
+
+    fn next_gen_with_spill(&mut self) -> Result<Option<Event<'a>>> {
+        if let Some(err) = self.spill_err.take() {
+            if self.spill_err_sync {
+                return Err(err);
+            }
+            self.spill_err = Some(err);
+            self.spill_err_sync = true;
+            return Ok(Some(self.sync_event(None, self.last_ts)));
+        }
+        if self.generations_read > 0 && !self.gens.has_spill() {
+            self.done = true;
+            return Ok(Some(self.sync_event(None, self.last_ts)));
+        }
+        match self.gens.read_generation_with_spill(sort_cpu_samples) {
+            Ok((g, err)) => {
+                self.spill_err = err;
+                self.install_gen(g).map(Some)
+            }
+            Err(err) => {
+                self.spill_err = Some(err);
+                self.spill_err_sync = true;
+                Ok(Some(self.sync_event(None, self.last_ts)))
+            }
+        }
+    }
+
+    fn install_gen(&mut self, g: Generation<'a>) -> Result<Event<'a>> {
+        self.generations_read += 1;
+        let freq = g.freq;
+        let min_ts = g.min_ts;
+        let gen_no = g.generation;
+        let mut g = g;
+        let table = Rc::new(std::mem::take(&mut g.tables));
+        let mut samples = std::mem::take(&mut g.cpu_samples).into_iter();
+        self.next_sample = samples.next();
+        self.cpu_samples = samples;
+        for (m_idx, mb) in g.ms.iter().enumerate() {
+            let mut bc = BatchCursor {
+                m: mb.m,
+                m_idx,
+                last_ts: 0,
+                idx: 0,
+                data_off: 0,
+                ev: BaseEvent::default(),
+                ev_offset: 0,
+            };
+            if bc
+                .next_event(mb, freq)
+                .map_err(|e| e.in_generation(gen_no))?
+            {
+                heap_insert(&mut self.frontier, bc);
+            }
+        }
+        self.generation = Some(g);
+        self.table = Some(Rc::clone(&table));
+        Ok(self.sync_event(Some(table), freq.mul(min_ts)))
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = Result<Event<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.read_event().transpose()
+    }
+}

@@ -1,0 +1,3 @@
+module gotrace-tui/tools/gen-unicode-tables
+
+go 1.26.0
