@@ -21,12 +21,13 @@ pub fn run(source: &Source, release: bool, out: &mut impl Write) -> Result<(), D
     let mut events = 0u64;
     let mut by_kind = [0u64; 16];
     let mut result = Ok(());
-    for ev in reader {
-        match ev {
-            Ok(ev) => {
+    loop {
+        match reader.next_ref() {
+            Ok(Some(ev)) => {
                 events += 1;
                 by_kind[ev.kind() as usize] += 1;
             }
+            Ok(None) => break,
             Err(e) => {
                 result = Err(e);
                 break;

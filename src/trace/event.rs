@@ -512,6 +512,18 @@ pub struct Event<'a> {
     pub(crate) task_type: &'a [u8],
 }
 
+impl Default for Event<'_> {
+    /// An invalid placeholder event (kind Bad), for reusable buffers.
+    fn default() -> Self {
+        Event {
+            base: BaseEvent::default(),
+            ctx: SchedCtx::NONE,
+            table: None,
+            task_type: b"",
+        }
+    }
+}
+
 impl<'a> Event<'a> {
     pub(crate) fn new(table: &Rc<Tables<'a>>, ctx: SchedCtx, base: BaseEvent) -> Event<'a> {
         Event {

@@ -11,6 +11,7 @@ pub mod index;
 pub(crate) mod order;
 pub mod raw;
 pub mod reader;
+pub mod selfcheck;
 pub mod source;
 pub mod spec;
 pub mod tables;

@@ -4,7 +4,6 @@
 //!
 //! The state persists across generations; only sequence numbers reset at each one.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
@@ -116,6 +115,66 @@ struct MState {
     p: i64,
 }
 
+/// Thread states in slots that never move, so a batch cursor can keep its thread's slot
+/// instead of hashing the thread ID for every event.
+#[derive(Debug, Default)]
+struct MStates {
+    index: FxHashMap<i64, usize>,
+    ids: Vec<i64>,
+    slots: Vec<MState>,
+}
+
+impl MStates {
+    /// The slot of thread `m`, created (bound to nothing) if new.
+    fn slot(&mut self, m: i64) -> usize {
+        *self.index.entry(m).or_insert_with(|| {
+            self.ids.push(m);
+            self.slots.push(MState { g: NO_ID, p: NO_ID });
+            self.slots.len() - 1
+        })
+    }
+
+    fn get_mut(&mut self, m: i64) -> Option<&mut MState> {
+        let i = *self.index.get(&m)?;
+        self.slots.get_mut(i)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (i64, MState)> + '_ {
+        self.ids.iter().copied().zip(self.slots.iter().copied())
+    }
+}
+
+/// The events one advance produces (at most three), in order.
+#[derive(Debug, Default)]
+struct EventQueue<'a> {
+    buf: [Event<'a>; 4],
+    head: usize,
+    len: usize,
+}
+
+impl<'a> EventQueue<'a> {
+    #[inline]
+    fn push(&mut self, e: Event<'a>) {
+        // The reader drains the queue before the next advance, and an advance queues at
+        // most three events, so the ring never overflows.
+        debug_assert!(self.len < self.buf.len());
+        self.buf[(self.head + self.len) % 4] = e;
+        self.len += 1;
+    }
+
+    /// Pops the head, which stays in its slot (borrowed) until it is overwritten.
+    #[inline]
+    fn pop_ref(&mut self) -> Option<&mut Event<'a>> {
+        if self.len == 0 {
+            return None;
+        }
+        let i = self.head;
+        self.head = (self.head + 1) % 4;
+        self.len -= 1;
+        Some(&mut self.buf[i])
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GcState {
     Undetermined,
@@ -174,12 +233,12 @@ pub struct Ordering<'a> {
     version: Version,
     g_states: FxHashMap<i64, GState<'a>>,
     p_states: FxHashMap<i64, PState>,
-    m_states: FxHashMap<i64, MState>,
+    m_states: MStates,
     active_tasks: FxHashMap<u64, (&'a [u8], u64)>,
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
-    queue: VecDeque<Event<'a>>,
+    queue: EventQueue<'a>,
 }
 
 type Step = Result<(SchedCtx, bool), String>;
@@ -191,19 +250,32 @@ impl<'a> Ordering<'a> {
             version,
             g_states: FxHashMap::default(),
             p_states: FxHashMap::default(),
-            m_states: FxHashMap::default(),
+            m_states: MStates::default(),
             active_tasks: FxHashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
-            queue: VecDeque::new(),
+            queue: EventQueue::default(),
         }
     }
 
-    /// The next queued public event.
+    /// Takes the next queued public event, leaving it in place (borrowed) until the
+    /// next push.
     #[inline]
-    pub fn next(&mut self) -> Option<Event<'a>> {
-        self.queue.pop_front()
+    pub fn pop_ref(&mut self) -> Option<&mut Event<'a>> {
+        self.queue.pop_ref()
+    }
+
+    /// Whether events are queued.
+    #[inline]
+    pub fn has_pending(&self) -> bool {
+        self.queue.len > 0
+    }
+
+    /// Queues an event that does not come from the state machine (Sync, CPU samples).
+    #[inline]
+    pub fn push(&mut self, e: Event<'a>) {
+        self.queue.push(e);
     }
 
     /// Offers `ev`, read from thread `m`'s batches of generation `generation`. The state machine
@@ -214,33 +286,28 @@ impl<'a> Ordering<'a> {
         ev: &mut BaseEvent,
         table: &Rc<Tables<'a>>,
         m: i64,
+        m_slot: &mut Option<usize>,
         generation: u64,
         offset: u64,
     ) -> Result<Advance> {
         if self.initial_gen == 0 {
             self.initial_gen = generation;
         }
-        let cur = if m == NO_ID {
-            SchedCtx::NONE
+        let (cur, slot) = if m == NO_ID {
+            (SchedCtx::NONE, None)
         } else {
-            let ms = self
-                .m_states
-                .entry(m)
-                .or_insert(MState { g: NO_ID, p: NO_ID });
-            SchedCtx {
-                m,
-                p: ms.p,
-                g: ms.g,
-            }
+            // Go creates the thread's state on its first event; the cursor remembers where.
+            let slot = *m_slot.get_or_insert_with(|| self.m_states.slot(m));
+            let ms = self.m_states.slots[slot];
+            (SchedCtx { m, p: ms.p, g: ms.g }, Some(slot))
         };
-        let step = self.dispatch(ev, table, m, generation, cur);
-        match step {
+        match self.dispatch(ev, table, m, generation, cur) {
             Ok((new_ctx, true)) => {
-                if m != NO_ID
-                    && let Some(ms) = self.m_states.get_mut(&m)
-                {
-                    ms.p = new_ctx.p;
-                    ms.g = new_ctx.g;
+                if let Some(slot) = slot {
+                    self.m_states.slots[slot] = MState {
+                        g: new_ctx.g,
+                        p: new_ctx.p,
+                    };
                 }
                 Ok(Advance::Done)
             }
@@ -251,12 +318,12 @@ impl<'a> Ordering<'a> {
         }
     }
 
-    fn name(&self, typ: EventType) -> String {
+    fn name(&self, typ: EventType) -> spec::EventName {
         self.version.event_name(typ)
     }
 
-    fn push(&mut self, table: &Rc<Tables<'a>>, ctx: SchedCtx, base: BaseEvent) {
-        self.queue.push_back(Event::new(table, ctx, base));
+    fn emit(&mut self, table: &Rc<Tables<'a>>, ctx: SchedCtx, base: BaseEvent) {
+        self.queue.push(Event::new(table, ctx, base));
     }
 
     fn dispatch(
@@ -361,8 +428,7 @@ impl<'a> Ordering<'a> {
                 .m_states
                 .iter()
                 .filter(|(_, ms)| ms.p == pid)
-                .min_by_key(|(id, _)| **id)
-                .map(|(id, ms)| (*id, *ms));
+                .min_by_key(|(id, _)| *id);
             let Some((mid, ms)) = owner else {
                 return Err(format!(
                     "failed to find sched context for proc {pid} that's about to be stolen"
@@ -374,7 +440,7 @@ impl<'a> Ordering<'a> {
                 g: ms.g,
             };
         }
-        self.push(t, ctx, *ev);
+        self.emit(t, ctx, *ev);
         Ok((new_ctx, true))
     }
 
@@ -405,7 +471,7 @@ impl<'a> Ordering<'a> {
         let s = self.p_states.get_mut(&pid).expect("checked above");
         s.status = proc_status::RUNNING;
         s.seq = seq;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((SchedCtx { p: pid, ..cur }, true))
     }
 
@@ -431,7 +497,7 @@ impl<'a> Ordering<'a> {
             },
         )?;
         s.status = proc_status::IDLE;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((SchedCtx { p: NO_ID, ..cur }, true))
     }
 
@@ -468,7 +534,7 @@ impl<'a> Ordering<'a> {
         s.status = proc_status::IDLE;
         s.seq = seq;
         if old_status == proc_status::SYSCALL_ABANDONED {
-            self.push(t, cur, *ev);
+            self.emit(t, cur, *ev);
             return Ok((cur, true));
         }
         let mid = ev.args[2] as i64;
@@ -479,10 +545,10 @@ impl<'a> Ordering<'a> {
                     cur.p
                 ));
             }
-            self.push(t, cur, *ev);
+            self.emit(t, cur, *ev);
             return Ok((SchedCtx { p: NO_ID, ..cur }, true));
         }
-        let Some(ms) = self.m_states.get_mut(&mid) else {
+        let Some(ms) = self.m_states.get_mut(mid) else {
             return Err(format!("stole proc from non-existent thread {mid}"));
         };
         if ms.p != pid {
@@ -492,7 +558,7 @@ impl<'a> Ordering<'a> {
             ));
         }
         ms.p = NO_ID;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -555,7 +621,7 @@ impl<'a> Ordering<'a> {
                     }
                     new_ctx.g = gid;
                 } else {
-                    match self.m_states.get(&mid) {
+                    match self.m_states.get_mut(mid).copied() {
                         Some(ms) => {
                             if ms.g != gid {
                                 return Err(format!(
@@ -566,7 +632,8 @@ impl<'a> Ordering<'a> {
                             ctx.g = ms.g;
                         }
                         None => {
-                            self.m_states.insert(mid, MState { g: gid, p: NO_ID });
+                            let slot = self.m_states.slot(mid);
+                            self.m_states.slots[slot] = MState { g: gid, p: NO_ID };
                         }
                     }
                     ctx.m = mid;
@@ -574,7 +641,7 @@ impl<'a> Ordering<'a> {
             }
             _ => {}
         }
-        self.push(t, ctx, *ev);
+        self.emit(t, ctx, *ev);
         Ok((new_ctx, true))
     }
 
@@ -621,7 +688,7 @@ impl<'a> Ordering<'a> {
                 ranges: RangeState::default(),
             },
         );
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -655,7 +722,7 @@ impl<'a> Ordering<'a> {
             ev::GO_STOP => s.status = go_status::RUNNABLE,
             _ => s.status = go_status::WAITING,
         }
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((SchedCtx { g: NO_ID, ..cur }, true))
     }
 
@@ -686,7 +753,7 @@ impl<'a> Ordering<'a> {
         let s = self.g_states.get_mut(&gid).expect("checked above");
         s.status = go_status::RUNNING;
         s.seq = seq;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((SchedCtx { g: gid, ..cur }, true))
     }
 
@@ -709,7 +776,7 @@ impl<'a> Ordering<'a> {
             }
             _ => return Ok((cur, false)),
         }
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -731,7 +798,7 @@ impl<'a> Ordering<'a> {
             Some(s) if s.status == go_status::WAITING && seq.succeeds(s.seq) => {}
             _ => return Ok((cur, false)),
         }
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         let synthetic = |typ, args: [u64; 4]| BaseEvent {
             typ,
             time: ev.time,
@@ -742,16 +809,16 @@ impl<'a> Ordering<'a> {
                 s.status = go_status::WAITING;
             }
             // A block with no reason and no stack.
-            self.push(t, cur, synthetic(ev::GO_BLOCK, [0; 4]));
+            self.emit(t, cur, synthetic(ev::GO_BLOCK, [0; 4]));
         } else {
             self.g_states.remove(&cur.g);
-            self.push(t, cur, synthetic(ev::GO_DESTROY, [0; 4]));
+            self.emit(t, cur, synthetic(ev::GO_DESTROY, [0; 4]));
         }
         let s = self.g_states.get_mut(&next).expect("checked above");
         s.status = go_status::RUNNING;
         s.seq = seq;
         let start_ctx = SchedCtx { g: NO_ID, ..cur };
-        self.push(
+        self.emit(
             t,
             start_ctx,
             synthetic(ev::GO_START, [next as u64, ev.args[1], 0, 0]),
@@ -785,7 +852,7 @@ impl<'a> Ordering<'a> {
             ));
         }
         p.seq = pseq;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -805,7 +872,7 @@ impl<'a> Ordering<'a> {
             ));
         }
         p.status = proc_status::RUNNING;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -838,7 +905,7 @@ impl<'a> Ordering<'a> {
         )?;
         let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
         s.status = go_status::RUNNABLE;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((SchedCtx { g: NO_ID, ..cur }, true))
     }
 
@@ -872,7 +939,7 @@ impl<'a> Ordering<'a> {
                 ranges: RangeState::default(),
             },
         );
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((SchedCtx { g: newg, ..cur }, true))
     }
 
@@ -914,9 +981,9 @@ impl<'a> Ordering<'a> {
                 args: [cur.p as u64, 0, 0, 0],
             };
             steal.set_extra(0, proc_status::SYSCALL);
-            self.push(t, cur, steal);
+            self.emit(t, cur, steal);
         }
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((new_ctx, true))
     }
 
@@ -936,7 +1003,7 @@ impl<'a> Ordering<'a> {
         };
         self.active_tasks.insert(id, (name, parent));
         validate_ctx(cur, USER_GO_REQS)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -950,7 +1017,7 @@ impl<'a> Ordering<'a> {
         validate_ctx(cur, USER_GO_REQS)?;
         let mut e = Event::new(t, cur, *ev);
         e.task_type = name;
-        self.queue.push_back(e);
+        self.queue.push(e);
         Ok((cur, true))
     }
 
@@ -983,7 +1050,7 @@ impl<'a> Ordering<'a> {
             }
             s.regions.pop();
         }
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1001,7 +1068,7 @@ impl<'a> Ordering<'a> {
             }
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
-            self.push(t, cur, *ev);
+            self.emit(t, cur, *ev);
             return Ok((cur, true));
         }
         if seq != self.gc_seq.wrapping_add(1) {
@@ -1012,7 +1079,7 @@ impl<'a> Ordering<'a> {
         }
         self.gc_seq = seq;
         validate_ctx(cur, USER_GO_REQS)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1021,7 +1088,7 @@ impl<'a> Ordering<'a> {
         if self.gc_state == GcState::Undetermined {
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
-            self.push(t, cur, *ev);
+            self.emit(t, cur, *ev);
             return Ok((cur, true));
         }
         if seq != self.gc_seq.wrapping_add(1) {
@@ -1033,7 +1100,7 @@ impl<'a> Ordering<'a> {
         self.gc_seq = seq;
         self.gc_state = GcState::Running;
         validate_ctx(cur, USER_GO_REQS)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1054,13 +1121,13 @@ impl<'a> Ordering<'a> {
         self.gc_seq = seq;
         self.gc_state = GcState::NotRunning;
         validate_ctx(cur, USER_GO_REQS)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
     fn annotation(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1073,7 +1140,7 @@ impl<'a> Ordering<'a> {
                 g: MayHave,
             },
         )?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1093,7 +1160,7 @@ impl<'a> Ordering<'a> {
             ));
         };
         p.ranges.begin(range_type(ev.typ, 0))?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1110,7 +1177,7 @@ impl<'a> Ordering<'a> {
             return Err(format!("encountered GCSweepActive for unknown proc {pid}"));
         };
         p.ranges.active(range_type(ev.typ, 0), initial)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1130,7 +1197,7 @@ impl<'a> Ordering<'a> {
             ));
         };
         p.ranges.end(ev.typ)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1148,7 +1215,7 @@ impl<'a> Ordering<'a> {
             ));
         };
         s.ranges.begin(range_type(ev.typ, desc))?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1166,7 +1233,7 @@ impl<'a> Ordering<'a> {
             return Err(format!("uninitialized goroutine {gid} found during {name}"));
         };
         s.ranges.active(range_type(ev.typ, 0), initial)?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1182,7 +1249,7 @@ impl<'a> Ordering<'a> {
         if ev.typ == ev::STW_END {
             ev.args[0] = desc;
         }
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 
@@ -1195,7 +1262,7 @@ impl<'a> Ordering<'a> {
                 g: MayHave,
             },
         )?;
-        self.push(t, cur, *ev);
+        self.emit(t, cur, *ev);
         Ok((cur, true))
     }
 }

@@ -55,6 +55,8 @@ pub fn read_header(data: &[u8]) -> Result<Version> {
 #[derive(Debug, Clone)]
 struct BatchCursor {
     m: i64,
+    /// The ordering's slot for `m`, once it has been looked up.
+    m_slot: Option<usize>,
     /// Index into the generation's per-M batch lists.
     m_idx: usize,
     last_ts: i64,
@@ -121,15 +123,23 @@ fn read_timed_event(
     Ok((n, ts))
 }
 
-fn heap_sift_up(h: &mut [BatchCursor], mut i: usize) -> usize {
-    while i > 0 && h[(i - 1) / 2].ev.time > h[i].ev.time {
+/// A frontier entry: the time of a cursor's next event and the cursor's index. The heap
+/// moves these small entries, not the cursors.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    time: i64,
+    cursor: u32,
+}
+
+fn heap_sift_up(h: &mut [Head], mut i: usize) -> usize {
+    while i > 0 && h[(i - 1) / 2].time > h[i].time {
         h.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
     }
     i
 }
 
-fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) -> usize {
+fn heap_sift_down(h: &mut [Head], mut i: usize) -> usize {
     loop {
         let m = min3(h, i, 2 * i + 1, 2 * i + 2);
         if m == i {
@@ -140,36 +150,36 @@ fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) -> usize {
     }
 }
 
-fn min3(h: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
+fn min3(h: &[Head], i0: usize, i1: usize, i2: usize) -> usize {
     let mut min_idx = i0;
     let mut min_t = i64::MAX;
     if i0 < h.len() {
-        min_t = h[i0].ev.time;
+        min_t = h[i0].time;
     }
-    if i1 < h.len() && h[i1].ev.time < min_t {
-        min_t = h[i1].ev.time;
+    if i1 < h.len() && h[i1].time < min_t {
+        min_t = h[i1].time;
         min_idx = i1;
     }
-    if i2 < h.len() && h[i2].ev.time < min_t {
+    if i2 < h.len() && h[i2].time < min_t {
         min_idx = i2;
     }
     min_idx
 }
 
-fn heap_insert(h: &mut Vec<BatchCursor>, bc: BatchCursor) {
-    h.push(bc);
+fn heap_insert(h: &mut Vec<Head>, e: Head) {
+    h.push(e);
     let last = h.len() - 1;
     heap_sift_up(h, last);
 }
 
-fn heap_update(h: &mut [BatchCursor], i: usize) {
+fn heap_update(h: &mut [Head], i: usize) {
     if heap_sift_up(h, i) != i {
         return;
     }
     heap_sift_down(h, i);
 }
 
-fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
+fn heap_remove(h: &mut Vec<Head>, mut i: usize) {
     while i > 0 {
         h.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
@@ -184,6 +194,40 @@ fn sort_cpu_samples(s: &mut [CpuSample]) {
     sort_func(s, |a, b| a.time.cmp(&b.time));
 }
 
+/// Checks that every string and stack ID of the event resolves in its generation (Go
+/// does this on every event it returns).
+#[inline]
+fn validate_table_ids(e: &Event<'_>, offset: u64) -> Result<()> {
+    if e.base.typ == super::event::EV_SYNC {
+        return Ok(());
+    }
+    let s = spec::spec(e.base.typ);
+    let Some(t) = e.table.as_deref() else {
+        return Ok(());
+    };
+    let err = |what: &str, id: u64| {
+        Err(Error::new(
+            ErrorKind::Malformed,
+            offset,
+            format!("found invalid {what} ID {id} for event {}", s.name),
+        )
+        .in_generation(t.generation))
+    };
+    for &i in s.stack_ids {
+        let id = e.base.args[i - 1];
+        if !t.has_stack(id) {
+            return err("stack", id);
+        }
+    }
+    for &i in s.string_ids {
+        let id = e.base.args[i - 1];
+        if t.string(id).is_none() {
+            return err("string", id);
+        }
+    }
+    Ok(())
+}
+
 /// Called with each generation's byte range once all its events have been read.
 pub type ReleaseFn<'a> = Box<dyn FnMut(u64, u64) + 'a>;
 
@@ -195,7 +239,10 @@ pub struct Reader<'a> {
     last_ts: i64,
     generation: Option<Generation<'a>>,
     table: Option<Rc<Tables<'a>>>,
-    frontier: Vec<BatchCursor>,
+    /// One cursor per thread of the current generation.
+    cursors: Vec<BatchCursor>,
+    /// Min-heap on time over the cursors that still have events.
+    frontier: Vec<Head>,
     cpu_samples: std::vec::IntoIter<CpuSample>,
     next_sample: Option<CpuSample>,
     order: Ordering<'a>,
@@ -218,6 +265,7 @@ impl<'a> Reader<'a> {
             last_ts: 0,
             generation: None,
             table: None,
+            cursors: Vec::new(),
             frontier: Vec::new(),
             cpu_samples: Vec::new().into_iter(),
             next_sample: None,
@@ -254,68 +302,49 @@ impl<'a> Reader<'a> {
         self.gens.offset()
     }
 
-    /// Reads the next event (Go's `ReadEvent`); `Ok(None)` at the end.
-    pub fn read_event(&mut self) -> Result<Option<Event<'a>>> {
+    /// Reads the next event (Go's `ReadEvent`); `Ok(None)` at the end. The event is
+    /// borrowed from the reader until the next call: the fastest way through a trace.
+    #[inline]
+    pub fn next_ref(&mut self) -> Result<Option<&Event<'a>>> {
         if self.done {
             return Ok(None);
         }
-        match self.read_event_inner() {
-            Ok(Some(mut e)) => {
-                if let Err(err) = self.validate_table_ids(&e) {
-                    self.done = true;
-                    return Err(err);
-                }
-                if e.base.time <= self.last_ts {
-                    e.base.time = self.last_ts.wrapping_add(1);
-                }
-                self.last_ts = e.base.time;
-                Ok(Some(e))
-            }
-            Ok(None) => {
+        match self.fill() {
+            Ok(true) => {}
+            Ok(false) => {
                 self.done = true;
-                Ok(None)
+                return Ok(None);
             }
             Err(err) => {
                 self.done = true;
-                Err(err)
+                return Err(err);
             }
         }
+        let offset = self.gens.offset();
+        let Some(e) = self.order.pop_ref() else {
+            self.done = true;
+            return Ok(None);
+        };
+        if let Err(err) = validate_table_ids(e, offset) {
+            self.done = true;
+            return Err(err);
+        }
+        if e.base.time <= self.last_ts {
+            e.base.time = self.last_ts.wrapping_add(1);
+        }
+        self.last_ts = e.base.time;
+        Ok(Some(e))
     }
 
-    fn validate_table_ids(&self, e: &Event<'a>) -> Result<()> {
-        if e.base.typ == super::event::EV_SYNC {
-            return Ok(());
-        }
-        let s = spec::spec(e.base.typ);
-        let Some(t) = e.table.as_deref() else {
-            return Ok(());
-        };
-        let err = |what: &str, id: u64| {
-            Err(Error::new(
-                ErrorKind::Malformed,
-                self.gens.offset(),
-                format!("found invalid {what} ID {id} for event {}", s.name),
-            )
-            .in_generation(t.generation))
-        };
-        for &i in s.stack_ids {
-            let id = e.base.args[i - 1];
-            if !t.has_stack(id) {
-                return err("stack", id);
-            }
-        }
-        for &i in s.string_ids {
-            let id = e.base.args[i - 1];
-            if t.string(id).is_none() {
-                return err("string", id);
-            }
-        }
-        Ok(())
+    /// Reads the next event as an owned value (see [`Reader::next_ref`]).
+    pub fn read_event(&mut self) -> Result<Option<Event<'a>>> {
+        Ok(self.next_ref()?.cloned())
     }
 
-    fn sync_event(&mut self, table: Option<Rc<Tables<'a>>>, time: i64) -> Event<'a> {
+    /// Queues a Sync event: a generation starts, or the trace ends or broke off.
+    fn sync_event(&mut self, table: Option<Rc<Tables<'a>>>, time: i64) {
         self.syncs += 1;
-        Event::sync(table, time, self.syncs)
+        self.order.push(Event::sync(table, time, self.syncs));
     }
 
     fn finish_generation(&mut self) {
@@ -327,9 +356,10 @@ impl<'a> Reader<'a> {
         self.table = None;
     }
 
-    fn read_event_inner(&mut self) -> Result<Option<Event<'a>>> {
-        if let Some(e) = self.order.next() {
-            return Ok(Some(e));
+    /// Makes sure the ordering queue holds the next event; `false` at the end.
+    fn fill(&mut self) -> Result<bool> {
+        if self.order.has_pending() {
+            return Ok(true);
         }
         if self.frontier.is_empty() && self.next_sample.is_none() {
             self.finish_generation();
@@ -340,14 +370,20 @@ impl<'a> Reader<'a> {
                 return Err(err);
             }
             return match self.gens.read_generation(sort_cpu_samples) {
-                Ok(Some(g)) => self.install_gen(g).map(Some),
+                Ok(Some(g)) => self.install_gen(g).map(|()| true),
                 Ok(None) => {
                     self.done = true;
-                    Ok(Some(self.sync_event(None, self.last_ts)))
+                    {
+                    self.sync_event(None, self.last_ts);
+                    Ok(true)
+                }
                 }
                 Err(err) => {
                     self.read_gen_err = Some(err);
-                    Ok(Some(self.sync_event(None, self.last_ts)))
+                    {
+                    self.sync_event(None, self.last_ts);
+                    Ok(true)
+                }
                 }
             };
         }
@@ -360,7 +396,7 @@ impl<'a> Reader<'a> {
             ));
         };
         if let Some(s) = self.next_sample
-            && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
+            && (self.frontier.is_empty() || s.time < self.frontier[0].time)
         {
             self.next_sample = self.cpu_samples.next();
             let mut base = BaseEvent {
@@ -374,7 +410,8 @@ impl<'a> Reader<'a> {
                 p: s.p,
                 m: s.m,
             };
-            return Ok(Some(Event::new(&table, ctx, base)));
+            self.order.push(Event::new(&table, ctx, base));
+            return Ok(true);
         }
         let gen_no = generation.generation;
         if self.frontier.is_empty() {
@@ -388,7 +425,7 @@ impl<'a> Reader<'a> {
         if !self.try_advance(0, &table)? {
             // Go sorts the frontier (a sorted array is still a heap) and tries the others
             // in time order.
-            sort_func(&mut self.frontier, |a, b| a.ev.time.cmp(&b.ev.time));
+            sort_func(&mut self.frontier, |a, b| a.time.cmp(&b.time));
             let mut success = false;
             for i in 1..self.frontier.len() {
                 if self.try_advance(i, &table)? {
@@ -400,9 +437,9 @@ impl<'a> Reader<'a> {
                 return Err(self.stuck_error(gen_no));
             }
         }
-        match self.order.next() {
-            Some(e) => Ok(Some(e)),
-            None => Err(Error::new(
+        match self.order.has_pending() {
+            true => Ok(true),
+            false => Err(Error::new(
                 ErrorKind::Inconsistent,
                 self.gens.offset(),
                 "internal error: advance successful, but queue is empty",
@@ -412,7 +449,8 @@ impl<'a> Reader<'a> {
 
     fn stuck_error(&self, generation: u64) -> Error {
         let mut msg = String::from("broken trace: failed to advance: frontier:\n");
-        for bc in &self.frontier {
+        for h in &self.frontier {
+            let bc = &self.cursors[h.cursor as usize];
             let s = spec::spec(bc.ev.typ);
             msg.push_str(&format!("M {} [{} time={}", bc.m, s.name, bc.ev.time));
             for (i, arg) in s.args.iter().skip(1).enumerate() {
@@ -423,7 +461,7 @@ impl<'a> Reader<'a> {
         let offset = self
             .frontier
             .iter()
-            .map(|bc| bc.ev_offset)
+            .map(|h| self.cursors[h.cursor as usize].ev_offset)
             .min()
             .unwrap_or_else(|| self.gens.offset());
         Error::new(ErrorKind::Inconsistent, offset, msg).in_generation(generation)
@@ -433,15 +471,16 @@ impl<'a> Reader<'a> {
         let Some(generation) = self.generation.as_ref() else {
             return Ok(false);
         };
-        let bc = &mut self.frontier[i];
+        let bc = &mut self.cursors[self.frontier[i].cursor as usize];
         let adv =
             self.order
-                .advance(&mut bc.ev, table, bc.m, generation.generation, bc.ev_offset)?;
+                .advance(&mut bc.ev, table, bc.m, &mut bc.m_slot, generation.generation, bc.ev_offset)?;
         if adv == Advance::NotYet {
             return Ok(false);
         }
         let mb = &generation.ms[bc.m_idx];
         if bc.next_event(mb, generation.freq)? {
+            self.frontier[i].time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -449,45 +488,52 @@ impl<'a> Reader<'a> {
         Ok(true)
     }
 
-    fn next_gen_with_spill(&mut self) -> Result<Option<Event<'a>>> {
+    fn next_gen_with_spill(&mut self) -> Result<bool> {
         if let Some(err) = self.spill_err.take() {
             if self.spill_err_sync {
                 return Err(err);
             }
             self.spill_err = Some(err);
             self.spill_err_sync = true;
-            return Ok(Some(self.sync_event(None, self.last_ts)));
+            self.sync_event(None, self.last_ts);
+            return Ok(true);
         }
         if self.generations_read > 0 && !self.gens.has_spill() {
             self.done = true;
-            return Ok(Some(self.sync_event(None, self.last_ts)));
+            self.sync_event(None, self.last_ts);
+            return Ok(true);
         }
         match self.gens.read_generation_with_spill(sort_cpu_samples) {
             Ok((g, err)) => {
                 self.spill_err = err;
-                self.install_gen(g).map(Some)
+                self.install_gen(g).map(|()| true)
             }
             Err(err) => {
                 self.spill_err = Some(err);
                 self.spill_err_sync = true;
-                Ok(Some(self.sync_event(None, self.last_ts)))
+                {
+                    self.sync_event(None, self.last_ts);
+                    Ok(true)
+                }
             }
         }
     }
 
-    fn install_gen(&mut self, g: Generation<'a>) -> Result<Event<'a>> {
+    fn install_gen(&mut self, g: Generation<'a>) -> Result<()> {
         self.generations_read += 1;
         let freq = g.freq;
         let min_ts = g.min_ts;
         let gen_no = g.generation;
         let mut g = g;
         let table = Rc::new(std::mem::take(&mut g.tables));
+        self.cursors.clear();
         let mut samples = std::mem::take(&mut g.cpu_samples).into_iter();
         self.next_sample = samples.next();
         self.cpu_samples = samples;
         for (m_idx, mb) in g.ms.iter().enumerate() {
             let mut bc = BatchCursor {
                 m: mb.m,
+                m_slot: None,
                 m_idx,
                 last_ts: 0,
                 idx: 0,
@@ -499,12 +545,18 @@ impl<'a> Reader<'a> {
                 .next_event(mb, freq)
                 .map_err(|e| e.in_generation(gen_no))?
             {
-                heap_insert(&mut self.frontier, bc);
+                let head = Head {
+                    time: bc.ev.time,
+                    cursor: self.cursors.len() as u32,
+                };
+                self.cursors.push(bc);
+                heap_insert(&mut self.frontier, head);
             }
         }
         self.generation = Some(g);
         self.table = Some(Rc::clone(&table));
-        Ok(self.sync_event(Some(table), freq.mul(min_ts)))
+        self.sync_event(Some(table), freq.mul(min_ts));
+        Ok(())
     }
 }
 

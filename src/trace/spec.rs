@@ -386,13 +386,27 @@ impl Version {
         }
     }
 
-    /// The name of an event type as this version knows it (Go's `Version.EventName`).
-    pub fn event_name(self, typ: EventType) -> String {
-        let s = spec(typ);
-        if (typ as usize) < self.num_specs() && !s.name.is_empty() {
-            s.name.to_string()
+    /// The name of an event type as this version knows it (Go's `Version.EventName`),
+    /// formatted only when displayed.
+    pub fn event_name(self, typ: EventType) -> EventName {
+        EventName { version: self, typ }
+    }
+}
+
+/// An event type's name as a version knows it: `Invalid(N)` for types outside its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventName {
+    version: Version,
+    typ: EventType,
+}
+
+impl fmt::Display for EventName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = spec(self.typ);
+        if (self.typ as usize) < self.version.num_specs() && !s.name.is_empty() {
+            f.write_str(s.name)
         } else {
-            format!("Invalid({typ})")
+            write!(f, "Invalid({})", self.typ)
         }
     }
 }
@@ -483,17 +497,23 @@ mod tests {
 
     #[test]
     fn version_slices() {
-        assert_eq!(Version::Go122.event_name(ev::USER_LOG), "UserLog");
-        assert_eq!(Version::Go122.event_name(ev::GO_SWITCH), "Invalid(45)");
         assert_eq!(
-            Version::Go125.event_name(ev::CLOCK_SNAPSHOT),
+            Version::Go122.event_name(ev::USER_LOG).to_string(),
+            "UserLog"
+        );
+        assert_eq!(
+            Version::Go122.event_name(ev::GO_SWITCH).to_string(),
+            "Invalid(45)"
+        );
+        assert_eq!(
+            Version::Go125.event_name(ev::CLOCK_SNAPSHOT).to_string(),
             "ClockSnapshot"
         );
         assert_eq!(
-            Version::Go125.event_name(ev::END_OF_GENERATION),
+            Version::Go125.event_name(ev::END_OF_GENERATION).to_string(),
             "Invalid(52)"
         );
-        assert_eq!(Version::Go126.event_name(ev::SPAN), "Span");
+        assert_eq!(Version::Go126.event_name(ev::SPAN).to_string(), "Span");
         assert_eq!(Version::from_minor(24), None);
     }
 }

@@ -125,6 +125,11 @@ impl Frequency {
     #[inline]
     #[allow(clippy::should_implement_trait)]
     pub fn mul(self, t: u64) -> i64 {
+        // The usual clock is nanotime/64: an exact 64.0 and integer ticks below 2^53
+        // multiply exactly in floating point, so the integer product is the same value.
+        if self.0 == 64.0 && t < 1 << 53 {
+            return (t << 6) as i64;
+        }
         go_f64_to_i64(t as f64 * self.0)
     }
 }

@@ -327,7 +327,7 @@ pub fn text_to_binary(text: &str) -> Result<Vec<u8>, String> {
 /// (the text reader would yield an empty non-nil slice and print `data=""`).
 pub fn raw_event_string(version: Version, ev: &RawEvent) -> String {
     let sp = spec::spec(ev.typ);
-    let mut s = version.event_name(ev.typ);
+    let mut s = version.event_name(ev.typ).to_string();
     for (name, v) in sp.args.iter().zip(&ev.args) {
         s.push_str(&format!(" {name}={v}"));
     }
