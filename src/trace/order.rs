@@ -299,7 +299,14 @@ impl<'a> Ordering<'a> {
             // Go creates the thread's state on its first event; the cursor remembers where.
             let slot = *m_slot.get_or_insert_with(|| self.m_states.slot(m));
             let ms = self.m_states.slots[slot];
-            (SchedCtx { m, p: ms.p, g: ms.g }, Some(slot))
+            (
+                SchedCtx {
+                    m,
+                    p: ms.p,
+                    g: ms.g,
+                },
+                Some(slot),
+            )
         };
         match self.dispatch(ev, table, m, generation, cur) {
             Ok((new_ctx, true)) => {

@@ -373,17 +373,13 @@ impl<'a> Reader<'a> {
                 Ok(Some(g)) => self.install_gen(g).map(|()| true),
                 Ok(None) => {
                     self.done = true;
-                    {
                     self.sync_event(None, self.last_ts);
                     Ok(true)
-                }
                 }
                 Err(err) => {
                     self.read_gen_err = Some(err);
-                    {
                     self.sync_event(None, self.last_ts);
                     Ok(true)
-                }
                 }
             };
         }
@@ -472,9 +468,14 @@ impl<'a> Reader<'a> {
             return Ok(false);
         };
         let bc = &mut self.cursors[self.frontier[i].cursor as usize];
-        let adv =
-            self.order
-                .advance(&mut bc.ev, table, bc.m, &mut bc.m_slot, generation.generation, bc.ev_offset)?;
+        let adv = self.order.advance(
+            &mut bc.ev,
+            table,
+            bc.m,
+            &mut bc.m_slot,
+            generation.generation,
+            bc.ev_offset,
+        )?;
         if adv == Advance::NotYet {
             return Ok(false);
         }
@@ -511,10 +512,8 @@ impl<'a> Reader<'a> {
             Err(err) => {
                 self.spill_err = Some(err);
                 self.spill_err_sync = true;
-                {
-                    self.sync_event(None, self.last_ts);
-                    Ok(true)
-                }
+                self.sync_event(None, self.last_ts);
+                Ok(true)
             }
         }
     }
