@@ -221,7 +221,7 @@ fn validate_table_ids(e: &Event<'_>, offset: u64) -> Result<()> {
     }
     for &i in s.string_ids {
         let id = e.base.args[i - 1];
-        if t.string(id).is_none() {
+        if !t.has_string(id) {
             return err("string", id);
         }
     }

@@ -152,6 +152,8 @@ pub fn go_f64_to_i64(x: f64) -> i64 {
 #[derive(Debug, Clone)]
 pub struct IdTable<T> {
     dense: Vec<Option<T>>,
+    /// One bit per dense ID: presence checks (done for every event) stay in cache.
+    present: Vec<u64>,
     sparse: FxHashMap<u64, T>,
 }
 
@@ -159,14 +161,23 @@ impl<T> Default for IdTable<T> {
     fn default() -> Self {
         IdTable {
             dense: Vec::new(),
+            present: Vec::new(),
             sparse: FxHashMap::default(),
         }
     }
 }
 
 impl<T: Copy + Default> IdTable<T> {
-    fn contains(&self, id: u64) -> bool {
-        self.get(id).is_some()
+    /// Whether an ID resolves (0 always does).
+    #[inline]
+    pub fn contains(&self, id: u64) -> bool {
+        if id == 0 {
+            return true;
+        }
+        if let Some(word) = self.present.get((id / 64) as usize) {
+            return word >> (id % 64) & 1 == 1;
+        }
+        self.sparse.contains_key(&id)
     }
 
     /// Inserts; `false` if the ID is already present.
@@ -192,10 +203,13 @@ impl<T: Copy + Default> IdTable<T> {
             return;
         }
         let mut dense = vec![None; max as usize + 1];
+        let mut present = vec![0u64; (max as usize + 1).div_ceil(64)];
         for (id, v) in self.sparse.drain() {
             dense[id as usize] = Some(v);
+            present[(id / 64) as usize] |= 1 << (id % 64);
         }
         self.dense = dense;
+        self.present = present;
     }
 
     /// Looks up an ID; 0 is always present with the default value.
@@ -322,7 +336,13 @@ impl<'a> Tables<'a> {
     /// Whether a stack ID resolves in this generation.
     #[inline]
     pub fn has_stack(&self, id: u64) -> bool {
-        self.stacks.get(id).is_some()
+        self.stacks.contains(id)
+    }
+
+    /// Whether a string ID resolves in this generation.
+    #[inline]
+    pub fn has_string(&self, id: u64) -> bool {
+        self.strings.contains(id)
     }
 
     /// The PCs of a stack, innermost first.

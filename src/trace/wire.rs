@@ -17,14 +17,24 @@ pub enum VarintError {
 
 /// Decodes a uvarint like Go's `binary.Uvarint`: non-minimal encodings are accepted, a
 /// tenth byte above 1 or an eleventh byte is an overflow.
-#[inline]
+#[inline(always)]
 pub fn uvarint(buf: &[u8]) -> Result<(u64, usize), VarintError> {
-    // Fast path: one byte, the common case for deltas and small IDs.
+    // Fast paths: one or two bytes, the common case for deltas and small IDs.
     if let Some(&b) = buf.first()
         && b < 0x80
     {
         return Ok((b as u64, 1));
     }
+    if let [b0, b1, ..] = *buf
+        && b1 < 0x80
+    {
+        return Ok(((b0 & 0x7f) as u64 | (b1 as u64) << 7, 2));
+    }
+    uvarint_slow(buf)
+}
+
+#[inline(never)]
+fn uvarint_slow(buf: &[u8]) -> Result<(u64, usize), VarintError> {
     let mut x = 0u64;
     let mut s = 0u32;
     for (i, &b) in buf.iter().enumerate() {

@@ -1,0 +1,3 @@
+module gotrace-tui/testdata/progs
+
+go 1.22
