@@ -95,9 +95,15 @@ impl RangeState {
 }
 
 #[derive(Debug, Clone)]
-struct GState<'a> {
+struct GState {
     status: u64,
     seq: Seq,
+}
+
+/// The rarely used part of a goroutine's state, kept out of the hot map so that map stays
+/// small: its stack of user regions and its ranges in flight (STW, mark assist).
+#[derive(Debug, Clone, Default)]
+struct GExtra<'a> {
     regions: Vec<(u64, &'a [u8])>,
     ranges: RangeState,
 }
@@ -231,7 +237,8 @@ pub enum Advance {
 #[derive(Debug)]
 pub struct Ordering<'a> {
     version: Version,
-    g_states: FxHashMap<i64, GState<'a>>,
+    g_states: FxHashMap<i64, GState>,
+    g_extra: FxHashMap<i64, GExtra<'a>>,
     p_states: FxHashMap<i64, PState>,
     m_states: MStates,
     active_tasks: FxHashMap<u64, (&'a [u8], u64)>,
@@ -249,6 +256,7 @@ impl<'a> Ordering<'a> {
         Ordering {
             version,
             g_states: FxHashMap::default(),
+            g_extra: FxHashMap::default(),
             p_states: FxHashMap::default(),
             m_states: MStates::default(),
             active_tasks: FxHashMap::default(),
@@ -323,6 +331,24 @@ impl<'a> Ordering<'a> {
                 Err(Error::new(ErrorKind::Inconsistent, offset, msg).in_generation(generation))
             }
         }
+    }
+
+    /// Starts tracking goroutine `id` in `status`, with no regions or ranges.
+    fn new_g(&mut self, id: i64, status: u64, generation: u64) {
+        self.g_states.insert(
+            id,
+            GState {
+                status,
+                seq: Seq { generation, n: 0 },
+            },
+        );
+        self.g_extra.remove(&id);
+    }
+
+    /// Forgets goroutine `id`.
+    fn remove_g(&mut self, id: i64) {
+        self.g_states.remove(&id);
+        self.g_extra.remove(&id);
     }
 
     fn name(&self, typ: EventType) -> spec::EventName {
@@ -594,15 +620,7 @@ impl<'a> Ordering<'a> {
             }
             s.seq = Seq { generation, n: 0 };
         } else if generation == self.initial_gen {
-            self.g_states.insert(
-                gid,
-                GState {
-                    status,
-                    seq: Seq { generation, n: 0 },
-                    regions: Vec::new(),
-                    ranges: RangeState::default(),
-                },
-            );
+            self.new_g(gid, status, generation);
             old = GoState::Undetermined;
         } else {
             return Err(format!(
@@ -686,15 +704,7 @@ impl<'a> Ordering<'a> {
         } else {
             go_status::RUNNABLE
         };
-        self.g_states.insert(
-            newg,
-            GState {
-                status,
-                seq: Seq { generation, n: 0 },
-                regions: Vec::new(),
-                ranges: RangeState::default(),
-            },
-        );
+        self.new_g(newg, status, generation);
         self.emit(t, cur, *ev);
         Ok((cur, true))
     }
@@ -706,7 +716,7 @@ impl<'a> Ordering<'a> {
         g: i64,
         want: u64,
         want_name: &str,
-    ) -> Result<&mut GState<'a>, String> {
+    ) -> Result<&mut GState, String> {
         let name = self.version.event_name(typ);
         let Some(s) = self.g_states.get_mut(&g) else {
             return Err(format!(
@@ -724,7 +734,7 @@ impl<'a> Ordering<'a> {
         let s = self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
         match ev.typ {
             ev::GO_DESTROY => {
-                self.g_states.remove(&cur.g);
+                self.remove_g(cur.g);
             }
             ev::GO_STOP => s.status = go_status::RUNNABLE,
             _ => s.status = go_status::WAITING,
@@ -818,7 +828,7 @@ impl<'a> Ordering<'a> {
             // A block with no reason and no stack.
             self.emit(t, cur, synthetic(ev::GO_BLOCK, [0; 4]));
         } else {
-            self.g_states.remove(&cur.g);
+            self.remove_g(cur.g);
             self.emit(t, cur, synthetic(ev::GO_DESTROY, [0; 4]));
         }
         let s = self.g_states.get_mut(&next).expect("checked above");
@@ -937,15 +947,7 @@ impl<'a> Ordering<'a> {
                 "tried to create goroutine ({newg}) in syscall that already exists"
             ));
         }
-        self.g_states.insert(
-            newg,
-            GState {
-                status: go_status::SYSCALL,
-                seq: Seq { generation, n: 0 },
-                regions: Vec::new(),
-                ranges: RangeState::default(),
-            },
-        );
+        self.new_g(newg, go_status::SYSCALL, generation);
         self.emit(t, cur, *ev);
         Ok((SchedCtx { g: newg, ..cur }, true))
     }
@@ -966,7 +968,7 @@ impl<'a> Ordering<'a> {
         )?;
         let name = self.name(ev.typ);
         self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Syscall")?;
-        self.g_states.remove(&cur.g);
+        self.remove_g(cur.g);
         let mut new_ctx = SchedCtx { g: NO_ID, ..cur };
         if cur.p != NO_ID {
             let Some(p) = self.p_states.get_mut(&cur.p) else {
@@ -1036,13 +1038,14 @@ impl<'a> Ordering<'a> {
             return Err(format!("invalid string ID {name_id} for {} event", ev.typ));
         };
         let begin = ev.typ == ev::USER_REGION_BEGIN;
-        let Some(s) = self.g_states.get_mut(&cur.g) else {
+        if !self.g_states.contains_key(&cur.g) {
             let which = if begin { "Begin" } else { "End" };
             return Err(format!(
                 "encountered EvUserRegion{which} without known state for current goroutine {}",
                 cur.g
             ));
-        };
+        }
+        let s = self.g_extra.entry(cur.g).or_default();
         if begin {
             s.regions.push((task, name));
         } else if let Some(&(top_task, top_name)) = s.regions.last() {
@@ -1215,12 +1218,13 @@ impl<'a> Ordering<'a> {
         } else {
             0
         };
-        let Some(s) = self.g_states.get_mut(&cur.g) else {
+        if !self.g_states.contains_key(&cur.g) {
             return Err(format!(
                 "encountered event of type {} without known state for current goroutine {}",
                 ev.typ, cur.g
             ));
-        };
+        }
+        let s = self.g_extra.entry(cur.g).or_default();
         s.ranges.begin(range_type(ev.typ, desc))?;
         self.emit(t, cur, *ev);
         Ok((cur, true))
@@ -1236,9 +1240,10 @@ impl<'a> Ordering<'a> {
         let gid = ev.args[0] as i64;
         let initial = generation == self.initial_gen;
         let name = self.name(ev.typ);
-        let Some(s) = self.g_states.get_mut(&gid) else {
+        if !self.g_states.contains_key(&gid) {
             return Err(format!("uninitialized goroutine {gid} found during {name}"));
-        };
+        }
+        let s = self.g_extra.entry(gid).or_default();
         s.ranges.active(range_type(ev.typ, 0), initial)?;
         self.emit(t, cur, *ev);
         Ok((cur, true))
@@ -1246,12 +1251,13 @@ impl<'a> Ordering<'a> {
 
     fn go_range_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
-        let Some(s) = self.g_states.get_mut(&cur.g) else {
+        if !self.g_states.contains_key(&cur.g) {
             return Err(format!(
                 "encountered event of type {} without known state for current goroutine {}",
                 ev.typ, cur.g
             ));
-        };
+        }
+        let s = self.g_extra.entry(cur.g).or_default();
         let desc = s.ranges.end(ev.typ)?;
         if ev.typ == ev::STW_END {
             ev.args[0] = desc;
