@@ -525,28 +525,6 @@ impl Default for Event<'_> {
 }
 
 impl<'a> Event<'a> {
-    pub(crate) fn new(table: &Rc<Tables<'a>>, ctx: SchedCtx, base: BaseEvent) -> Event<'a> {
-        Event {
-            base,
-            ctx,
-            table: Some(Rc::clone(table)),
-            task_type: b"",
-        }
-    }
-
-    pub(crate) fn sync(table: Option<Rc<Tables<'a>>>, time: i64, n: u64) -> Event<'a> {
-        Event {
-            base: BaseEvent {
-                typ: EV_SYNC,
-                time,
-                args: [n, 0, 0, 0],
-            },
-            ctx: SchedCtx::NONE,
-            table,
-            task_type: b"",
-        }
-    }
-
     /// The kind.
     pub fn kind(&self) -> Kind {
         Kind::of(self.base.typ)

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::error::{Error, ErrorKind, Result};
-use super::event::{BaseEvent, Event, GoState, ProcState, SchedCtx};
+use super::event::{BaseEvent, GoState, ProcState, SchedCtx};
 use super::spec::{self, EventType, Version, ev, go_status, proc_status};
 use super::tables::{NO_ID, Tables};
 
@@ -150,17 +150,35 @@ impl MStates {
     }
 }
 
+/// A queued event: everything but the generation's tables, which the reader attaches
+/// when it hands the event out (all queued events belong to the current generation).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Queued<'a> {
+    pub base: BaseEvent,
+    pub ctx: SchedCtx,
+    /// The task type of a UserTaskEnd.
+    pub task_type: &'a [u8],
+    /// Sync events that end the trace or precede an error have no tables.
+    pub tableless: bool,
+}
+
+impl Default for SchedCtx {
+    fn default() -> Self {
+        SchedCtx::NONE
+    }
+}
+
 /// The events one advance produces (at most three), in order.
 #[derive(Debug, Default)]
 struct EventQueue<'a> {
-    buf: [Event<'a>; 4],
+    buf: [Queued<'a>; 4],
     head: usize,
     len: usize,
 }
 
 impl<'a> EventQueue<'a> {
     #[inline]
-    fn push(&mut self, e: Event<'a>) {
+    fn push(&mut self, e: Queued<'a>) {
         // The reader drains the queue before the next advance, and an advance queues at
         // most three events, so the ring never overflows.
         debug_assert!(self.len < self.buf.len());
@@ -170,14 +188,14 @@ impl<'a> EventQueue<'a> {
 
     /// Pops the head, which stays in its slot (borrowed) until it is overwritten.
     #[inline]
-    fn pop_ref(&mut self) -> Option<&mut Event<'a>> {
+    fn pop(&mut self) -> Option<Queued<'a>> {
         if self.len == 0 {
             return None;
         }
         let i = self.head;
         self.head = (self.head + 1) % 4;
         self.len -= 1;
-        Some(&mut self.buf[i])
+        Some(self.buf[i])
     }
 }
 
@@ -267,11 +285,10 @@ impl<'a> Ordering<'a> {
         }
     }
 
-    /// Takes the next queued public event, leaving it in place (borrowed) until the
-    /// next push.
+    /// Takes the next queued public event.
     #[inline]
-    pub fn pop_ref(&mut self) -> Option<&mut Event<'a>> {
-        self.queue.pop_ref()
+    pub fn pop(&mut self) -> Option<Queued<'a>> {
+        self.queue.pop()
     }
 
     /// Whether events are queued.
@@ -282,7 +299,7 @@ impl<'a> Ordering<'a> {
 
     /// Queues an event that does not come from the state machine (Sync, CPU samples).
     #[inline]
-    pub fn push(&mut self, e: Event<'a>) {
+    pub fn push(&mut self, e: Queued<'a>) {
         self.queue.push(e);
     }
 
@@ -355,8 +372,14 @@ impl<'a> Ordering<'a> {
         self.version.event_name(typ)
     }
 
-    fn emit(&mut self, table: &Rc<Tables<'a>>, ctx: SchedCtx, base: BaseEvent) {
-        self.queue.push(Event::new(table, ctx, base));
+    #[inline]
+    fn emit(&mut self, ctx: SchedCtx, base: BaseEvent) {
+        self.queue.push(Queued {
+            base,
+            ctx,
+            task_type: b"",
+            tableless: false,
+        });
     }
 
     fn dispatch(
@@ -405,7 +428,7 @@ impl<'a> Ordering<'a> {
     fn proc_status(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -473,14 +496,14 @@ impl<'a> Ordering<'a> {
                 g: ms.g,
             };
         }
-        self.emit(t, ctx, *ev);
+        self.emit(ctx, *ev);
         Ok((new_ctx, true))
     }
 
     fn proc_start(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -504,11 +527,11 @@ impl<'a> Ordering<'a> {
         let s = self.p_states.get_mut(&pid).expect("checked above");
         s.status = proc_status::RUNNING;
         s.seq = seq;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((SchedCtx { p: pid, ..cur }, true))
     }
 
-    fn proc_stop(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn proc_stop(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         let name = self.name(ev.typ);
         let Some(s) = self.p_states.get_mut(&cur.p) else {
             return Err(format!(
@@ -530,14 +553,14 @@ impl<'a> Ordering<'a> {
             },
         )?;
         s.status = proc_status::IDLE;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((SchedCtx { p: NO_ID, ..cur }, true))
     }
 
     fn proc_steal(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -567,7 +590,7 @@ impl<'a> Ordering<'a> {
         s.status = proc_status::IDLE;
         s.seq = seq;
         if old_status == proc_status::SYSCALL_ABANDONED {
-            self.emit(t, cur, *ev);
+            self.emit(cur, *ev);
             return Ok((cur, true));
         }
         let mid = ev.args[2] as i64;
@@ -578,7 +601,7 @@ impl<'a> Ordering<'a> {
                     cur.p
                 ));
             }
-            self.emit(t, cur, *ev);
+            self.emit(cur, *ev);
             return Ok((SchedCtx { p: NO_ID, ..cur }, true));
         }
         let Some(ms) = self.m_states.get_mut(mid) else {
@@ -591,14 +614,14 @@ impl<'a> Ordering<'a> {
             ));
         }
         ms.p = NO_ID;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
     fn go_status(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         _m: i64,
         generation: u64,
         cur: SchedCtx,
@@ -666,14 +689,14 @@ impl<'a> Ordering<'a> {
             }
             _ => {}
         }
-        self.emit(t, ctx, *ev);
+        self.emit(ctx, *ev);
         Ok((new_ctx, true))
     }
 
     fn go_create(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -705,7 +728,7 @@ impl<'a> Ordering<'a> {
             go_status::RUNNABLE
         };
         self.new_g(newg, status, generation);
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
@@ -729,7 +752,7 @@ impl<'a> Ordering<'a> {
         Ok(s)
     }
 
-    fn go_stop_exec(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_stop_exec(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let s = self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
         match ev.typ {
@@ -739,14 +762,14 @@ impl<'a> Ordering<'a> {
             ev::GO_STOP => s.status = go_status::RUNNABLE,
             _ => s.status = go_status::WAITING,
         }
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((SchedCtx { g: NO_ID, ..cur }, true))
     }
 
     fn go_start(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -770,14 +793,14 @@ impl<'a> Ordering<'a> {
         let s = self.g_states.get_mut(&gid).expect("checked above");
         s.status = go_status::RUNNING;
         s.seq = seq;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((SchedCtx { g: gid, ..cur }, true))
     }
 
     fn go_unblock(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -793,14 +816,14 @@ impl<'a> Ordering<'a> {
             }
             _ => return Ok((cur, false)),
         }
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
     fn go_switch(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -815,7 +838,7 @@ impl<'a> Ordering<'a> {
             Some(s) if s.status == go_status::WAITING && seq.succeeds(s.seq) => {}
             _ => return Ok((cur, false)),
         }
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         let synthetic = |typ, args: [u64; 4]| BaseEvent {
             typ,
             time: ev.time,
@@ -826,17 +849,16 @@ impl<'a> Ordering<'a> {
                 s.status = go_status::WAITING;
             }
             // A block with no reason and no stack.
-            self.emit(t, cur, synthetic(ev::GO_BLOCK, [0; 4]));
+            self.emit(cur, synthetic(ev::GO_BLOCK, [0; 4]));
         } else {
             self.remove_g(cur.g);
-            self.emit(t, cur, synthetic(ev::GO_DESTROY, [0; 4]));
+            self.emit(cur, synthetic(ev::GO_DESTROY, [0; 4]));
         }
         let s = self.g_states.get_mut(&next).expect("checked above");
         s.status = go_status::RUNNING;
         s.seq = seq;
         let start_ctx = SchedCtx { g: NO_ID, ..cur };
         self.emit(
-            t,
             start_ctx,
             synthetic(ev::GO_START, [next as u64, ev.args[1], 0, 0]),
         );
@@ -846,7 +868,7 @@ impl<'a> Ordering<'a> {
     fn go_syscall_begin(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -869,11 +891,11 @@ impl<'a> Ordering<'a> {
             ));
         }
         p.seq = pseq;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn go_syscall_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_syscall_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let name = self.name(ev.typ);
         let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
@@ -889,14 +911,14 @@ impl<'a> Ordering<'a> {
             ));
         }
         p.status = proc_status::RUNNING;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
     fn go_syscall_end_blocked(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         cur: SchedCtx,
     ) -> Step {
         if cur.p != NO_ID {
@@ -922,14 +944,14 @@ impl<'a> Ordering<'a> {
         )?;
         let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
         s.status = go_status::RUNNABLE;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((SchedCtx { g: NO_ID, ..cur }, true))
     }
 
     fn go_create_syscall(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -948,14 +970,14 @@ impl<'a> Ordering<'a> {
             ));
         }
         self.new_g(newg, go_status::SYSCALL, generation);
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((SchedCtx { g: newg, ..cur }, true))
     }
 
     fn go_destroy_syscall(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         cur: SchedCtx,
     ) -> Step {
         validate_ctx(
@@ -990,9 +1012,9 @@ impl<'a> Ordering<'a> {
                 args: [cur.p as u64, 0, 0, 0],
             };
             steal.set_extra(0, proc_status::SYSCALL);
-            self.emit(t, cur, steal);
+            self.emit(cur, steal);
         }
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((new_ctx, true))
     }
 
@@ -1012,11 +1034,11 @@ impl<'a> Ordering<'a> {
         };
         self.active_tasks.insert(id, (name, parent));
         validate_ctx(cur, USER_GO_REQS)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn user_task_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn user_task_end(&mut self, ev: &mut BaseEvent, __t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         let id = ev.args[0];
         let (name, parent) = self
             .active_tasks
@@ -1024,9 +1046,12 @@ impl<'a> Ordering<'a> {
             .unwrap_or((b"", super::event::NO_TASK));
         ev.set_extra(0, parent);
         validate_ctx(cur, USER_GO_REQS)?;
-        let mut e = Event::new(t, cur, *ev);
-        e.task_type = name;
-        self.queue.push(e);
+        self.queue.push(Queued {
+            base: *ev,
+            ctx: cur,
+            task_type: name,
+            tableless: false,
+        });
         Ok((cur, true))
     }
 
@@ -1060,14 +1085,14 @@ impl<'a> Ordering<'a> {
             }
             s.regions.pop();
         }
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
     fn gc_active(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1078,7 +1103,7 @@ impl<'a> Ordering<'a> {
             }
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
-            self.emit(t, cur, *ev);
+            self.emit(cur, *ev);
             return Ok((cur, true));
         }
         if seq != self.gc_seq.wrapping_add(1) {
@@ -1089,16 +1114,16 @@ impl<'a> Ordering<'a> {
         }
         self.gc_seq = seq;
         validate_ctx(cur, USER_GO_REQS)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn gc_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         let seq = ev.args[0];
         if self.gc_state == GcState::Undetermined {
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
-            self.emit(t, cur, *ev);
+            self.emit(cur, *ev);
             return Ok((cur, true));
         }
         if seq != self.gc_seq.wrapping_add(1) {
@@ -1110,11 +1135,11 @@ impl<'a> Ordering<'a> {
         self.gc_seq = seq;
         self.gc_state = GcState::Running;
         validate_ctx(cur, USER_GO_REQS)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn gc_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         let seq = ev.args[0];
         if seq != self.gc_seq.wrapping_add(1) {
             return Ok((cur, false));
@@ -1131,17 +1156,17 @@ impl<'a> Ordering<'a> {
         self.gc_seq = seq;
         self.gc_state = GcState::NotRunning;
         validate_ctx(cur, USER_GO_REQS)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn annotation(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn annotation(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn heap_metric(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn heap_metric(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(
             cur,
             Reqs {
@@ -1150,11 +1175,11 @@ impl<'a> Ordering<'a> {
                 g: MayHave,
             },
         )?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(
             cur,
             Reqs {
@@ -1170,14 +1195,14 @@ impl<'a> Ordering<'a> {
             ));
         };
         p.ranges.begin(range_type(ev.typ, 0))?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
     fn gc_sweep_active(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1187,11 +1212,11 @@ impl<'a> Ordering<'a> {
             return Err(format!("encountered GCSweepActive for unknown proc {pid}"));
         };
         p.ranges.active(range_type(ev.typ, 0), initial)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn gc_sweep_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_sweep_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(
             cur,
             Reqs {
@@ -1207,11 +1232,11 @@ impl<'a> Ordering<'a> {
             ));
         };
         p.ranges.end(ev.typ)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn go_range_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_range_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let desc = if ev.typ == ev::STW_BEGIN {
             ev.args[0]
@@ -1226,14 +1251,14 @@ impl<'a> Ordering<'a> {
         }
         let s = self.g_extra.entry(cur.g).or_default();
         s.ranges.begin(range_type(ev.typ, desc))?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
     fn go_range_active(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        _t: &Rc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1245,11 +1270,11 @@ impl<'a> Ordering<'a> {
         }
         let s = self.g_extra.entry(gid).or_default();
         s.ranges.active(range_type(ev.typ, 0), initial)?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn go_range_end(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_range_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         if !self.g_states.contains_key(&cur.g) {
             return Err(format!(
@@ -1262,11 +1287,11 @@ impl<'a> Ordering<'a> {
         if ev.typ == ev::STW_END {
             ev.args[0] = desc;
         }
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 
-    fn alloc_free(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn alloc_free(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(
             cur,
             Reqs {
@@ -1275,7 +1300,7 @@ impl<'a> Ordering<'a> {
                 g: MayHave,
             },
         )?;
-        self.emit(t, cur, *ev);
+        self.emit(cur, *ev);
         Ok((cur, true))
     }
 }

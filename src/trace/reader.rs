@@ -6,9 +6,9 @@
 use std::rc::Rc;
 
 use super::error::{Error, ErrorKind, Result};
-use super::event::{BaseEvent, Event, SchedCtx};
+use super::event::{BaseEvent, EV_SYNC, Event, SchedCtx};
 use super::gofmt::sort_func;
-use super::order::{Advance, Ordering};
+use super::order::{Advance, Ordering, Queued};
 use super::spec::{self, Version};
 use super::tables::{CpuSample, Frequency, Generation, GenerationReader, MBatches, Tables};
 use super::wire::uvarint;
@@ -194,6 +194,14 @@ fn sort_cpu_samples(s: &mut [CpuSample]) {
     sort_func(s, |a, b| a.time.cmp(&b.time));
 }
 
+fn same_table(a: &Option<Rc<Tables<'_>>>, b: &Option<Rc<Tables<'_>>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// Checks that every string and stack ID of the event resolves in its generation (Go
 /// does this on every event it returns).
 #[inline]
@@ -243,6 +251,8 @@ pub struct Reader<'a> {
     cursors: Vec<BatchCursor>,
     /// Min-heap on time over the cursors that still have events.
     frontier: Vec<Head>,
+    /// The event most recently handed out by [`Reader::next_ref`].
+    current: Event<'a>,
     cpu_samples: std::vec::IntoIter<CpuSample>,
     next_sample: Option<CpuSample>,
     order: Ordering<'a>,
@@ -267,6 +277,7 @@ impl<'a> Reader<'a> {
             table: None,
             cursors: Vec::new(),
             frontier: Vec::new(),
+            current: Event::default(),
             cpu_samples: Vec::new().into_iter(),
             next_sample: None,
             order: Ordering::new(version),
@@ -321,10 +332,21 @@ impl<'a> Reader<'a> {
             }
         }
         let offset = self.gens.offset();
-        let Some(e) = self.order.pop_ref() else {
+        let Some(q) = self.order.pop() else {
             self.done = true;
             return Ok(None);
         };
+        let e = &mut self.current;
+        // Every queued event belongs to the current generation: attach its tables only
+        // when they change, not per event.
+        if q.tableless {
+            e.table = None;
+        } else if !same_table(&e.table, &self.table) {
+            e.table.clone_from(&self.table);
+        }
+        e.base = q.base;
+        e.ctx = q.ctx;
+        e.task_type = q.task_type;
         if let Err(err) = validate_table_ids(e, offset) {
             self.done = true;
             return Err(err);
@@ -344,7 +366,16 @@ impl<'a> Reader<'a> {
     /// Queues a Sync event: a generation starts, or the trace ends or broke off.
     fn sync_event(&mut self, table: Option<Rc<Tables<'a>>>, time: i64) {
         self.syncs += 1;
-        self.order.push(Event::sync(table, time, self.syncs));
+        self.order.push(Queued {
+            base: BaseEvent {
+                typ: EV_SYNC,
+                time,
+                args: [self.syncs, 0, 0, 0],
+            },
+            ctx: SchedCtx::NONE,
+            task_type: b"",
+            tableless: table.is_none(),
+        });
     }
 
     fn finish_generation(&mut self) {
@@ -406,7 +437,12 @@ impl<'a> Reader<'a> {
                 p: s.p,
                 m: s.m,
             };
-            self.order.push(Event::new(&table, ctx, base));
+            self.order.push(Queued {
+                base,
+                ctx,
+                task_type: b"",
+                tableless: false,
+            });
             return Ok(true);
         }
         let gen_no = generation.generation;
