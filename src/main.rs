@@ -52,10 +52,10 @@ fn open(path: &std::path::Path) -> Result<Source> {
 fn finish(mut out: impl Write, r: Result<(), DumpError>) -> Result<ExitCode> {
     let flushed = out.flush();
     match r {
-        Ok(()) => {
-            flushed?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Ok(()) => match flushed {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(ExitCode::SUCCESS),
+        },
         // A closed pipe (`| head`) is not an error worth reporting.
         Err(DumpError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(DumpError::Io(e)) => Err(e.into()),

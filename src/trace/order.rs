@@ -9,7 +9,7 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::error::{Error, ErrorKind, Result};
-use super::event::{BaseEvent, GoState, ProcState, SchedCtx};
+use super::event::{BaseEvent, Event, GoState, ProcState, SchedCtx};
 use super::spec::{self, EventType, Version, ev, go_status, proc_status};
 use super::tables::{NO_ID, Tables};
 
@@ -168,34 +168,44 @@ impl Default for SchedCtx {
     }
 }
 
-/// The events one advance produces (at most three), in order.
+/// The events one advance produces (at most three), in order. Events are written in
+/// place and handed out by reference, so each is written once and never copied; a slot
+/// keeps its table pointer from one use to the next, so the reader re-points it only
+/// when the generation changes.
 #[derive(Debug, Default)]
 struct EventQueue<'a> {
-    buf: [Queued<'a>; 4],
+    buf: [Event<'a>; 4],
+    tableless: [bool; 4],
     head: usize,
     len: usize,
 }
 
 impl<'a> EventQueue<'a> {
     #[inline]
-    fn push(&mut self, e: Queued<'a>) {
+    fn push(&mut self, q: Queued<'a>) {
         // The reader drains the queue before the next advance, and an advance queues at
         // most three events, so the ring never overflows.
         debug_assert!(self.len < self.buf.len());
-        self.buf[(self.head + self.len) % 4] = e;
+        let i = (self.head + self.len) % 4;
+        let slot = &mut self.buf[i];
+        slot.base = q.base;
+        slot.ctx = q.ctx;
+        slot.task_type = q.task_type;
+        self.tableless[i] = q.tableless;
         self.len += 1;
     }
 
-    /// Pops the head, which stays in its slot (borrowed) until it is overwritten.
+    /// Pops the head, which stays in its slot (borrowed) until it is overwritten; also
+    /// says whether it is a table-less Sync.
     #[inline]
-    fn pop(&mut self) -> Option<Queued<'a>> {
+    fn pop_ref(&mut self) -> Option<(&mut Event<'a>, bool)> {
         if self.len == 0 {
             return None;
         }
         let i = self.head;
         self.head = (self.head + 1) % 4;
         self.len -= 1;
-        Some(self.buf[i])
+        Some((&mut self.buf[i], self.tableless[i]))
     }
 }
 
@@ -285,10 +295,11 @@ impl<'a> Ordering<'a> {
         }
     }
 
-    /// Takes the next queued public event.
+    /// Takes the next queued public event (borrowed until the next push) and whether it
+    /// is a Sync without tables.
     #[inline]
-    pub fn pop(&mut self) -> Option<Queued<'a>> {
-        self.queue.pop()
+    pub fn pop_ref(&mut self) -> Option<(&mut Event<'a>, bool)> {
+        self.queue.pop_ref()
     }
 
     /// Whether events are queued.

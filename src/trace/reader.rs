@@ -203,16 +203,16 @@ fn same_table(a: &Option<Rc<Tables<'_>>>, b: &Option<Rc<Tables<'_>>>) -> bool {
 }
 
 /// Checks that every string and stack ID of the event resolves in its generation (Go
-/// does this on every event it returns).
+/// does this on every event it returns, stacks first, in spec order).
 #[inline]
 fn validate_table_ids(e: &Event<'_>, offset: u64) -> Result<()> {
-    if e.base.typ == super::event::EV_SYNC {
+    if e.base.typ == super::event::EV_SYNC || spec::ID_ARGS[e.base.typ as usize] == 0 {
         return Ok(());
     }
-    let s = spec::spec(e.base.typ);
     let Some(t) = e.table.as_deref() else {
         return Ok(());
     };
+    let s = spec::spec(e.base.typ);
     let err = |what: &str, id: u64| {
         Err(Error::new(
             ErrorKind::Malformed,
@@ -251,8 +251,6 @@ pub struct Reader<'a> {
     cursors: Vec<BatchCursor>,
     /// Min-heap on time over the cursors that still have events.
     frontier: Vec<Head>,
-    /// The event most recently handed out by [`Reader::next_ref`].
-    current: Event<'a>,
     cpu_samples: std::vec::IntoIter<CpuSample>,
     next_sample: Option<CpuSample>,
     order: Ordering<'a>,
@@ -277,7 +275,6 @@ impl<'a> Reader<'a> {
             table: None,
             cursors: Vec::new(),
             frontier: Vec::new(),
-            current: Event::default(),
             cpu_samples: Vec::new().into_iter(),
             next_sample: None,
             order: Ordering::new(version),
@@ -332,21 +329,17 @@ impl<'a> Reader<'a> {
             }
         }
         let offset = self.gens.offset();
-        let Some(q) = self.order.pop() else {
+        let Some((e, tableless)) = self.order.pop_ref() else {
             self.done = true;
             return Ok(None);
         };
-        let e = &mut self.current;
         // Every queued event belongs to the current generation: attach its tables only
         // when they change, not per event.
-        if q.tableless {
+        if tableless {
             e.table = None;
         } else if !same_table(&e.table, &self.table) {
             e.table.clone_from(&self.table);
         }
-        e.base = q.base;
-        e.ctx = q.ctx;
-        e.task_type = q.task_type;
         if let Err(err) = validate_table_ids(e, offset) {
             self.done = true;
             return Err(err);

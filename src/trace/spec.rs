@@ -329,6 +329,31 @@ const fn build_specs() -> [EventSpec; 256] {
     t
 }
 
+/// For each event type, bit `i` set if argument `i` (after the timestamp) is a stack ID
+/// (low byte) or a string ID (high byte): what must resolve for the event to be valid,
+/// in one load instead of two slice walks.
+pub static ID_ARGS: [u16; 256] = build_id_args();
+
+const fn build_id_args() -> [u16; 256] {
+    let mut out = [0u16; 256];
+    let mut t = 0;
+    while t < 256 {
+        let s = &SPECS[t];
+        let mut i = 0;
+        while i < s.stack_ids.len() {
+            out[t] |= 1 << (s.stack_ids[i] - 1);
+            i += 1;
+        }
+        let mut i = 0;
+        while i < s.string_ids.len() {
+            out[t] |= 1 << (8 + s.string_ids[i] - 1);
+            i += 1;
+        }
+        t += 1;
+    }
+    out
+}
+
 /// The length of Go's `tracev2.Specs()` slice: every type up to the last experimental one.
 pub const NUM_SPECS: usize = ev::GOROUTINE_STACK_FREE as usize + 1;
 
