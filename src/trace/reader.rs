@@ -53,44 +53,70 @@ pub fn read_header(data: &[u8]) -> Result<Version> {
 
 /// A thread's position in its batches: the next event to offer.
 #[derive(Debug, Clone)]
-struct BatchCursor {
+struct BatchCursor<'a> {
     m: i64,
     /// The ordering's slot for `m`, once it has been looked up.
     m_slot: Option<usize>,
     /// Index into the generation's per-M batch lists.
     m_idx: usize,
     last_ts: i64,
-    idx: usize,
-    data_off: usize,
+    /// The next batch to start.
+    next_batch: usize,
+    /// The unread part of the current batch, and its file offset.
+    rest: &'a [u8],
+    rest_offset: u64,
+    /// Header time and generation of the current batch.
+    batch_time: u64,
+    batch_gen: u64,
     ev: BaseEvent,
     /// File offset of `ev`, for errors.
     ev_offset: u64,
 }
 
-impl BatchCursor {
+impl<'a> BatchCursor<'a> {
+    fn new(m: i64, m_idx: usize) -> BatchCursor<'a> {
+        BatchCursor {
+            m,
+            m_slot: None,
+            m_idx,
+            last_ts: 0,
+            next_batch: 0,
+            rest: &[],
+            rest_offset: 0,
+            batch_time: 0,
+            batch_gen: 0,
+            ev: BaseEvent::default(),
+            ev_offset: 0,
+        }
+    }
+
     /// Reads the next event of this thread (Go's `batchCursor.nextEvent`).
-    fn next_event(&mut self, mb: &MBatches<'_>, freq: Frequency) -> Result<bool> {
-        let batches = &mb.batches;
-        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
-            self.idx += 1;
-            self.data_off = 0;
+    #[inline]
+    fn next_event(&mut self, mb: &MBatches<'a>, freq: Frequency) -> Result<bool> {
+        // Move past finished (and empty) batches; a new batch restarts the clock.
+        while self.rest.is_empty() {
+            let Some(b) = mb.batches.get(self.next_batch) else {
+                return Ok(false);
+            };
+            self.next_batch += 1;
+            self.rest = b.data;
+            self.rest_offset = b.data_offset;
+            self.batch_time = b.time;
+            self.batch_gen = b.generation;
             self.last_ts = 0;
         }
-        let Some(b) = batches.get(self.idx) else {
-            return Ok(false);
-        };
         if self.last_ts == 0 {
-            self.last_ts = freq.mul(b.time);
+            self.last_ts = freq.mul(self.batch_time);
         }
-        let off = b.data_offset + self.data_off as u64;
-        let (n, dt) =
-            read_timed_event(&b.data[self.data_off..], &mut self.ev).map_err(|(rel, msg)| {
-                Error::new(ErrorKind::Malformed, off + rel as u64, msg).in_generation(b.generation)
-            })?;
+        let off = self.rest_offset;
+        let (n, dt) = read_timed_event(self.rest, &mut self.ev).map_err(|(rel, msg)| {
+            Error::new(ErrorKind::Malformed, off + rel as u64, msg).in_generation(self.batch_gen)
+        })?;
         self.ev.time = freq.mul(dt).wrapping_add(self.last_ts);
         self.last_ts = self.ev.time;
         self.ev_offset = off;
-        self.data_off += n;
+        self.rest = &self.rest[n..];
+        self.rest_offset += n as u64;
         Ok(true)
     }
 }
@@ -103,11 +129,11 @@ fn read_timed_event(
     e: &mut BaseEvent,
 ) -> std::result::Result<(usize, u64), (usize, String)> {
     let typ = b[0];
-    if typ as usize >= spec::NUM_SPECS {
-        return Err((0, format!("found invalid event type: {typ}")));
-    }
-    let s = spec::spec(typ);
-    if s.args.is_empty() || !s.is_timed {
+    let nargs = spec::TIMED_ARGS[typ as usize] as usize;
+    if nargs == 0 {
+        if typ as usize >= spec::NUM_SPECS {
+            return Err((0, format!("found invalid event type: {typ}")));
+        }
         return Err((0, format!("found event without a timestamp: type={typ}")));
     }
     e.typ = typ;
@@ -115,7 +141,7 @@ fn read_timed_event(
     let (ts, nb) =
         uvarint(&b[n..]).map_err(|_| (n, "found invalid uvarint for timestamp".to_string()))?;
     n += nb;
-    for i in 0..s.args.len() - 1 {
+    for i in 0..nargs - 1 {
         let (arg, nb) = uvarint(&b[n..]).map_err(|_| (n, "found invalid uvarint".to_string()))?;
         e.args[i] = arg;
         n += nb;
@@ -248,7 +274,7 @@ pub struct Reader<'a> {
     generation: Option<Generation<'a>>,
     table: Option<Rc<Tables<'a>>>,
     /// One cursor per thread of the current generation.
-    cursors: Vec<BatchCursor>,
+    cursors: Vec<BatchCursor<'a>>,
     /// Min-heap on time over the cursors that still have events.
     frontier: Vec<Head>,
     cpu_samples: std::vec::IntoIter<CpuSample>,
@@ -559,16 +585,7 @@ impl<'a> Reader<'a> {
         self.next_sample = samples.next();
         self.cpu_samples = samples;
         for (m_idx, mb) in g.ms.iter().enumerate() {
-            let mut bc = BatchCursor {
-                m: mb.m,
-                m_slot: None,
-                m_idx,
-                last_ts: 0,
-                idx: 0,
-                data_off: 0,
-                ev: BaseEvent::default(),
-                ev_offset: 0,
-            };
+            let mut bc = BatchCursor::new(mb.m, m_idx);
             if bc
                 .next_event(mb, freq)
                 .map_err(|e| e.in_generation(gen_no))?

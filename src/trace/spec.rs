@@ -354,6 +354,22 @@ const fn build_id_args() -> [u16; 256] {
     out
 }
 
+/// For each event type, its number of arguments (timestamp delta included) if it is a
+/// timed event of Go's full table, else 0.
+pub static TIMED_ARGS: [u8; 256] = build_timed_args();
+
+const fn build_timed_args() -> [u8; 256] {
+    let mut out = [0u8; 256];
+    let mut t = 0;
+    while t < NUM_SPECS {
+        if SPECS[t].is_timed {
+            out[t] = SPECS[t].args.len() as u8;
+        }
+        t += 1;
+    }
+    out
+}
+
 /// The length of Go's `tracev2.Specs()` slice: every type up to the last experimental one.
 pub const NUM_SPECS: usize = ev::GOROUTINE_STACK_FREE as usize + 1;
 
