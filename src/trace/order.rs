@@ -269,6 +269,8 @@ pub struct Ordering<'a> {
     g_extra: FxHashMap<i64, GExtra<'a>>,
     p_states: FxHashMap<i64, PState>,
     m_states: MStates,
+    /// The slot of the thread whose event is being offered (none for NoThread).
+    cur_slot: Option<usize>,
     active_tasks: FxHashMap<u64, (&'a [u8], u64)>,
     gc_seq: u64,
     gc_state: GcState,
@@ -276,7 +278,9 @@ pub struct Ordering<'a> {
     queue: EventQueue<'a>,
 }
 
-type Step = Result<(SchedCtx, bool), String>;
+/// A handler's verdict: `Ok(true)` if the event happened (the thread's new context is
+/// already stored), `Ok(false)` if it must wait, `Err` if the trace is inconsistent.
+type Step = Result<bool, String>;
 
 impl<'a> Ordering<'a> {
     /// Empty state for a trace of `version`.
@@ -287,6 +291,7 @@ impl<'a> Ordering<'a> {
             g_extra: FxHashMap::default(),
             p_states: FxHashMap::default(),
             m_states: MStates::default(),
+            cur_slot: None,
             active_tasks: FxHashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
@@ -329,36 +334,38 @@ impl<'a> Ordering<'a> {
         if self.initial_gen == 0 {
             self.initial_gen = generation;
         }
-        let (cur, slot) = if m == NO_ID {
-            (SchedCtx::NONE, None)
+        let cur = if m == NO_ID {
+            self.cur_slot = None;
+            SchedCtx::NONE
         } else {
             // Go creates the thread's state on its first event; the cursor remembers where.
             let slot = *m_slot.get_or_insert_with(|| self.m_states.slot(m));
+            self.cur_slot = Some(slot);
             let ms = self.m_states.slots[slot];
-            (
-                SchedCtx {
-                    m,
-                    p: ms.p,
-                    g: ms.g,
-                },
-                Some(slot),
-            )
+            SchedCtx {
+                m,
+                p: ms.p,
+                g: ms.g,
+            }
         };
         match self.dispatch(ev, table, m, generation, cur) {
-            Ok((new_ctx, true)) => {
-                if let Some(slot) = slot {
-                    self.m_states.slots[slot] = MState {
-                        g: new_ctx.g,
-                        p: new_ctx.p,
-                    };
-                }
-                Ok(Advance::Done)
-            }
-            Ok((_, false)) => Ok(Advance::NotYet),
+            Ok(true) => Ok(Advance::Done),
+            Ok(false) => Ok(Advance::NotYet),
             Err(msg) => {
                 Err(Error::new(ErrorKind::Inconsistent, offset, msg).in_generation(generation))
             }
         }
+    }
+
+    /// Records the thread's context after an event happened, and says so.
+    #[inline]
+    fn happened(&mut self, ctx: SchedCtx) -> Step {
+        if let Some(slot) = self.cur_slot {
+            let ms = &mut self.m_states.slots[slot];
+            ms.g = ctx.g;
+            ms.p = ctx.p;
+        }
+        Ok(true)
     }
 
     /// Starts tracking goroutine `id` in `status`, with no regions or ranges.
@@ -508,7 +515,7 @@ impl<'a> Ordering<'a> {
             };
         }
         self.emit(ctx, *ev);
-        Ok((new_ctx, true))
+        self.happened(new_ctx)
     }
 
     fn proc_start(
@@ -525,7 +532,7 @@ impl<'a> Ordering<'a> {
         };
         match self.p_states.get(&pid) {
             Some(s) if s.status == proc_status::IDLE && seq.succeeds(s.seq) && cur.p == NO_ID => {}
-            _ => return Ok((cur, false)),
+            _ => return Ok(false),
         }
         validate_ctx(
             cur,
@@ -539,7 +546,7 @@ impl<'a> Ordering<'a> {
         s.status = proc_status::RUNNING;
         s.seq = seq;
         self.emit(cur, *ev);
-        Ok((SchedCtx { p: pid, ..cur }, true))
+        self.happened(SchedCtx { p: pid, ..cur })
     }
 
     fn proc_stop(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -565,7 +572,7 @@ impl<'a> Ordering<'a> {
         )?;
         s.status = proc_status::IDLE;
         self.emit(cur, *ev);
-        Ok((SchedCtx { p: NO_ID, ..cur }, true))
+        self.happened(SchedCtx { p: NO_ID, ..cur })
     }
 
     fn proc_steal(
@@ -585,7 +592,7 @@ impl<'a> Ordering<'a> {
                 if (s.status == proc_status::SYSCALL
                     || s.status == proc_status::SYSCALL_ABANDONED)
                     && seq.succeeds(s.seq) => {}
-            _ => return Ok((cur, false)),
+            _ => return Ok(false),
         }
         validate_ctx(
             cur,
@@ -602,7 +609,7 @@ impl<'a> Ordering<'a> {
         s.seq = seq;
         if old_status == proc_status::SYSCALL_ABANDONED {
             self.emit(cur, *ev);
-            return Ok((cur, true));
+            return self.happened(cur);
         }
         let mid = ev.args[2] as i64;
         if mid == cur.m {
@@ -613,7 +620,7 @@ impl<'a> Ordering<'a> {
                 ));
             }
             self.emit(cur, *ev);
-            return Ok((SchedCtx { p: NO_ID, ..cur }, true));
+            return self.happened(SchedCtx { p: NO_ID, ..cur });
         }
         let Some(ms) = self.m_states.get_mut(mid) else {
             return Err(format!("stole proc from non-existent thread {mid}"));
@@ -626,7 +633,7 @@ impl<'a> Ordering<'a> {
         }
         ms.p = NO_ID;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_status(
@@ -701,7 +708,7 @@ impl<'a> Ordering<'a> {
             _ => {}
         }
         self.emit(ctx, *ev);
-        Ok((new_ctx, true))
+        self.happened(new_ctx)
     }
 
     fn go_create(
@@ -740,7 +747,7 @@ impl<'a> Ordering<'a> {
         };
         self.new_g(newg, status, generation);
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     /// The current goroutine's state, which must exist and be in `want`.
@@ -774,7 +781,7 @@ impl<'a> Ordering<'a> {
             _ => s.status = go_status::WAITING,
         }
         self.emit(cur, *ev);
-        Ok((SchedCtx { g: NO_ID, ..cur }, true))
+        self.happened(SchedCtx { g: NO_ID, ..cur })
     }
 
     fn go_start(
@@ -791,7 +798,7 @@ impl<'a> Ordering<'a> {
         };
         match self.g_states.get(&gid) {
             Some(s) if s.status == go_status::RUNNABLE && seq.succeeds(s.seq) => {}
-            _ => return Ok((cur, false)),
+            _ => return Ok(false),
         }
         validate_ctx(
             cur,
@@ -805,7 +812,7 @@ impl<'a> Ordering<'a> {
         s.status = go_status::RUNNING;
         s.seq = seq;
         self.emit(cur, *ev);
-        Ok((SchedCtx { g: gid, ..cur }, true))
+        self.happened(SchedCtx { g: gid, ..cur })
     }
 
     fn go_unblock(
@@ -825,10 +832,10 @@ impl<'a> Ordering<'a> {
                 s.status = go_status::RUNNABLE;
                 s.seq = seq;
             }
-            _ => return Ok((cur, false)),
+            _ => return Ok(false),
         }
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_switch(
@@ -847,7 +854,7 @@ impl<'a> Ordering<'a> {
         };
         match self.g_states.get(&next) {
             Some(s) if s.status == go_status::WAITING && seq.succeeds(s.seq) => {}
-            _ => return Ok((cur, false)),
+            _ => return Ok(false),
         }
         self.emit(cur, *ev);
         let synthetic = |typ, args: [u64; 4]| BaseEvent {
@@ -873,7 +880,7 @@ impl<'a> Ordering<'a> {
             start_ctx,
             synthetic(ev::GO_START, [next as u64, ev.args[1], 0, 0]),
         );
-        Ok((SchedCtx { g: next, ..cur }, true))
+        self.happened(SchedCtx { g: next, ..cur })
     }
 
     fn go_syscall_begin(
@@ -903,7 +910,7 @@ impl<'a> Ordering<'a> {
         }
         p.seq = pseq;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_syscall_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -923,7 +930,7 @@ impl<'a> Ordering<'a> {
         }
         p.status = proc_status::RUNNING;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_syscall_end_blocked(
@@ -942,7 +949,7 @@ impl<'a> Ordering<'a> {
             };
             if p.status == proc_status::SYSCALL {
                 // The P has not been stolen yet: wait for the ProcSteal.
-                return Ok((cur, false));
+                return Ok(false);
             }
         }
         validate_ctx(
@@ -956,7 +963,7 @@ impl<'a> Ordering<'a> {
         let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
         s.status = go_status::RUNNABLE;
         self.emit(cur, *ev);
-        Ok((SchedCtx { g: NO_ID, ..cur }, true))
+        self.happened(SchedCtx { g: NO_ID, ..cur })
     }
 
     fn go_create_syscall(
@@ -982,7 +989,7 @@ impl<'a> Ordering<'a> {
         }
         self.new_g(newg, go_status::SYSCALL, generation);
         self.emit(cur, *ev);
-        Ok((SchedCtx { g: newg, ..cur }, true))
+        self.happened(SchedCtx { g: newg, ..cur })
     }
 
     fn go_destroy_syscall(
@@ -1026,7 +1033,7 @@ impl<'a> Ordering<'a> {
             self.emit(cur, steal);
         }
         self.emit(cur, *ev);
-        Ok((new_ctx, true))
+        self.happened(new_ctx)
     }
 
     fn user_task_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1046,7 +1053,7 @@ impl<'a> Ordering<'a> {
         self.active_tasks.insert(id, (name, parent));
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn user_task_end(&mut self, ev: &mut BaseEvent, __t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1063,7 +1070,7 @@ impl<'a> Ordering<'a> {
             task_type: name,
             tableless: false,
         });
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn user_region(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1097,7 +1104,7 @@ impl<'a> Ordering<'a> {
             s.regions.pop();
         }
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn gc_active(
@@ -1115,10 +1122,10 @@ impl<'a> Ordering<'a> {
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
             self.emit(cur, *ev);
-            return Ok((cur, true));
+            return self.happened(cur);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok((cur, false));
+            return Ok(false);
         }
         if self.gc_state != GcState::Running {
             return Err("encountered GCActive while GC was not in progress".into());
@@ -1126,7 +1133,7 @@ impl<'a> Ordering<'a> {
         self.gc_seq = seq;
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn gc_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1135,10 +1142,10 @@ impl<'a> Ordering<'a> {
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
             self.emit(cur, *ev);
-            return Ok((cur, true));
+            return self.happened(cur);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok((cur, false));
+            return Ok(false);
         }
         if self.gc_state == GcState::Running {
             return Err("encountered GCBegin while GC was already in progress".into());
@@ -1147,13 +1154,13 @@ impl<'a> Ordering<'a> {
         self.gc_state = GcState::Running;
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn gc_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         let seq = ev.args[0];
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok((cur, false));
+            return Ok(false);
         }
         match self.gc_state {
             GcState::NotRunning => {
@@ -1168,13 +1175,13 @@ impl<'a> Ordering<'a> {
         self.gc_state = GcState::NotRunning;
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn annotation(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn heap_metric(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1187,7 +1194,7 @@ impl<'a> Ordering<'a> {
             },
         )?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1207,7 +1214,7 @@ impl<'a> Ordering<'a> {
         };
         p.ranges.begin(range_type(ev.typ, 0))?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn gc_sweep_active(
@@ -1224,7 +1231,7 @@ impl<'a> Ordering<'a> {
         };
         p.ranges.active(range_type(ev.typ, 0), initial)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn gc_sweep_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1244,7 +1251,7 @@ impl<'a> Ordering<'a> {
         };
         p.ranges.end(ev.typ)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_range_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1263,7 +1270,7 @@ impl<'a> Ordering<'a> {
         let s = self.g_extra.entry(cur.g).or_default();
         s.ranges.begin(range_type(ev.typ, desc))?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_range_active(
@@ -1282,7 +1289,7 @@ impl<'a> Ordering<'a> {
         let s = self.g_extra.entry(gid).or_default();
         s.ranges.active(range_type(ev.typ, 0), initial)?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn go_range_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1299,7 +1306,7 @@ impl<'a> Ordering<'a> {
             ev.args[0] = desc;
         }
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 
     fn alloc_free(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
@@ -1312,6 +1319,6 @@ impl<'a> Ordering<'a> {
             },
         )?;
         self.emit(cur, *ev);
-        Ok((cur, true))
+        self.happened(cur)
     }
 }
