@@ -233,6 +233,43 @@ struct Reqs {
     g: Constraint,
 }
 
+/// A thread, any proc and goroutine.
+const M: Reqs = Reqs {
+    m: MustHave,
+    p: MayHave,
+    g: MayHave,
+};
+/// A thread and a proc.
+const M_P: Reqs = Reqs {
+    m: MustHave,
+    p: MustHave,
+    g: MayHave,
+};
+/// A thread without a proc.
+const M_NO_P: Reqs = Reqs {
+    m: MustHave,
+    p: MustNotHave,
+    g: MayHave,
+};
+/// A thread and a proc, no goroutine.
+const M_P_NO_G: Reqs = Reqs {
+    m: MustHave,
+    p: MustHave,
+    g: MustNotHave,
+};
+/// A thread and a goroutine.
+const M_G: Reqs = Reqs {
+    m: MustHave,
+    p: MayHave,
+    g: MustHave,
+};
+/// A thread without a goroutine.
+const M_NO_G: Reqs = Reqs {
+    m: MustHave,
+    p: MayHave,
+    g: MustNotHave,
+};
+
 const USER_GO_REQS: Reqs = Reqs {
     m: MustHave,
     p: MustHave,
@@ -534,14 +571,7 @@ impl<'a> Ordering<'a> {
             Some(s) if s.status == proc_status::IDLE && seq.succeeds(s.seq) && cur.p == NO_ID => {}
             _ => return Ok(false),
         }
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustNotHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M_NO_P)?;
         let s = self.p_states.get_mut(&pid).expect("checked above");
         s.status = proc_status::RUNNING;
         s.seq = seq;
@@ -562,14 +592,7 @@ impl<'a> Ordering<'a> {
                 "{name} event for proc that's not Running or Syscall"
             ));
         }
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M_P)?;
         s.status = proc_status::IDLE;
         self.emit(cur, *ev);
         self.happened(SchedCtx { p: NO_ID, ..cur })
@@ -594,14 +617,7 @@ impl<'a> Ordering<'a> {
                     && seq.succeeds(s.seq) => {}
             _ => return Ok(false),
         }
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MayHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M)?;
         let s = self.p_states.get_mut(&pid).expect("checked above");
         let old_status = s.status;
         ev.set_extra(0, old_status);
@@ -718,14 +734,7 @@ impl<'a> Ordering<'a> {
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M_P)?;
         if let Some(s) = self.g_states.get(&cur.g)
             && s.status != go_status::RUNNING
         {
@@ -800,14 +809,7 @@ impl<'a> Ordering<'a> {
             Some(s) if s.status == go_status::RUNNABLE && seq.succeeds(s.seq) => {}
             _ => return Ok(false),
         }
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustHave,
-                g: MustNotHave,
-            },
-        )?;
+        validate_ctx(cur, M_P_NO_G)?;
         let s = self.g_states.get_mut(&gid).expect("checked above");
         s.status = go_status::RUNNING;
         s.seq = seq;
@@ -952,14 +954,7 @@ impl<'a> Ordering<'a> {
                 return Ok(false);
             }
         }
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MayHave,
-                g: MustHave,
-            },
-        )?;
+        validate_ctx(cur, M_G)?;
         let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
         s.status = go_status::RUNNABLE;
         self.emit(cur, *ev);
@@ -973,14 +968,7 @@ impl<'a> Ordering<'a> {
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MayHave,
-                g: MustNotHave,
-            },
-        )?;
+        validate_ctx(cur, M_NO_G)?;
         let newg = ev.args[0] as i64;
         if self.g_states.contains_key(&newg) {
             return Err(format!(
@@ -998,14 +986,7 @@ impl<'a> Ordering<'a> {
         _t: &Rc<Tables<'a>>,
         cur: SchedCtx,
     ) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MayHave,
-                g: MustHave,
-            },
-        )?;
+        validate_ctx(cur, M_G)?;
         let name = self.name(ev.typ);
         self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Syscall")?;
         self.remove_g(cur.g);
@@ -1185,27 +1166,13 @@ impl<'a> Ordering<'a> {
     }
 
     fn heap_metric(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M_P)?;
         self.emit(cur, *ev);
         self.happened(cur)
     }
 
     fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M_P)?;
         let Some(p) = self.p_states.get_mut(&cur.p) else {
             return Err(format!(
                 "uninitialized proc {} found during GCSweepBegin",
@@ -1235,14 +1202,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn gc_sweep_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MustHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M_P)?;
         let Some(p) = self.p_states.get_mut(&cur.p) else {
             return Err(format!(
                 "uninitialized proc {} found during GCSweepEnd",
@@ -1310,14 +1270,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn alloc_free(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
-        validate_ctx(
-            cur,
-            Reqs {
-                m: MustHave,
-                p: MayHave,
-                g: MayHave,
-            },
-        )?;
+        validate_ctx(cur, M)?;
         self.emit(cur, *ev);
         self.happened(cur)
     }
