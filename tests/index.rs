@@ -47,7 +47,10 @@ fn index_matches_decoded_generations_on_every_committed_trace() {
                 assert_eq!(g.start, at, "{}", f.display());
                 assert!(g.complete && g.frequency.is_some(), "{}", f.display());
                 assert_eq!(
-                    g.batches.iter().filter(|b| b.kind == BatchKind::Sync).count(),
+                    g.batches
+                        .iter()
+                        .filter(|b| b.kind == BatchKind::Sync)
+                        .count(),
                     1
                 );
                 at = g.end;
