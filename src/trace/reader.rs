@@ -434,7 +434,7 @@ impl<'a> Reader<'a> {
             };
         }
         // Both are set whenever the frontier or samples are non-empty.
-        let (Some(generation), Some(table)) = (self.generation.as_ref(), self.table.clone()) else {
+        let Some(generation) = self.generation.as_ref() else {
             return Err(Error::new(
                 ErrorKind::Malformed,
                 self.gens.offset(),
@@ -473,13 +473,13 @@ impl<'a> Reader<'a> {
             )
             .in_generation(gen_no));
         }
-        if !self.try_advance(0, &table)? {
+        if !self.try_advance(0)? {
             // Go sorts the frontier (a sorted array is still a heap) and tries the others
             // in time order.
             sort_func(&mut self.frontier, |a, b| a.time.cmp(&b.time));
             let mut success = false;
             for i in 1..self.frontier.len() {
-                if self.try_advance(i, &table)? {
+                if self.try_advance(i)? {
                     success = true;
                     break;
                 }
@@ -518,8 +518,10 @@ impl<'a> Reader<'a> {
         Error::new(ErrorKind::Inconsistent, offset, msg).in_generation(generation)
     }
 
-    fn try_advance(&mut self, i: usize, table: &Rc<Tables<'a>>) -> Result<bool> {
-        let Some(generation) = self.generation.as_ref() else {
+    #[inline]
+    fn try_advance(&mut self, i: usize) -> Result<bool> {
+        let (Some(generation), Some(table)) = (self.generation.as_ref(), self.table.as_ref())
+        else {
             return Ok(false);
         };
         let bc = &mut self.cursors[self.frontier[i].cursor as usize];
