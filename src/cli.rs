@@ -25,6 +25,33 @@ pub enum Command {
     /// Decode every event of the trace in order without printing, and report the time
     /// taken, the throughput and the peak memory (the decoder benchmark).
     Bench(BenchArgs),
+    /// Goroutine analysis, as go tool trace's goroutine pages compute it: goroutines
+    /// grouped by start function, with execution, scheduler wait, syscall, block (by
+    /// reason) and unknown time per goroutine.
+    Goroutines(GoroutinesArgs),
+}
+
+/// Arguments of `goroutines`.
+#[derive(Debug, Args)]
+pub struct GoroutinesArgs {
+    /// Only the goroutines of this group (start function).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Only this goroutine, with its regions.
+    #[arg(long)]
+    pub goroutine: Option<i64>,
+    /// Sort goroutines by this column: total, exec, sched, syscall, syscall-block,
+    /// block, unknown, id.
+    #[arg(long, default_value = "total")]
+    pub sort: String,
+    /// Print JSON (durations in integer nanoseconds).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV, one row per goroutine.
+    #[arg(long)]
+    pub csv: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
 }
 
 /// A trace file argument.

@@ -5,5 +5,6 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod report;
 pub mod trace;

@@ -34,6 +34,24 @@ fn main() -> Result<ExitCode> {
             let r = report::stats::write_stats(&source, &mut out);
             finish(out, r)
         }
+        Command::Goroutines(args) => {
+            let source = open(&args.trace)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            let opts = report::goroutines::Options {
+                group: args.group,
+                goroutine: args.goroutine,
+                sort: args.sort,
+                format: if args.json {
+                    report::goroutines::Format::Json
+                } else if args.csv {
+                    report::goroutines::Format::Csv
+                } else {
+                    report::goroutines::Format::Text
+                },
+            };
+            let r = report::goroutines::run(&source, &opts, &mut out);
+            finish(out, r)
+        }
         Command::Bench(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());

@@ -1,4 +1,5 @@
 //! Headless renderings of decoded traces: the text behind each subcommand.
 
 pub mod bench;
+pub mod goroutines;
 pub mod stats;

@@ -1,0 +1,710 @@
+//! Goroutine analysis: a one-pass port of Go 1.26's `internal/trace` Summarizer
+//! (`summary.go`), which `go tool trace` uses for its goroutine pages, plus the grouping
+//! by start function those pages do.
+//!
+//! Every duration is Go's: nanoseconds between ordered event times, with Go's quirks kept
+//! (a goroutine still blocked in a syscall at the end of the trace has that time added to
+//! its scheduler wait, as Go does).
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use super::Consumer;
+use crate::trace::gofmt::sort_func;
+use crate::trace::{Event, GoState, Kind, ProcState, Resource};
+
+/// Interned strings (block reasons, range names): small IDs instead of a string per
+/// goroutine.
+#[derive(Debug, Default, Clone)]
+pub struct Names {
+    names: Vec<String>,
+    index: FxHashMap<Vec<u8>, u32>,
+}
+
+impl Names {
+    /// The ID of `s`, interned on first use.
+    pub fn intern(&mut self, s: &[u8]) -> u32 {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(String::from_utf8_lossy(s).into_owned());
+        self.index.insert(s.to_vec(), id);
+        id
+    }
+
+    /// The string of an ID.
+    pub fn get(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// A small map from an interned name to a duration.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Durations(Vec<(u32, i64)>);
+
+impl Durations {
+    fn add(&mut self, key: u32, d: i64) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = v.wrapping_add(d),
+            None => self.0.push((key, d)),
+        }
+    }
+
+    /// The duration of `key` (0 if absent).
+    pub fn get(&self, key: u32) -> i64 {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(0, |(_, v)| *v)
+    }
+
+    /// Entries, in order of first appearance.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, i64)> + '_ {
+        self.0.iter().copied()
+    }
+
+    fn sum(&self) -> i64 {
+        self.0.iter().fold(0i64, |a, (_, v)| a.wrapping_add(*v))
+    }
+
+    fn sub(&self, other: &Durations) -> Durations {
+        Durations(
+            self.0
+                .iter()
+                .map(|&(k, v)| (k, v.wrapping_sub(other.get(k))))
+                .collect(),
+        )
+    }
+}
+
+/// Time a goroutine spent in each state (Go's `GoroutineExecStats`), in nanoseconds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ExecStats {
+    /// Running on a P.
+    pub exec: i64,
+    /// Runnable, waiting for a P.
+    pub sched_wait: i64,
+    /// Blocked, by block reason.
+    pub block_by_reason: Durations,
+    /// In a syscall while keeping its P.
+    pub syscall: i64,
+    /// In a syscall after its P was taken away.
+    pub syscall_block: i64,
+    /// From creation (or the start of tracing) to exit (or the end of the trace).
+    pub total: i64,
+    /// Time inside ranges (GC mark assist, sweep, stop-the-world), by range name; overlaps
+    /// the other columns.
+    pub range_time: Durations,
+}
+
+impl ExecStats {
+    /// Go's `UnknownTime`: total time not accounted for by the other columns.
+    pub fn unknown(&self) -> i64 {
+        let sum = self
+            .exec
+            .wrapping_add(self.sched_wait)
+            .wrapping_add(self.syscall)
+            .wrapping_add(self.syscall_block)
+            .wrapping_add(self.block_by_reason.sum());
+        if sum < self.total {
+            self.total - sum
+        } else {
+            0
+        }
+    }
+
+    fn sub(&self, v: &ExecStats) -> ExecStats {
+        ExecStats {
+            exec: self.exec.wrapping_sub(v.exec),
+            sched_wait: self.sched_wait.wrapping_sub(v.sched_wait),
+            block_by_reason: self.block_by_reason.sub(&v.block_by_reason),
+            syscall: self.syscall.wrapping_sub(v.syscall),
+            syscall_block: self.syscall_block.wrapping_sub(v.syscall_block),
+            total: self.total.wrapping_sub(v.total),
+            range_time: self.range_time.sub(&v.range_time),
+        }
+    }
+}
+
+/// Where and when an event happened, kept for region and task summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef {
+    /// Time, ns.
+    pub time: i64,
+    /// Goroutine, or −1.
+    pub goroutine: i64,
+}
+
+impl EventRef {
+    fn of(ev: &Event<'_>) -> EventRef {
+        EventRef {
+            time: ev.time(),
+            goroutine: ev.goroutine(),
+        }
+    }
+}
+
+/// A user region on one goroutine (Go's `UserRegionSummary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSummary {
+    /// The task it belongs to.
+    pub task: u64,
+    /// Region type (name).
+    pub name: String,
+    /// The begin event, if inside the trace.
+    pub start: Option<EventRef>,
+    /// The end event, if inside the trace.
+    pub end: Option<EventRef>,
+    /// What the goroutine did while inside the region.
+    pub stats: ExecStats,
+}
+
+/// One goroutine's summary (Go's `GoroutineSummary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoroutineSummary {
+    /// Goroutine ID.
+    pub id: i64,
+    /// Its start function: the outermost frame of the first stack seen for it.
+    pub name: String,
+    /// PC of that frame.
+    pub pc: u64,
+    /// First appearance (the generation's start for goroutines that predate it).
+    pub creation_time: i64,
+    /// First time it ran, 0 if never.
+    pub start_time: i64,
+    /// When it exited, 0 if it did not.
+    pub end_time: i64,
+    /// Its regions, by start time.
+    pub regions: Vec<RegionSummary>,
+    /// Time by state.
+    pub stats: ExecStats,
+}
+
+/// Go's `IsSystemGoroutine`: runtime goroutines other than `runtime.main`.
+pub fn is_system_goroutine(entry_fn: &str) -> bool {
+    entry_fn.is_empty() || entry_fn != "runtime.main" && entry_fn.starts_with("runtime.")
+}
+
+/// A user task (Go's `UserTaskSummary`); tasks refer to each other and to goroutines by ID.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskSummary {
+    /// Task ID.
+    pub id: u64,
+    /// Task type.
+    pub name: String,
+    /// Parent task, if known.
+    pub parent: Option<u64>,
+    /// Child tasks, in order of appearance.
+    pub children: Vec<u64>,
+    /// Begin event.
+    pub start: Option<EventRef>,
+    /// End event.
+    pub end: Option<EventRef>,
+    /// Log events: time, goroutine, category, message.
+    pub logs: Vec<(EventRef, String, String)>,
+    /// Regions, in order of appearance: the goroutine and which of its regions.
+    pub regions: Vec<(i64, RegionKey)>,
+    /// Goroutines involved.
+    pub goroutines: Vec<i64>,
+}
+
+/// Identifies a region among its goroutine's regions: by its begin time, or, for a region
+/// that began before the trace, by its end time (event times are unique).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionKey {
+    /// Begin time, if the region began inside the trace.
+    pub start: Option<i64>,
+    /// End time, for regions without a begin.
+    pub end: Option<i64>,
+}
+
+impl TaskSummary {
+    /// Whether both ends of the task are in the trace.
+    pub fn complete(&self) -> bool {
+        self.start.is_some() && self.end.is_some()
+    }
+}
+
+/// Pending state of a live goroutine (Go's `goroutineSummary`).
+#[derive(Debug, Default)]
+struct Pending {
+    last_start: i64,
+    last_runnable: i64,
+    last_block: i64,
+    last_block_reason: u32,
+    last_syscall: i64,
+    last_syscall_block: i64,
+    last_range: Vec<(u32, i64)>,
+    active_regions: Vec<RegionSummary>,
+}
+
+impl Pending {
+    fn range_start(&self, name: u32) -> i64 {
+        self.last_range
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(0, |(_, t)| *t)
+    }
+
+    fn set_range_start(&mut self, name: u32, t: i64) {
+        match self.last_range.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, v)) => *v = t,
+            None => self.last_range.push((name, t)),
+        }
+    }
+}
+
+struct G {
+    summary: GoroutineSummary,
+    /// In-flight state; reset (not removed) when the goroutine is finalized, as Go does.
+    pending: Box<Pending>,
+}
+
+impl G {
+    fn new(id: i64, creation_time: i64) -> G {
+        G {
+            summary: GoroutineSummary {
+                id,
+                name: String::new(),
+                pc: 0,
+                creation_time,
+                start_time: 0,
+                end_time: 0,
+                regions: Vec::new(),
+                stats: ExecStats::default(),
+            },
+            pending: Box::default(),
+        }
+    }
+
+    /// Go's `snapshotStat`: the stats as if the goroutine ended at `last`.
+    fn snapshot(&self, last: i64) -> ExecStats {
+        let mut r = self.summary.stats.clone();
+        let p = &self.pending;
+        if r.total == 0 {
+            r.total = last.wrapping_sub(self.summary.creation_time);
+        }
+        if p.last_start != 0 {
+            r.exec = r.exec.wrapping_add(last.wrapping_sub(p.last_start));
+        }
+        if p.last_runnable != 0 {
+            r.sched_wait = r
+                .sched_wait
+                .wrapping_add(last.wrapping_sub(p.last_runnable));
+        }
+        if p.last_block != 0 {
+            r.block_by_reason
+                .add(p.last_block_reason, last.wrapping_sub(p.last_block));
+        }
+        if p.last_syscall != 0 {
+            r.syscall = r.syscall.wrapping_add(last.wrapping_sub(p.last_syscall));
+        }
+        // Go adds a pending blocked syscall to the scheduler wait; kept for fidelity.
+        if p.last_syscall_block != 0 {
+            r.sched_wait = r
+                .sched_wait
+                .wrapping_add(last.wrapping_sub(p.last_syscall_block));
+        }
+        for &(name, ts) in &p.last_range {
+            r.range_time.add(name, last.wrapping_sub(ts));
+        }
+        r
+    }
+
+    /// Go's `finalize`.
+    fn finalize(&mut self, last: i64, trigger: Option<EventRef>) {
+        if let Some(t) = trigger {
+            self.summary.end_time = t.time;
+        }
+        let fin = self.snapshot(last);
+        self.summary.stats = fin.clone();
+        let p = std::mem::take(&mut self.pending);
+        if !is_system_goroutine(&self.summary.name) {
+            for mut r in p.active_regions {
+                r.end = trigger;
+                r.stats = fin.sub(&r.stats);
+                self.summary.regions.push(r);
+            }
+        }
+    }
+}
+
+/// The finished analysis: every goroutine and task, and the interned names.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Goroutines by ID.
+    pub goroutines: BTreeMap<i64, GoroutineSummary>,
+    /// Tasks by ID.
+    pub tasks: BTreeMap<u64, TaskSummary>,
+    /// Block reasons and range names.
+    pub names: Names,
+}
+
+/// Builds [`Summary`] from the ordered event stream (Go's `Summarizer`).
+#[derive(Default)]
+pub struct Summarizer {
+    gs: FxHashMap<i64, G>,
+    tasks: BTreeMap<u64, TaskSummary>,
+    syscalling_p: FxHashMap<i64, i64>,
+    syscalling_g: FxHashMap<i64, i64>,
+    ranges_p: FxHashMap<(i64, u32), i64>,
+    names: Names,
+    last_ts: i64,
+    sync_ts: i64,
+}
+
+impl Summarizer {
+    /// An empty summarizer.
+    pub fn new() -> Summarizer {
+        Summarizer::default()
+    }
+
+    fn task(&mut self, id: u64) -> &mut TaskSummary {
+        self.tasks.entry(id).or_insert_with(|| TaskSummary {
+            id,
+            ..TaskSummary::default()
+        })
+    }
+
+    fn task_add_goroutine(&mut self, id: u64, g: i64) {
+        let t = self.task(id);
+        if !t.goroutines.contains(&g) {
+            t.goroutines.push(g);
+        }
+    }
+
+    fn goroutine_transition(&mut self, ev: &Event<'_>, id: i64, old: GoState, new: GoState) {
+        let t = ev.time();
+        let st = ev.state_transition().expect("a state transition");
+        let reason = self.names.intern(st.reason);
+        match old {
+            GoState::Undetermined => {
+                let mut g = G::new(id, self.sync_ts);
+                let state_time = t.wrapping_sub(self.sync_ts);
+                let s = &mut g.summary.stats;
+                match new {
+                    GoState::Running => s.exec = s.exec.wrapping_add(state_time),
+                    GoState::Waiting => s.block_by_reason.add(reason, state_time),
+                    GoState::Runnable => s.sched_wait = s.sched_wait.wrapping_add(state_time),
+                    GoState::Syscall if ev.proc() == -1 => {
+                        s.syscall_block = s.syscall_block.wrapping_add(state_time)
+                    }
+                    GoState::Syscall => s.syscall = s.syscall.wrapping_add(state_time),
+                    _ => {}
+                }
+                self.gs.insert(id, g);
+            }
+            GoState::NotExist => {
+                let mut g = G::new(id, t);
+                let inherited = self
+                    .gs
+                    .get(&ev.goroutine())
+                    .and_then(|c| c.pending.active_regions.last())
+                    .map(|r| r.task);
+                if let Some(task) = inherited {
+                    g.pending.active_regions.push(RegionSummary {
+                        task,
+                        name: String::new(),
+                        start: Some(EventRef::of(ev)),
+                        end: None,
+                        stats: ExecStats::default(),
+                    });
+                }
+                self.gs.insert(id, g);
+            }
+            _ => {}
+        }
+        let Some(g) = self.gs.get_mut(&id) else {
+            return;
+        };
+        {
+            let p = &mut g.pending;
+            let s = &mut g.summary.stats;
+            match old {
+                GoState::Running => {
+                    s.exec = s.exec.wrapping_add(t.wrapping_sub(p.last_start));
+                    p.last_start = 0;
+                }
+                GoState::Waiting if p.last_block != 0 => {
+                    s.block_by_reason
+                        .add(p.last_block_reason, t.wrapping_sub(p.last_block));
+                    p.last_block = 0;
+                }
+                GoState::Runnable if p.last_runnable != 0 => {
+                    s.sched_wait = s.sched_wait.wrapping_add(t.wrapping_sub(p.last_runnable));
+                    p.last_runnable = 0;
+                }
+                GoState::Syscall if p.last_syscall != 0 => {
+                    if p.last_syscall_block != 0 {
+                        s.syscall_block = s
+                            .syscall_block
+                            .wrapping_add(t.wrapping_sub(p.last_syscall_block));
+                        s.syscall = s
+                            .syscall
+                            .wrapping_add(p.last_syscall_block.wrapping_sub(p.last_syscall));
+                    } else {
+                        s.syscall = s.syscall.wrapping_add(t.wrapping_sub(p.last_syscall));
+                    }
+                    p.last_syscall = 0;
+                    p.last_syscall_block = 0;
+                    if let Some(pid) = self.syscalling_g.remove(&id) {
+                        self.syscalling_p.remove(&pid);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if g.summary.name.is_empty()
+            && let Some(stack) = &st.stack
+            && let Some(f) = stack.frames().last()
+        {
+            g.summary.pc = f.pc;
+            g.summary.name = String::from_utf8_lossy(f.func).into_owned();
+        }
+        match new {
+            GoState::Running => {
+                g.pending.last_start = t;
+                if g.summary.start_time == 0 {
+                    g.summary.start_time = t;
+                }
+            }
+            GoState::Runnable => g.pending.last_runnable = t,
+            GoState::Waiting if st.reason != b"forever" => {
+                g.pending.last_block = t;
+                g.pending.last_block_reason = reason;
+            }
+            GoState::Waiting | GoState::NotExist => g.finalize(t, Some(EventRef::of(ev))),
+            GoState::Syscall => {
+                self.syscalling_p.insert(ev.proc(), id);
+                self.syscalling_g.insert(id, ev.proc());
+                g.pending.last_syscall = t;
+            }
+            _ => {}
+        }
+    }
+
+    fn range_event(&mut self, ev: &Event<'_>) {
+        let Some(r) = ev.range() else { return };
+        let mut name_bytes = Vec::new();
+        r.name.write_to(&mut name_bytes);
+        let name = self.names.intern(&name_bytes);
+        let goid = match (ev.kind(), r.scope) {
+            (Kind::RangeBegin | Kind::RangeActive, Resource::Goroutine(g)) => Some(g),
+            (Kind::RangeBegin | Kind::RangeActive, Resource::Proc(p)) => {
+                let g = ev.goroutine();
+                if self.gs.contains_key(&g) {
+                    self.ranges_p.insert((p, name), g);
+                }
+                Some(g)
+            }
+            (Kind::RangeEnd, Resource::Goroutine(g)) => Some(g),
+            (Kind::RangeEnd, Resource::Proc(p)) => match self.ranges_p.remove(&(p, name)) {
+                Some(g) if g == ev.goroutine() => Some(g),
+                _ => None,
+            },
+            _ => None,
+        };
+        let sync_ts = self.sync_ts;
+        let Some(g) = goid.and_then(|id| self.gs.get_mut(&id)) else {
+            return;
+        };
+        let p = &mut g.pending;
+        match ev.kind() {
+            Kind::RangeActive => {
+                let ts = p.range_start(name);
+                if ts != 0 {
+                    g.summary
+                        .stats
+                        .range_time
+                        .add(name, sync_ts.wrapping_sub(ts));
+                }
+                p.set_range_start(name, sync_ts);
+            }
+            Kind::RangeBegin => p.set_range_start(name, ev.time()),
+            _ => {
+                let ts = p.range_start(name);
+                if ts == 0 {
+                    return;
+                }
+                g.summary
+                    .stats
+                    .range_time
+                    .add(name, ev.time().wrapping_sub(ts));
+                p.last_range.retain(|(k, _)| *k != name);
+            }
+        }
+    }
+
+    /// Finishes: closes what is still open at the last event (Go's `Finalize`).
+    pub fn finish(mut self) -> Summary {
+        let last = self.last_ts;
+        let mut goroutines = BTreeMap::new();
+        for (id, mut g) in self.gs.drain() {
+            g.finalize(last, None);
+            // Go's (unstable) sort of regions by start time, regions without a start first.
+            sort_func(&mut g.summary.regions, |a, b| match (a.start, b.start) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Less,
+                (Some(_), None) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => x.time.cmp(&y.time),
+            });
+            goroutines.insert(id, g.summary);
+        }
+        Summary {
+            goroutines,
+            tasks: self.tasks,
+            names: self.names,
+        }
+    }
+}
+
+impl Consumer for Summarizer {
+    fn event(&mut self, ev: &Event<'_>) {
+        if self.sync_ts == 0 {
+            self.sync_ts = ev.time();
+        }
+        self.last_ts = ev.time();
+        match ev.kind() {
+            Kind::Sync => self.sync_ts = ev.time(),
+            Kind::StateTransition => {
+                let Some(st) = ev.state_transition() else {
+                    return;
+                };
+                match st.resource {
+                    Resource::Goroutine(id) => {
+                        let (old, new) = st.goroutine().expect("goroutine transition");
+                        if old != new {
+                            self.goroutine_transition(ev, id, old, new);
+                        }
+                    }
+                    Resource::Proc(id) => {
+                        let (old, new) = st.proc().expect("proc transition");
+                        if old != new
+                            && new == ProcState::Idle
+                            && let Some(goid) = self.syscalling_p.remove(&id)
+                            && let Some(g) = self.gs.get_mut(&goid)
+                        {
+                            g.pending.last_syscall_block = ev.time();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Kind::RangeBegin | Kind::RangeActive | Kind::RangeEnd => self.range_event(ev),
+            Kind::RegionBegin => {
+                let Some(r) = ev.region() else { return };
+                let goid = ev.goroutine();
+                let Some(g) = self.gs.get_mut(&goid) else {
+                    return;
+                };
+                let region = RegionSummary {
+                    task: r.task,
+                    name: String::from_utf8_lossy(r.typ).into_owned(),
+                    start: Some(EventRef::of(ev)),
+                    end: None,
+                    stats: g.snapshot(ev.time()),
+                };
+                g.pending.active_regions.push(region);
+                let key = RegionKey {
+                    start: Some(ev.time()),
+                    end: None,
+                };
+                self.task(r.task).regions.push((goid, key));
+                self.task_add_goroutine(r.task, goid);
+            }
+            Kind::RegionEnd => {
+                let Some(r) = ev.region() else { return };
+                let goid = ev.goroutine();
+                let Some(g) = self.gs.get_mut(&goid) else {
+                    return;
+                };
+                let snap = g.snapshot(ev.time());
+                let open = g.pending.active_regions.pop();
+                let fabricated = open.is_none();
+                let mut sd = open.unwrap_or_else(|| RegionSummary {
+                    task: r.task,
+                    name: String::from_utf8_lossy(r.typ).into_owned(),
+                    start: None,
+                    end: None,
+                    stats: ExecStats::default(),
+                });
+                sd.stats = snap.sub(&sd.stats);
+                sd.end = Some(EventRef::of(ev));
+                let task = sd.task;
+                g.summary.regions.push(sd);
+                if fabricated {
+                    let key = RegionKey {
+                        start: None,
+                        end: Some(ev.time()),
+                    };
+                    self.task(task).regions.push((goid, key));
+                    self.task_add_goroutine(task, goid);
+                }
+            }
+            Kind::TaskBegin | Kind::TaskEnd => {
+                let Some(t) = ev.task() else { return };
+                let goid = ev.goroutine();
+                let name = String::from_utf8_lossy(t.typ).into_owned();
+                let at = EventRef::of(ev);
+                let begin = ev.kind() == Kind::TaskBegin;
+                {
+                    let task = self.task(t.id);
+                    task.name = name;
+                    if begin {
+                        task.start = Some(at);
+                    } else {
+                        task.end = Some(at);
+                    }
+                }
+                self.task_add_goroutine(t.id, goid);
+                if t.parent != crate::trace::event::NO_TASK && self.task(t.id).parent.is_none() {
+                    self.task(t.id).parent = Some(t.parent);
+                    self.task(t.parent).children.push(t.id);
+                }
+            }
+            Kind::Log => {
+                let Some(l) = ev.log() else { return };
+                let goid = ev.goroutine();
+                self.task_add_goroutine(l.task, goid);
+                let entry = (
+                    EventRef::of(ev),
+                    String::from_utf8_lossy(l.category).into_owned(),
+                    String::from_utf8_lossy(l.message).into_owned(),
+                );
+                self.task(l.task).logs.push(entry);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Goroutines sharing a start function, as the goroutine analysis page groups them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The start function (empty for goroutines never seen with a stack).
+    pub name: String,
+    /// Member goroutine IDs, ascending.
+    pub goroutines: Vec<i64>,
+    /// Total execution time of the members.
+    pub exec: i64,
+}
+
+/// Groups goroutines by start function, sorted by total execution time, largest first
+/// (ties by name, where Go's order is unspecified).
+pub fn groups(summary: &Summary) -> Vec<Group> {
+    let mut by_name: BTreeMap<&str, Group> = BTreeMap::new();
+    for g in summary.goroutines.values() {
+        let e = by_name.entry(&g.name).or_insert_with(|| Group {
+            name: g.name.clone(),
+            goroutines: Vec::new(),
+            exec: 0,
+        });
+        e.goroutines.push(g.id);
+        e.exec = e.exec.wrapping_add(g.stats.exec);
+    }
+    let mut v: Vec<Group> = by_name.into_values().collect();
+    v.sort_by(|a, b| b.exec.cmp(&a.exec).then_with(|| a.name.cmp(&b.name)));
+    v
+}
