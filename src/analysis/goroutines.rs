@@ -708,3 +708,156 @@ pub fn groups(summary: &Summary) -> Vec<Group> {
     v.sort_by(|a, b| b.exec.cmp(&a.exec).then_with(|| a.name.cmp(&b.name)));
     v
 }
+
+/// The seven columns of the classic goroutine analysis page, each an exact sum of the
+/// columns Go computes today (see docs/analysis.md for the mapping).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Classic {
+    /// Running on a P.
+    pub execution: i64,
+    /// Blocked on the network poller (block reason "network").
+    pub network_wait: i64,
+    /// Blocked on channels, select, mutexes and condition variables (block reasons
+    /// containing "chan", "sync" or "select", as the sync blocking profile selects them).
+    pub sync_block: i64,
+    /// In a syscall after the P was taken away.
+    pub blocking_syscall: i64,
+    /// Runnable, waiting for a P.
+    pub scheduler_wait: i64,
+    /// Inside "GC incremental sweep" ranges.
+    pub gc_sweeping: i64,
+    /// Inside "GC mark assist" ranges and stop-the-world ranges of the GC.
+    pub gc_pause: i64,
+}
+
+/// Labels of the classic columns, in page order.
+pub const CLASSIC_COLUMNS: [&str; 7] = [
+    "Execution",
+    "Network wait",
+    "Sync block",
+    "Blocking syscall",
+    "Scheduler wait",
+    "GC sweeping",
+    "GC pause",
+];
+
+impl Classic {
+    /// The columns in page order.
+    pub fn values(&self) -> [i64; 7] {
+        [
+            self.execution,
+            self.network_wait,
+            self.sync_block,
+            self.blocking_syscall,
+            self.scheduler_wait,
+            self.gc_sweeping,
+            self.gc_pause,
+        ]
+    }
+}
+
+/// Whether a block reason counts as synchronization (Go's sync profile filter).
+pub fn is_sync_reason(reason: &str) -> bool {
+    reason.contains("chan") || reason.contains("sync") || reason.contains("select")
+}
+
+/// The classic seven-way breakdown of a goroutine.
+pub fn classic(summary: &Summary, g: &GoroutineSummary) -> Classic {
+    let s = &g.stats;
+    let mut c = Classic {
+        execution: s.exec,
+        blocking_syscall: s.syscall_block,
+        scheduler_wait: s.sched_wait,
+        ..Classic::default()
+    };
+    for (k, v) in s.block_by_reason.iter() {
+        let reason = summary.names.get(k);
+        if reason == "network" {
+            c.network_wait += v;
+        } else if is_sync_reason(reason) {
+            c.sync_block += v;
+        }
+    }
+    for (k, v) in s.range_time.iter() {
+        let name = summary.names.get(k);
+        if name == "GC incremental sweep" {
+            c.gc_sweeping += v;
+        } else if name == "GC mark assist"
+            || name.starts_with("stop-the-world") && name.contains("GC")
+        {
+            c.gc_pause += v;
+        }
+    }
+    c
+}
+
+/// The distribution of one column across the goroutines of a group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Distribution {
+    /// Smallest.
+    pub min: i64,
+    /// Mean (rounded toward zero).
+    pub mean: i64,
+    /// Median.
+    pub p50: i64,
+    /// 90th percentile.
+    pub p90: i64,
+    /// 99th percentile.
+    pub p99: i64,
+    /// Largest.
+    pub max: i64,
+}
+
+/// Nearest-rank percentiles of `values` (empty → all zero).
+pub fn distribution(values: &mut [i64]) -> Distribution {
+    if values.is_empty() {
+        return Distribution::default();
+    }
+    values.sort_unstable();
+    let n = values.len();
+    // Nearest rank: the smallest value with at least p% of the values at or below it.
+    let rank = |p: f64| values[((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1];
+    let sum: i128 = values.iter().map(|&v| v as i128).sum();
+    Distribution {
+        min: values[0],
+        mean: (sum / n as i128) as i64,
+        p50: rank(50.0),
+        p90: rank(90.0),
+        p99: rank(99.0),
+        max: values[n - 1],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut v: Vec<i64> = (1..=100).rev().collect();
+        let d = distribution(&mut v);
+        assert_eq!((d.min, d.p50, d.p90, d.p99, d.max), (1, 50, 90, 99, 100));
+        assert_eq!(d.mean, 50);
+        let d = distribution(&mut [7]);
+        assert_eq!((d.min, d.p50, d.p99, d.max, d.mean), (7, 7, 7, 7, 7));
+        assert_eq!(distribution(&mut []), Distribution::default());
+    }
+
+    #[test]
+    fn system_goroutines_are_runtime_ones_except_main() {
+        assert!(is_system_goroutine("runtime.bgsweep"));
+        assert!(is_system_goroutine(""));
+        assert!(!is_system_goroutine("runtime.main"));
+        assert!(!is_system_goroutine("main.main"));
+    }
+
+    #[test]
+    fn sync_reasons_follow_the_sync_profile_filter() {
+        for r in ["chan send", "chan receive", "select", "sync", "sync.(*Cond).Wait"] {
+            assert!(is_sync_reason(r), "{r}");
+        }
+        for r in ["network", "sleep", "GC mark assist wait for work", ""] {
+            assert!(!is_sync_reason(r), "{r}");
+        }
+    }
+}

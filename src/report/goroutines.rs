@@ -4,7 +4,12 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::analysis::goroutines::{ExecStats, GoroutineSummary, Group, Summary, groups};
+use std::collections::BTreeMap;
+
+use crate::analysis::goroutines::{
+    CLASSIC_COLUMNS, Distribution, ExecStats, GoroutineSummary, Group, Summary, classic,
+    distribution, groups,
+};
 
 /// One goroutine in the JSON report; durations in integer nanoseconds.
 #[derive(Debug, Serialize)]
@@ -46,6 +51,10 @@ pub struct GroupRow {
     pub count: usize,
     /// Total execution time of the group.
     pub exec_ns: i64,
+    /// The classic seven columns, summed over the group.
+    pub classic_ns: BTreeMap<&'static str, i64>,
+    /// Per classic column, its distribution across the group's goroutines.
+    pub distribution_ns: BTreeMap<&'static str, Distribution>,
     /// The members.
     pub goroutines: Vec<GoroutineRow>,
 }
@@ -85,6 +94,30 @@ pub fn row(summary: &Summary, g: &GoroutineSummary) -> GoroutineRow {
     }
 }
 
+/// The classic columns summed over goroutines `ids`.
+pub fn group_classic(summary: &Summary, ids: &[i64]) -> [i64; 7] {
+    let mut sum = [0i64; 7];
+    for id in ids {
+        let c = classic(summary, &summary.goroutines[id]).values();
+        for (s, v) in sum.iter_mut().zip(c) {
+            *s += v;
+        }
+    }
+    sum
+}
+
+/// Per classic column, the distribution across goroutines `ids`.
+pub fn group_distributions(summary: &Summary, ids: &[i64]) -> [Distribution; 7] {
+    let per: Vec<[i64; 7]> = ids
+        .iter()
+        .map(|id| classic(summary, &summary.goroutines[id]).values())
+        .collect();
+    std::array::from_fn(|col| {
+        let mut v: Vec<i64> = per.iter().map(|c| c[col]).collect();
+        distribution(&mut v)
+    })
+}
+
 /// The whole report (optionally one group only).
 pub fn report(summary: &Summary, only_group: Option<&str>) -> Report {
     let groups = groups(summary)
@@ -93,6 +126,16 @@ pub fn report(summary: &Summary, only_group: Option<&str>) -> Report {
         .map(|g: Group| GroupRow {
             count: g.goroutines.len(),
             exec_ns: g.exec,
+            classic_ns: group_classic(summary, &g.goroutines)
+                .into_iter()
+                .zip(CLASSIC_COLUMNS)
+                .map(|(v, k)| (k, v))
+                .collect(),
+            distribution_ns: group_distributions(summary, &g.goroutines)
+                .into_iter()
+                .zip(CLASSIC_COLUMNS)
+                .map(|(v, k)| (k, v))
+                .collect(),
             goroutines: g
                 .goroutines
                 .iter()
@@ -152,11 +195,11 @@ pub fn go_duration(ns: i64) -> String {
 pub fn write_groups_text(summary: &Summary, out: &mut impl Write) -> std::io::Result<()> {
     let gs = groups(summary);
     let total: i64 = gs.iter().map(|g| g.exec).sum();
-    writeln!(
-        out,
-        "{:>8}  {:>14}  {:>6}  START FUNCTION",
-        "COUNT", "EXECUTION", "SHARE"
-    )?;
+    write!(out, "{:>7} {:>7}", "COUNT", "SHARE")?;
+    for c in CLASSIC_COLUMNS {
+        write!(out, " {:>14}", c.to_uppercase())?;
+    }
+    writeln!(out, "  START FUNCTION")?;
     for g in &gs {
         let share = if total > 0 {
             format!("{:.2}%", g.exec as f64 / total as f64 * 100.0)
@@ -168,13 +211,11 @@ pub fn write_groups_text(summary: &Summary, out: &mut impl Write) -> std::io::Re
         } else {
             &g.name
         };
-        writeln!(
-            out,
-            "{:>8}  {:>14}  {:>6}  {name}",
-            g.goroutines.len(),
-            go_duration(g.exec),
-            share
-        )?;
+        write!(out, "{:>7} {:>7}", g.goroutines.len(), share)?;
+        for v in group_classic(summary, &g.goroutines) {
+            write!(out, " {:>14}", go_duration(v))?;
+        }
+        writeln!(out, "  {name}")?;
     }
     Ok(())
 }
