@@ -853,7 +853,13 @@ mod tests {
 
     #[test]
     fn sync_reasons_follow_the_sync_profile_filter() {
-        for r in ["chan send", "chan receive", "select", "sync", "sync.(*Cond).Wait"] {
+        for r in [
+            "chan send",
+            "chan receive",
+            "select",
+            "sync",
+            "sync.(*Cond).Wait",
+        ] {
             assert!(is_sync_reason(r), "{r}");
         }
         for r in ["network", "sleep", "GC mark assist wait for work", ""] {

@@ -510,6 +510,9 @@ pub struct Event<'a> {
     pub(crate) table: Option<Rc<Tables<'a>>>,
     /// The task type of a UserTaskEnd (Go smuggles it through an extra-strings table).
     pub(crate) task_type: &'a [u8],
+    /// File offset of the wire event this event came from (of the generation for Sync
+    /// events and CPU samples).
+    pub(crate) offset: u64,
 }
 
 impl Default for Event<'_> {
@@ -520,6 +523,7 @@ impl Default for Event<'_> {
             ctx: SchedCtx::NONE,
             table: None,
             task_type: b"",
+            offset: 0,
         }
     }
 }
@@ -558,6 +562,12 @@ impl<'a> Event<'a> {
     /// The M/P/G context.
     pub fn context(&self) -> SchedCtx {
         self.ctx
+    }
+
+    /// File offset of the wire event this event came from (for Sync events and CPU
+    /// samples: of their generation's first batch).
+    pub fn offset(&self) -> u64 {
+        self.offset
     }
 
     /// The generation tables this event resolves against (none for some Sync events).

@@ -160,6 +160,8 @@ pub(crate) struct Queued<'a> {
     pub task_type: &'a [u8],
     /// Sync events that end the trace or precede an error have no tables.
     pub tableless: bool,
+    /// File offset of the wire event.
+    pub offset: u64,
 }
 
 impl Default for SchedCtx {
@@ -191,6 +193,7 @@ impl<'a> EventQueue<'a> {
         slot.base = q.base;
         slot.ctx = q.ctx;
         slot.task_type = q.task_type;
+        slot.offset = q.offset;
         self.tableless[i] = q.tableless;
         self.len += 1;
     }
@@ -308,6 +311,8 @@ pub struct Ordering<'a> {
     m_states: MStates,
     /// The slot of the thread whose event is being offered (none for NoThread).
     cur_slot: Option<usize>,
+    /// File offset of the event being offered.
+    cur_offset: u64,
     active_tasks: FxHashMap<u64, (&'a [u8], u64)>,
     gc_seq: u64,
     gc_state: GcState,
@@ -329,6 +334,7 @@ impl<'a> Ordering<'a> {
             p_states: FxHashMap::default(),
             m_states: MStates::default(),
             cur_slot: None,
+            cur_offset: 0,
             active_tasks: FxHashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
@@ -371,6 +377,7 @@ impl<'a> Ordering<'a> {
         if self.initial_gen == 0 {
             self.initial_gen = generation;
         }
+        self.cur_offset = offset;
         let cur = if m == NO_ID {
             self.cur_slot = None;
             SchedCtx::NONE
@@ -434,6 +441,7 @@ impl<'a> Ordering<'a> {
             ctx,
             task_type: b"",
             tableless: false,
+            offset: self.cur_offset,
         });
     }
 
@@ -1050,6 +1058,7 @@ impl<'a> Ordering<'a> {
             ctx: cur,
             task_type: name,
             tableless: false,
+            offset: self.cur_offset,
         });
         self.happened(cur)
     }

@@ -354,7 +354,6 @@ impl<'a> Reader<'a> {
                 return Err(err);
             }
         }
-        let offset = self.gens.offset();
         let Some((e, tableless)) = self.order.pop_ref() else {
             self.done = true;
             return Ok(None);
@@ -366,7 +365,7 @@ impl<'a> Reader<'a> {
         } else if !same_table(&e.table, &self.table) {
             e.table.clone_from(&self.table);
         }
-        if let Err(err) = validate_table_ids(e, offset) {
+        if let Err(err) = validate_table_ids(e, e.offset) {
             self.done = true;
             return Err(err);
         }
@@ -394,6 +393,10 @@ impl<'a> Reader<'a> {
             ctx: SchedCtx::NONE,
             task_type: b"",
             tableless: table.is_none(),
+            offset: self
+                .generation
+                .as_ref()
+                .map_or(self.gens.offset(), |g| g.range.0),
         });
     }
 
@@ -456,11 +459,13 @@ impl<'a> Reader<'a> {
                 p: s.p,
                 m: s.m,
             };
+            let offset = generation.range.0;
             self.order.push(Queued {
                 base,
                 ctx,
                 task_type: b"",
                 tableless: false,
+                offset,
             });
             return Ok(true);
         }

@@ -91,19 +91,23 @@ fn exercise_reader(data: &[u8]) {
     }));
     let _ = reader.version();
     let mut scratch = Vec::with_capacity(1 << 12);
+    // The lending fast path; the `Iterator` is a cloning wrapper around it.
     loop {
-        match reader.next() {
-            Some(Ok(ev)) => {
+        match reader.next_ref() {
+            Ok(Some(ev)) => {
                 scratch.clear();
-                write_event(&mut scratch, &ev);
-                inspect(&ev);
+                write_event(&mut scratch, ev);
+                inspect(ev);
             }
-            Some(Err(err)) => {
+            Ok(None) => break,
+            Err(err) => {
                 check_error(&err, data.len(), "Reader");
-                assert!(reader.next().is_none(), "Reader: an event after an error");
+                assert!(
+                    matches!(reader.next_ref(), Ok(None)),
+                    "Reader: an event or error after an error"
+                );
                 break;
             }
-            None => break,
         }
     }
     let _ = (reader.generations_read(), reader.offset());
@@ -198,7 +202,10 @@ fn exercise_raw(data: &[u8]) {
             }
             Some(Err(err)) => {
                 check_error(&err, data.len(), "RawReader");
-                assert!(reader.next().is_none(), "RawReader: an event after an error");
+                assert!(
+                    reader.next().is_none(),
+                    "RawReader: an event after an error"
+                );
                 break;
             }
             None => break,

@@ -82,10 +82,12 @@ pub fn read_batch<'a>(c: &mut Cursor<'a>) -> Result<Option<Batch<'a>>> {
         0
     };
     let generation = c.uvarint("batch gen")?;
-    let m = c.uvarint("batch M ID")?;
-    let time = c.uvarint("batch timestamp")?;
+    // From here on the batch's generation is known: name it in every error.
+    let in_gen = |e: Error| e.in_generation(generation);
+    let m = c.uvarint("batch M ID").map_err(in_gen)?;
+    let time = c.uvarint("batch timestamp").map_err(in_gen)?;
     let size_off = c.offset();
-    let size = c.uvarint("batch size")?;
+    let size = c.uvarint("batch size").map_err(in_gen)?;
     if size > spec::MAX_BATCH_SIZE {
         return Err(Error::new(
             ErrorKind::Malformed,
@@ -738,6 +740,8 @@ pub struct GenerationReader<'a> {
     ver: Version,
     cursor: Cursor<'a>,
     spill: Option<Batch<'a>>,
+    /// The number of the last generation read whole (0 before the first).
+    last_generation: u64,
 }
 
 /// The result of reading one generation with the pre-1.26 rules: a generation, and an
@@ -751,6 +755,7 @@ impl<'a> GenerationReader<'a> {
             ver,
             cursor: Cursor::new(data, base),
             spill: None,
+            last_generation: 0,
         }
     }
 
@@ -786,7 +791,15 @@ impl<'a> GenerationReader<'a> {
                     }
                     return Ok(None);
                 }
-                Err(e) => return Err(e.in_generation(b.generation)),
+                // Before a batch of this generation has been read, the error is in the
+                // one after the last generation read.
+                Err(e) => {
+                    let next = match self.last_generation {
+                        0 => 0,
+                        last => last.wrapping_add(1),
+                    };
+                    return Err(e.in_generation(b.generation).in_generation(next));
+                }
             };
             if b.generation == 0 {
                 b.generation = batch.generation;
@@ -814,6 +827,7 @@ impl<'a> GenerationReader<'a> {
                 .map_err(|e| e.in_generation(batch.generation))?;
         }
         let end = self.cursor.offset();
+        self.last_generation = b.generation;
         b.finish(end, sort).map(Some)
     }
 
