@@ -392,7 +392,15 @@ impl<'a> Ordering<'a> {
                 g: ms.g,
             }
         };
-        match self.dispatch(ev, table, m, generation, cur) {
+        // The three events that make up most of any trace go straight to their handlers;
+        // the rest through the full table, kept out of line.
+        let step = match ev.typ {
+            ev::GO_START => self.go_start(ev, table, generation, cur),
+            ev::GO_UNBLOCK => self.go_unblock(ev, table, generation, cur),
+            ev::GO_BLOCK => self.go_stop_exec(ev, table, cur),
+            _ => self.dispatch(ev, table, m, generation, cur),
+        };
+        match step {
             Ok(true) => Ok(Advance::Done),
             Ok(false) => Ok(Advance::NotYet),
             Err(msg) => {
@@ -445,6 +453,7 @@ impl<'a> Ordering<'a> {
         });
     }
 
+    #[inline(never)]
     fn dispatch(
         &mut self,
         ev: &mut BaseEvent,
@@ -787,6 +796,7 @@ impl<'a> Ordering<'a> {
         Ok(s)
     }
 
+    #[inline]
     fn go_stop_exec(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let s = self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
@@ -801,6 +811,7 @@ impl<'a> Ordering<'a> {
         self.happened(SchedCtx { g: NO_ID, ..cur })
     }
 
+    #[inline]
     fn go_start(
         &mut self,
         ev: &mut BaseEvent,
@@ -825,6 +836,7 @@ impl<'a> Ordering<'a> {
         self.happened(SchedCtx { g: gid, ..cur })
     }
 
+    #[inline]
     fn go_unblock(
         &mut self,
         ev: &mut BaseEvent,
