@@ -78,6 +78,10 @@ pub struct BenchArgs {
     /// decoding moves on, so memory stays proportional to one generation).
     #[arg(long)]
     pub keep_pages: bool,
+    /// Instead, only walk the batches and decode every event's varints, unordered: the
+    /// floor under any ordered decode.
+    #[arg(long)]
+    pub scan: bool,
     /// The trace file.
     pub trace: PathBuf,
 }

@@ -55,7 +55,11 @@ fn main() -> Result<ExitCode> {
         Command::Bench(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());
-            let r = report::bench::run(&source, !args.keep_pages, &mut out);
+            let r = if args.scan {
+                report::bench::run_scan(&source, &mut out)
+            } else {
+                report::bench::run(&source, !args.keep_pages, &mut out)
+            };
             finish(out, r)
         }
     }

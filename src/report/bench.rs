@@ -74,3 +74,55 @@ pub fn peak_rss_kib() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// The floor under any ordered decode: walks every generation's batches and decodes every
+/// event's varints, with no ordering, no events built. Prints the event count and time.
+pub fn run_scan(source: &Source, out: &mut impl Write) -> Result<(), DumpError> {
+    use crate::trace::reader::{HEADER_LEN, read_header};
+    use crate::trace::spec::TIMED_ARGS;
+    use crate::trace::tables::GenerationReader;
+    use crate::trace::wire::uvarint;
+
+    let bytes = source.bytes();
+    let start = Instant::now();
+    let version = read_header(bytes)?;
+    let mut gens = GenerationReader::new(version, &bytes[HEADER_LEN..], HEADER_LEN as u64);
+    let (mut events, mut checksum) = (0u64, 0u64);
+    fn next<'a>(
+        gens: &mut GenerationReader<'a>,
+        version: crate::trace::spec::Version,
+    ) -> crate::trace::Result<Option<crate::trace::tables::Generation<'a>>> {
+        if version < crate::trace::spec::Version::Go126 {
+            gens.read_generation_with_spill(|_| {}).map(|(g, _)| Some(g))
+        } else {
+            gens.read_generation(|_| {})
+        }
+    }
+    while let Some(g) = next(&mut gens, version)? {
+        for b in g.ms.iter().flat_map(|m| &m.batches) {
+            let mut d = b.data;
+            while let Some(&typ) = d.first() {
+                let n = TIMED_ARGS[typ as usize] as usize;
+                let mut i = 1;
+                for _ in 0..n.max(1) {
+                    let Ok((v, k)) = uvarint(&d[i.min(d.len())..]) else {
+                        break;
+                    };
+                    checksum = checksum.wrapping_add(v);
+                    i += k;
+                }
+                d = &d[i.min(d.len())..];
+                events += 1;
+            }
+        }
+        if version < crate::trace::spec::Version::Go126 && !gens.has_spill() {
+            break;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    writeln!(out, "file bytes      {}", bytes.len())?;
+    writeln!(out, "wire events     {events} (checksum {checksum})")?;
+    writeln!(out, "seconds         {secs:.3}")?;
+    writeln!(out, "MB/s            {:.1}", bytes.len() as f64 / 1e6 / secs)?;
+    Ok(())
+}
