@@ -29,6 +29,30 @@ pub enum Command {
     /// grouped by start function, with execution, scheduler wait, syscall, block (by
     /// reason) and unknown time per goroutine.
     Goroutines(GoroutinesArgs),
+    /// Blocking profiles as go tool trace -pprof=TYPE builds them: time blocked on the
+    /// network (net), on synchronization (sync), in syscalls (syscall) or waiting for a P
+    /// (sched), by stack. Writes a gzipped pprof file with -o, else prints the top stacks
+    /// and functions.
+    Pprof(PprofArgs),
+}
+
+/// Arguments of `pprof`.
+#[derive(Debug, Args)]
+pub struct PprofArgs {
+    /// Which profile: net, sync, syscall or sched.
+    #[arg(long = "type", value_parser = ["net", "sync", "syscall", "sched"])]
+    pub kind: String,
+    /// Only goroutines of this group (start function).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Write the profile here (gzipped protobuf, for go tool pprof).
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// How many stacks and functions the table shows.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
 }
 
 /// Arguments of `goroutines`.

@@ -52,6 +52,31 @@ fn main() -> Result<ExitCode> {
             let r = report::goroutines::run(&source, &opts, &mut out);
             finish(out, r)
         }
+        Command::Pprof(args) => {
+            let source = open(&args.trace)?;
+            let kind = gotrace_tui::analysis::profiles::ProfileKind::from_name(&args.kind)
+                .expect("clap checked the name");
+            let records = match report::pprof::compute(source.bytes(), kind, args.group.as_deref())
+            {
+                Ok(r) => r,
+                Err(e) => return finish(io::sink(), Err(e)),
+            };
+            match &args.output {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .wrap_err_with(|| format!("cannot create {}", path.display()))?;
+                    let mut w = BufWriter::new(file);
+                    report::pprof::write_gzipped(&records, &mut w)?;
+                    w.flush()?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    let mut out = BufWriter::new(io::stdout().lock());
+                    let r = report::pprof::write_top(&records, args.top, &mut out);
+                    finish(out, r.map_err(DumpError::from))
+                }
+            }
+        }
         Command::Bench(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());

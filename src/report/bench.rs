@@ -93,7 +93,8 @@ pub fn run_scan(source: &Source, out: &mut impl Write) -> Result<(), DumpError> 
         version: crate::trace::spec::Version,
     ) -> crate::trace::Result<Option<crate::trace::tables::Generation<'a>>> {
         if version < crate::trace::spec::Version::Go126 {
-            gens.read_generation_with_spill(|_| {}).map(|(g, _)| Some(g))
+            gens.read_generation_with_spill(|_| {})
+                .map(|(g, _)| Some(g))
         } else {
             gens.read_generation(|_| {})
         }
@@ -123,6 +124,10 @@ pub fn run_scan(source: &Source, out: &mut impl Write) -> Result<(), DumpError> 
     writeln!(out, "file bytes      {}", bytes.len())?;
     writeln!(out, "wire events     {events} (checksum {checksum})")?;
     writeln!(out, "seconds         {secs:.3}")?;
-    writeln!(out, "MB/s            {:.1}", bytes.len() as f64 / 1e6 / secs)?;
+    writeln!(
+        out,
+        "MB/s            {:.1}",
+        bytes.len() as f64 / 1e6 / secs
+    )?;
     Ok(())
 }

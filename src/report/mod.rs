@@ -2,4 +2,5 @@
 
 pub mod bench;
 pub mod goroutines;
+pub mod pprof;
 pub mod stats;

@@ -1,0 +1,335 @@
+//! Blocking profiles: network, sync, syscall and scheduler latency, keyed by stack, as Go
+//! 1.26's `go tool trace -pprof=TYPE` builds them (`cmd/trace/pprof.go`, with the fix of
+//! golang/go#74850).
+//!
+//! Go runs these over the whole event list once the goroutine summaries are final: a
+//! sample counts the overlap of its interval with the goroutine's `[StartTime, EndTime]`.
+//! In one pass we get the same numbers from one observation: a sample that ends after the
+//! goroutine first ran lies wholly inside that window, and one that ends before it lies
+//! wholly outside — unless the goroutine never runs at all, when Go's window starts at 0
+//! and takes the whole sample. So samples before a goroutine's first run wait in a pending
+//! list, kept only if it never runs. Go keeps only the last incarnation of a reused
+//! goroutine ID (cgo callbacks), so a re-creation moves the earlier samples to pending.
+
+use rustc_hash::FxHashMap;
+
+use super::Consumer;
+use crate::trace::{Event, GoState, Kind, Resource};
+
+/// The four profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProfileKind {
+    /// Time blocked on the network (block reason "network").
+    Net,
+    /// Time blocked on channels, select, mutexes and condition variables.
+    Sync,
+    /// Time in system calls.
+    Syscall,
+    /// Time runnable, waiting for a P (scheduler latency).
+    Sched,
+}
+
+impl ProfileKind {
+    /// Every kind, in `go tool trace -pprof` order.
+    pub const ALL: [ProfileKind; 4] = [
+        ProfileKind::Net,
+        ProfileKind::Sync,
+        ProfileKind::Syscall,
+        ProfileKind::Sched,
+    ];
+
+    /// The name `go tool trace -pprof=` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileKind::Net => "net",
+            ProfileKind::Sync => "sync",
+            ProfileKind::Syscall => "syscall",
+            ProfileKind::Sched => "sched",
+        }
+    }
+
+    /// The kind for a `-pprof=` name.
+    pub fn from_name(s: &str) -> Option<ProfileKind> {
+        ProfileKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    fn state(self) -> GoState {
+        match self {
+            ProfileKind::Net | ProfileKind::Sync => GoState::Waiting,
+            ProfileKind::Syscall => GoState::Syscall,
+            ProfileKind::Sched => GoState::Runnable,
+        }
+    }
+
+    fn tracks(self, reason: &[u8]) -> bool {
+        let has = |needle: &[u8]| reason.windows(needle.len()).any(|w| w == needle);
+        match self {
+            ProfileKind::Net => reason == b"network",
+            ProfileKind::Sync => has(b"chan") || has(b"sync") || has(b"select"),
+            ProfileKind::Syscall | ProfileKind::Sched => true,
+        }
+    }
+}
+
+/// A stack frame, owned.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// Program counter.
+    pub pc: u64,
+    /// Function.
+    pub func: String,
+    /// File.
+    pub file: String,
+    /// Line.
+    pub line: u64,
+}
+
+/// Go keys profile records by the first 128 PCs of a stack.
+const MAX_STACK: usize = 128;
+
+/// Count and total delay of the samples of one stack (and one goroutine).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delay {
+    /// Samples.
+    pub count: u64,
+    /// Total delay, ns.
+    pub delay: i64,
+}
+
+/// A profile record: a stack and its samples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Frames, innermost first (empty for samples whose event had no stack).
+    pub stack: Vec<Frame>,
+    /// Samples and delay.
+    pub total: Delay,
+}
+
+/// Samples of one goroutine for one profile and one stack key, aggregated.
+#[derive(Debug, Clone, Copy)]
+struct Agg {
+    kind: ProfileKind,
+    key: u32,
+    delay: Delay,
+    /// The latest sample's end time and frames: Go reports, for stacks that share a key,
+    /// the frames of the stack it saw last.
+    last_end: i64,
+    frames: u32,
+}
+
+/// One goroutine's samples.
+#[derive(Debug, Default)]
+struct GSamples {
+    /// Whether the current incarnation of this goroutine ID has run.
+    ran: bool,
+    /// Samples that Go counts if the goroutine's final incarnation has run.
+    counted: Vec<Agg>,
+    /// Samples that Go counts only if the final incarnation never runs: those before the
+    /// first run, and those of earlier incarnations of a reused ID.
+    pending: Vec<Agg>,
+}
+
+fn add_to(v: &mut Vec<Agg>, a: Agg) {
+    match v.iter_mut().find(|x| x.kind == a.kind && x.key == a.key) {
+        Some(x) => {
+            x.delay.count += a.delay.count;
+            x.delay.delay += a.delay.delay;
+            if a.last_end >= x.last_end {
+                x.last_end = a.last_end;
+                x.frames = a.frames;
+            }
+        }
+        None => v.push(a),
+    }
+}
+
+/// The samples of all four profiles, by goroutine, so that they can be scoped to a
+/// goroutine group afterwards.
+#[derive(Debug, Default)]
+pub struct Profiles {
+    frames: Vec<Vec<Frame>>,
+    per_g: FxHashMap<i64, GSamples>,
+}
+
+impl Profiles {
+    /// The records of one profile, for goroutines accepted by `keep` (all if `None`),
+    /// merged by stack, largest delay first (ties by stack).
+    pub fn records(&self, kind: ProfileKind, keep: Option<&dyn Fn(i64) -> bool>) -> Vec<Record> {
+        let mut merged: FxHashMap<u32, Agg> = FxHashMap::default();
+        for (&g, gs) in &self.per_g {
+            if keep.is_some_and(|k| !k(g)) {
+                continue;
+            }
+            let live = gs.counted.iter();
+            let never_ran = gs.pending.iter().filter(|_| !gs.ran);
+            for a in live.chain(never_ran).filter(|a| a.kind == kind) {
+                match merged.get_mut(&a.key) {
+                    Some(m) => {
+                        m.delay.count += a.delay.count;
+                        m.delay.delay += a.delay.delay;
+                        if a.last_end > m.last_end {
+                            m.last_end = a.last_end;
+                            m.frames = a.frames;
+                        }
+                    }
+                    None => {
+                        merged.insert(a.key, *a);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<Record> = merged
+            .into_values()
+            .map(|a| Record {
+                stack: self.frames[a.frames as usize].clone(),
+                total: a.delay,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.total
+                .delay
+                .cmp(&a.total.delay)
+                .then_with(|| b.total.count.cmp(&a.total.count))
+                .then_with(|| frame_key(&a.stack).cmp(&frame_key(&b.stack)))
+        });
+        out
+    }
+}
+
+fn frame_key(s: &[Frame]) -> Vec<(u64, &str)> {
+    s.iter().map(|f| (f.pc, f.func.as_str())).collect()
+}
+
+/// Builds [`Profiles`] in one pass over the ordered events.
+#[derive(Default)]
+pub struct ProfileBuilder {
+    out: Profiles,
+    /// Go's record key: the first 128 PCs, zero-padded (so trailing zero PCs vanish).
+    keys: FxHashMap<Vec<u64>, u32>,
+    /// Distinct frame lists.
+    frame_ids: FxHashMap<Vec<Frame>, u32>,
+    /// This generation's stack IDs, resolved to (key, frames).
+    gen_cache: FxHashMap<u64, (u32, u32)>,
+    /// Per profile kind, goroutine → (start time, key, frames) of the sample in progress.
+    tracking: [FxHashMap<i64, (i64, u32, u32)>; 4],
+}
+
+impl ProfileBuilder {
+    /// An empty builder.
+    pub fn new() -> ProfileBuilder {
+        ProfileBuilder::default()
+    }
+
+    fn stack_of(&mut self, ev: &Event<'_>) -> (u32, u32) {
+        let id = ev.stack().map_or(0, |s| s.id());
+        if let Some(&s) = self.gen_cache.get(&id) {
+            return s;
+        }
+        let frames: Vec<Frame> = ev
+            .stack()
+            .map(|s| {
+                s.frames()
+                    .take(MAX_STACK)
+                    .map(|f| Frame {
+                        pc: f.pc,
+                        func: String::from_utf8_lossy(f.func).into_owned(),
+                        file: String::from_utf8_lossy(f.file).into_owned(),
+                        line: f.line,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut pcs: Vec<u64> = frames.iter().map(|f| f.pc).collect();
+        while pcs.last() == Some(&0) {
+            pcs.pop();
+        }
+        let next_key = self.keys.len() as u32;
+        let key = *self.keys.entry(pcs).or_insert(next_key);
+        let next_frames = self.out.frames.len() as u32;
+        let fid = *self.frame_ids.entry(frames.clone()).or_insert(next_frames);
+        if fid == next_frames {
+            self.out.frames.push(frames);
+        }
+        self.gen_cache.insert(id, (key, fid));
+        (key, fid)
+    }
+
+    /// Finishes.
+    pub fn finish(self) -> Profiles {
+        self.out
+    }
+}
+
+impl Consumer for ProfileBuilder {
+    fn event(&mut self, ev: &Event<'_>) {
+        match ev.kind() {
+            Kind::Sync => self.gen_cache.clear(),
+            Kind::StateTransition => {
+                let Some(st) = ev.state_transition() else {
+                    return;
+                };
+                let Resource::Goroutine(id) = st.resource else {
+                    return;
+                };
+                let Some((old, new)) = st.goroutine() else {
+                    return;
+                };
+                if old == GoState::NotExist && new != GoState::NotExist {
+                    // A (re)created goroutine: Go keeps only the last incarnation's
+                    // summary, so earlier samples count only if this one never runs.
+                    let gs = self.out.per_g.entry(id).or_default();
+                    let counted = std::mem::take(&mut gs.counted);
+                    for a in counted {
+                        add_to(&mut gs.pending, a);
+                    }
+                    gs.ran = false;
+                }
+                let reason = st.reason;
+                for kind in ProfileKind::ALL {
+                    let k = kind as usize;
+                    match self.tracking[k].get(&id) {
+                        None => {
+                            if new == kind.state() && kind.tracks(reason) {
+                                let (key, frames) = self.stack_of(ev);
+                                self.tracking[k].insert(id, (ev.time(), key, frames));
+                            }
+                        }
+                        Some(_) if new == kind.state() => {}
+                        Some(&(start, key, frames)) => {
+                            self.tracking[k].remove(&id);
+                            let ns = ev.time().wrapping_sub(start);
+                            if ns <= 0 {
+                                continue;
+                            }
+                            let a = Agg {
+                                kind,
+                                key,
+                                delay: Delay {
+                                    count: 1,
+                                    delay: ns,
+                                },
+                                last_end: ev.time(),
+                                frames,
+                            };
+                            let gs = self.out.per_g.entry(id).or_default();
+                            if gs.ran {
+                                add_to(&mut gs.counted, a);
+                            } else {
+                                add_to(&mut gs.pending, a);
+                            }
+                        }
+                    }
+                }
+                if new == GoState::Running {
+                    let gs = self.out.per_g.entry(id).or_default();
+                    if !gs.ran {
+                        // It runs: what this ID waited for before is outside Go's window.
+                        gs.ran = true;
+                        gs.pending.clear();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

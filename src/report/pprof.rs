@@ -1,0 +1,266 @@
+//! `gotrace-tui pprof`: blocking profiles as gzipped pprof protobufs that `go tool pprof`
+//! reads (the same layout as `go tool trace -pprof=TYPE`), or as a top-N table.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::analysis::profiles::Record;
+use crate::report::goroutines::go_duration;
+
+/// A minimal protobuf writer: just the wire types pprof's `profile.proto` uses.
+#[derive(Default)]
+struct Proto(Vec<u8>);
+
+impl Proto {
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.0.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+
+    fn key(&mut self, field: u32, wire: u8) {
+        self.varint((field as u64) << 3 | wire as u64);
+    }
+
+    fn uint(&mut self, field: u32, v: u64) {
+        if v != 0 {
+            self.key(field, 0);
+            self.varint(v);
+        }
+    }
+
+    fn int(&mut self, field: u32, v: i64) {
+        self.uint(field, v as u64);
+    }
+
+    fn bytes(&mut self, field: u32, b: &[u8]) {
+        self.key(field, 2);
+        self.varint(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+
+    fn packed(&mut self, field: u32, vs: &[u64]) {
+        if vs.is_empty() {
+            return;
+        }
+        let mut inner = Proto::default();
+        for &v in vs {
+            inner.varint(v);
+        }
+        self.bytes(field, &inner.0);
+    }
+}
+
+/// Interns strings into the profile's string table (index 0 is "").
+#[derive(Default)]
+struct Strings {
+    table: Vec<String>,
+    index: BTreeMap<String, u64>,
+}
+
+impl Strings {
+    fn id(&mut self, s: &str) -> u64 {
+        if self.table.is_empty() {
+            self.table.push(String::new());
+            self.index.insert(String::new(), 0);
+        }
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.table.len() as u64;
+        self.table.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// Encodes records as a pprof `Profile` message (uncompressed), with Go's sample types
+/// (`contentions/count`, `delay/nanoseconds`) and period type (`trace/count`), locations
+/// by PC and functions by file+name, numbered in order of first use as Go's
+/// `traceviewer.BuildProfile` does.
+pub fn encode(records: &[Record]) -> Vec<u8> {
+    let mut strings = Strings::default();
+    let mut p = Proto::default();
+    let value_type = |strings: &mut Strings, t: &str, u: &str| {
+        let mut m = Proto::default();
+        m.int(1, strings.id(t) as i64);
+        m.int(2, strings.id(u) as i64);
+        m.0
+    };
+    let contentions = value_type(&mut strings, "contentions", "count");
+    let delay = value_type(&mut strings, "delay", "nanoseconds");
+    p.bytes(1, &contentions);
+    p.bytes(1, &delay);
+    let mut locations: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut functions: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut loc_msgs = Vec::new();
+    let mut fn_msgs = Vec::new();
+    for r in records {
+        let mut ids = Vec::with_capacity(r.stack.len());
+        for f in &r.stack {
+            let next = locations.len() as u64 + 1;
+            let loc = *locations.entry(f.pc).or_insert(next);
+            if loc == next {
+                let fkey = (f.file.clone(), f.func.clone());
+                let next_fn = functions.len() as u64 + 1;
+                let func = *functions.entry(fkey).or_insert(next_fn);
+                if func == next_fn {
+                    let mut m = Proto::default();
+                    m.uint(1, func);
+                    m.int(2, strings.id(&f.func) as i64);
+                    m.int(3, strings.id(&f.func) as i64);
+                    m.int(4, strings.id(&f.file) as i64);
+                    fn_msgs.push(m.0);
+                }
+                let mut line = Proto::default();
+                line.uint(1, func);
+                line.int(2, f.line as i64);
+                let mut m = Proto::default();
+                m.uint(1, loc);
+                m.uint(3, f.pc);
+                m.bytes(4, &line.0);
+                loc_msgs.push(m.0);
+            }
+            ids.push(loc);
+        }
+        let mut s = Proto::default();
+        s.packed(1, &ids);
+        s.packed(2, &[r.total.count, r.total.delay as u64]);
+        p.bytes(2, &s.0);
+    }
+    for m in &loc_msgs {
+        p.bytes(4, m);
+    }
+    for m in &fn_msgs {
+        p.bytes(5, m);
+    }
+    let period_type = value_type(&mut strings, "trace", "count");
+    for s in &strings.table {
+        p.bytes(6, s.as_bytes());
+    }
+    p.bytes(11, &period_type);
+    p.int(12, 1);
+    p.0
+}
+
+/// Writes the gzipped profile.
+pub fn write_gzipped(records: &[Record], out: &mut impl Write) -> std::io::Result<()> {
+    let mut gz = GzEncoder::new(out, Compression::default());
+    gz.write_all(&encode(records))?;
+    gz.finish()?;
+    Ok(())
+}
+
+/// Writes the top `n` stacks by total delay, then the top functions by flat and cumulative
+/// delay.
+pub fn write_top(records: &[Record], n: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let total: i64 = records.iter().map(|r| r.total.delay).sum();
+    let count: u64 = records.iter().map(|r| r.total.count).sum();
+    writeln!(
+        out,
+        "{count} samples, total delay {} in {} stacks",
+        go_duration(total),
+        records.len()
+    )?;
+    let pct = |v: i64| {
+        if total > 0 {
+            v as f64 / total as f64 * 100.0
+        } else {
+            0.0
+        }
+    };
+    writeln!(out, "\ntop stacks by total delay:")?;
+    for r in records.iter().take(n) {
+        writeln!(
+            out,
+            "{:>14} {:>6.2}% {:>8} samples",
+            go_duration(r.total.delay),
+            pct(r.total.delay),
+            r.total.count
+        )?;
+        if r.stack.is_empty() {
+            writeln!(out, "    (no stack)")?;
+        }
+        for f in &r.stack {
+            writeln!(out, "    {} {}:{}", f.func, f.file, f.line)?;
+        }
+    }
+    // Flat: delay whose innermost frame is the function; cumulative: delay of stacks the
+    // function appears in (once per stack).
+    let mut flat: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut cum: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in records {
+        if let Some(f) = r.stack.first() {
+            *flat.entry(&f.func).or_default() += r.total.delay;
+        }
+        let mut seen: Vec<&str> = r.stack.iter().map(|f| f.func.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for f in seen {
+            *cum.entry(f).or_default() += r.total.delay;
+        }
+    }
+    let mut funcs: Vec<(&str, i64, i64)> = cum
+        .iter()
+        .map(|(f, c)| (*f, flat.get(f).copied().unwrap_or(0), *c))
+        .collect();
+    funcs.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
+    writeln!(out, "\ntop functions by cumulative delay:")?;
+    writeln!(
+        out,
+        "{:>14} {:>7} {:>14} {:>7}  FUNCTION",
+        "FLAT", "FLAT%", "CUM", "CUM%"
+    )?;
+    for (f, fl, c) in funcs.iter().take(n) {
+        writeln!(
+            out,
+            "{:>14} {:>6.2}% {:>14} {:>6.2}%  {f}",
+            go_duration(*fl),
+            pct(*fl),
+            go_duration(*c),
+            pct(*c)
+        )?;
+    }
+    Ok(())
+}
+
+/// Decodes the trace once (goroutine summaries and profiles together) and returns the
+/// records of one profile, scoped to a goroutine group if asked.
+pub fn compute(
+    data: &[u8],
+    kind: crate::analysis::profiles::ProfileKind,
+    group: Option<&str>,
+) -> Result<Vec<Record>, crate::trace::dump::DumpError> {
+    let reader = crate::trace::Reader::new(data)?;
+    let mut summarizer = crate::analysis::goroutines::Summarizer::new();
+    let mut profiles = crate::analysis::profiles::ProfileBuilder::new();
+    let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles]);
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    let summary = summarizer.finish();
+    let profiles = profiles.finish();
+    Ok(match group {
+        None => profiles.records(kind, None),
+        Some(name) => {
+            let members: std::collections::BTreeSet<i64> = summary
+                .goroutines
+                .values()
+                .filter(|g| g.name == name)
+                .map(|g| g.id)
+                .collect();
+            if members.is_empty() {
+                return Err(crate::trace::dump::DumpError::Io(std::io::Error::other(
+                    format!("failed to find matching goroutines for name: {name}"),
+                )));
+            }
+            let keep = |g: i64| members.contains(&g);
+            profiles.records(kind, Some(&keep))
+        }
+    })
+}
