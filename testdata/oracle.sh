@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# oracle.sh — harvest Go 1.26's own analysis figures for the committed traces.
+#
+# Usage (from any directory):
+#   testdata/oracle.sh                        every committed trace (testdata/traces/go1NN/*.trace)
+#   testdata/oracle.sh --only http,mutex      some scenarios only
+#   testdata/oracle.sh --versions 125,126     some writer dirs only (go125, go126; "go126" also accepted)
+#   testdata/oracle.sh --keep-going           do not stop at the first trace whose harvest fails
+#
+# For each trace T = testdata/traces/go1NN/<name>.trace it (re)writes the
+# directory testdata/traces/go1NN/<name>.oracle/ (nothing else is touched):
+#   meta.json          trace name, size and sha256, the go version, server warnings
+#   goroutines.json    /goroutines + /goroutine?name=... of each group
+#   tasks.json         /usertasks + /usertask?type=... of each type
+#   regions.json       /userregions + /userregion?type=...&pc=... of each type
+#   mmu/*.json         /mmu?mode=plot&flags=... and /mmu?mode=details&window=...&flags=...
+#                      bodies, byte for byte, plus mmu/index.json (file -> query)
+#   pprof/<t>.json     (t = net, sync, syscall, sched) samples of `go tool trace -pprof=<t>`
+#   pprof/<t>.txt      `go tool pprof -raw` of that profile (re-encoded in canonical order)
+#   pprof/<t>.err      only if `go tool trace -pprof=<t>` failed: "exit status N", then stderr
+#   errors.json        only if a page was not served (non-200) or a consistency check failed
+#   server.err         only if the server did not come up: "exit status N", then its stderr
+# The formats are described in testdata/README.md ("Oracle goldens").
+#
+# Pages are read from a live `go tool trace -http=127.0.0.1:0 T` (started per
+# trace, with TZ=UTC and BROWSER=true, stopped afterwards; loopback only) by
+# tools/oracle-scrape (a small Go program, standard library only). The output
+# is deterministic: re-running on the same traces rewrites identical files.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+TRACES=$HERE/traces
+SCRAPER_SRC=$ROOT/tools/oracle-scrape
+PPROF_TYPES=(net sync syscall sched)
+SERVER_TIMEOUT=300 # seconds to wait for "Trace viewer is listening on"
+
+only=""
+versions=""
+keep_going=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--only) only=$2; shift ;;
+	--only=*) only=${1#--only=} ;;
+	--versions) versions=$2; shift ;;
+	--versions=*) versions=${1#--versions=} ;;
+	--keep-going) keep_going=1 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "oracle.sh: unknown argument: $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+versions=${versions//go/}
+
+in_list() { # in_list ITEM "a,b,c" (empty list = everything)
+	[ -z "$2" ] && return 0
+	case ",$2," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+export GOTOOLCHAIN=local
+export TZ=UTC
+GO_VERSION=$(go version)
+case "$GO_VERSION" in
+*" go1.26"*) ;;
+*) echo "oracle.sh: the installed go must be Go 1.26.x, got: $GO_VERSION" >&2; exit 1 ;;
+esac
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gotrace-oracle.XXXXXX")
+SERVER_PID=""
+stop_server() {
+	if [ -n "$SERVER_PID" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=""
+	fi
+}
+cleanup() {
+	stop_server
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# The tools: exactly the binaries `go tool trace` / `go tool pprof` run
+# (`go tool -n` builds them into the build cache if needed and prints the path).
+TRACE_BIN=$(go tool -n trace)
+PPROF_BIN=$(go tool -n pprof)
+for b in "$TRACE_BIN" "$PPROF_BIN"; do
+	[ -x "$b" ] || { echo "oracle.sh: go tool -n did not give an executable: $b" >&2; exit 1; }
+done
+(cd "$SCRAPER_SRC" && go build -trimpath -o "$WORK/oracle-scrape" .)
+SCRAPE=$WORK/oracle-scrape
+
+# start_server TRACE: starts the server, sets SERVER_PID and SERVER_URL.
+# On failure writes $2/server.err and returns 1.
+start_server() {
+	local trace=$1 out=$2 i rc
+	: >"$WORK/server.log"
+	BROWSER=true "$TRACE_BIN" -http=127.0.0.1:0 "$trace" >/dev/null 2>"$WORK/server.log" &
+	SERVER_PID=$!
+	SERVER_URL=""
+	for ((i = 0; i < SERVER_TIMEOUT * 10; i++)); do
+		SERVER_URL=$(sed -n 's/.*Trace viewer is listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
+		[ -n "$SERVER_URL" ] && return 0
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			rc=0
+			wait "$SERVER_PID" || rc=$?
+			SERVER_PID=""
+			{ echo "exit status $rc"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
+			return 1
+		fi
+		sleep 0.1
+	done
+	stop_server
+	{ echo "timeout: no \"Trace viewer is listening on\" line after ${SERVER_TIMEOUT}s"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
+	return 1
+}
+
+# oracle_one TRACE: harvests into a scratch dir, then replaces <name>.oracle/.
+oracle_one() {
+	local trace=$1 dir name rel out final t rc line notes
+	dir=$(dirname "$trace")
+	name=$(basename "$trace" .trace)
+	rel=$(basename "$dir")/$name.trace
+	final=$dir/$name.oracle
+	out=$WORK/out
+	rm -rf "$out"
+	mkdir -p "$out/pprof"
+
+	# Blocking profiles: go tool trace -pprof=TYPE, then go tool pprof -raw.
+	local pp=""
+	for t in "${PPROF_TYPES[@]}"; do
+		rc=0
+		"$TRACE_BIN" -pprof="$t" "$trace" >"$WORK/p.pb" 2>"$WORK/p.err" || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			{ echo "exit status $rc"; cat "$WORK/p.err"; } >"$out/pprof/$t.err"
+			pp="$pp $t=ERR"
+			continue
+		fi
+		"$SCRAPE" pprof "$WORK/p.pb" "$out/pprof/$t.json" "$WORK/canon.pb"
+		"$PPROF_BIN" -raw "$WORK/canon.pb" >"$out/pprof/$t.txt" 2>"$WORK/pprof.err" || {
+			echo "oracle.sh: go tool pprof -raw failed for $rel ($t):" >&2
+			cat "$WORK/pprof.err" >&2
+			return 1
+		}
+		if grep -q '"empty": true' "$out/pprof/$t.json"; then
+			pp="$pp $t=empty"
+		else
+			pp="$pp $t=$(grep -c '"count"' "$out/pprof/$t.json")"
+		fi
+	done
+
+	# The web pages.
+	if start_server "$trace" "$out"; then
+		rc=0
+		notes=$("$SCRAPE" scrape -url "$SERVER_URL" -out "$out" -trace "$trace" -rel "$rel" \
+			-goversion "$GO_VERSION" -serverlog "$WORK/server.log") || rc=$?
+		stop_server
+		if [ "$rc" -ne 0 ]; then
+			echo "oracle.sh: scraping $rel failed" >&2
+			return 1
+		fi
+	else
+		notes="SERVER FAILED (server.err)"
+	fi
+
+	rm -rf "$final"
+	mv "$out" "$final"
+	line=$(printf '%-22s %s; pprof%s; %s' "$rel" "$notes" "$pp" "$(du -sh "$final" | cut -f1)")
+	echo "$line"
+	SUMMARY+=("$line")
+}
+
+SUMMARY=()
+FAILED=()
+n=0
+for vdir in "$TRACES"/go1*/; do
+	v=$(basename "$vdir")
+	in_list "${v#go}" "$versions" || continue
+	for trace in "$vdir"*.trace; do
+		[ -e "$trace" ] || continue
+		name=$(basename "$trace" .trace)
+		in_list "$name" "$only" || continue
+		n=$((n + 1))
+		if ! oracle_one "$trace"; then
+			FAILED+=("$v/$name")
+			stop_server
+			[ "$keep_going" = 1 ] || { echo "oracle.sh: stopping (use --keep-going to continue)" >&2; exit 1; }
+		fi
+	done
+done
+
+echo
+echo "== oracle summary: $n traces, tool: $GO_VERSION"
+errs=$(cd "$TRACES" && find . -path '*.oracle/*' \( -name errors.json -o -name server.err -o -name '*.err' \) | sed 's#^\./##' | sort)
+if [ -n "$errs" ]; then
+	echo "Go errors / failed checks recorded in:"
+	while IFS= read -r e; do echo "  $e"; done <<<"$errs"
+else
+	echo "no page errors recorded"
+fi
+if [ "${#FAILED[@]}" -gt 0 ]; then
+	echo "FAILED: ${FAILED[*]}"
+fi
+total=$(cd "$TRACES" && find . -path '*.oracle/*' -type f -print0 | du -cb --files0-from=- | tail -n 1 | cut -f1)
+echo "all .oracle dirs: $(find "$TRACES" -name '*.oracle' -type d | wc -l) dirs, $total bytes"
+[ "${#FAILED[@]}" -eq 0 ]

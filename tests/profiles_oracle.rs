@@ -1,0 +1,121 @@
+//! The blocking profiles equal Go 1.26's `go tool trace -pprof=TYPE` (read back with
+//! `go tool pprof -raw` into `<trace>.oracle/pprof/TYPE.json` by testdata/oracle.sh): the
+//! same stacks with the same sample counts and delays, on every committed trace.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use gotrace_tui::analysis::profiles::ProfileKind;
+use gotrace_tui::report::pprof::compute;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Golden {
+    samples: Vec<Sample>,
+    total_count: u64,
+    total_delay_ns: i64,
+}
+
+#[derive(Deserialize, PartialEq, Eq, PartialOrd, Ord, Debug, Clone)]
+struct Sample {
+    count: u64,
+    delay_ns: i64,
+    stack: Vec<String>,
+}
+
+fn traces() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
+    let mut out = Vec::new();
+    for dir in fs::read_dir(root).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in fs::read_dir(&dir).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|e| e == "trace")
+                    && f.with_extension("oracle").join("pprof").exists()
+                {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn profiles_match_go_tool_trace_pprof() {
+    let all = traces();
+    assert!(
+        all.len() >= 40,
+        "expected pprof goldens, found {}",
+        all.len()
+    );
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for t in &all {
+        let data = fs::read(t).unwrap();
+        for kind in ProfileKind::ALL {
+            let path = t
+                .with_extension("oracle")
+                .join(format!("pprof/{}.json", kind.name()));
+            let golden: Golden = serde_json::from_slice(&read_golden(&path)).unwrap();
+            let mut want = golden.samples.clone();
+            want.sort();
+            let records = compute(&data, kind, None).unwrap();
+            let mut ours: Vec<Sample> = records
+                .iter()
+                .map(|r| Sample {
+                    count: r.total.count,
+                    delay_ns: r.total.delay,
+                    stack: r
+                        .stack
+                        .iter()
+                        .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
+                        .collect(),
+                })
+                .collect();
+            ours.sort();
+            let (count, delay) = ours
+                .iter()
+                .fold((0, 0), |(c, d), s| (c + s.count, d + s.delay_ns));
+            if ours != want || count != golden.total_count || delay != golden.total_delay_ns {
+                let missing: Vec<_> = want.iter().filter(|s| !ours.contains(s)).take(2).collect();
+                let extra: Vec<_> = ours.iter().filter(|s| !want.contains(s)).take(2).collect();
+                failures.push(format!(
+                    "{} {}: ours {count} samples/{delay} ns vs Go {}/{}; Go only: {missing:?}; ours only: {extra:?}",
+                    t.display(),
+                    kind.name(),
+                    golden.total_count,
+                    golden.total_delay_ns
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} profiles differ from go tool trace:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Reads a golden JSON file, gzipped (`NAME.gz`) or plain.
+fn read_golden(path: &Path) -> Vec<u8> {
+    let gz = path.with_file_name(format!(
+        "{}.gz",
+        path.file_name().unwrap().to_str().unwrap()
+    ));
+    if gz.exists() {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(fs::File::open(&gz).unwrap()),
+            &mut out,
+        )
+        .unwrap();
+        out
+    } else {
+        fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+}

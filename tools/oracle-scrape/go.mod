@@ -1,0 +1,3 @@
+module gotrace-tui/tools/oracle-scrape
+
+go 1.26
