@@ -159,6 +159,9 @@ pub struct RegionSummary {
     pub end: Option<EventRef>,
     /// What the goroutine did while inside the region.
     pub stats: ExecStats,
+    /// The outermost frame of the begin event's stack (index into [`Summary::frames`]),
+    /// which go tool trace uses, with the name, to group regions.
+    pub frame: Option<u32>,
 }
 
 /// One goroutine's summary (Go's `GoroutineSummary`).
@@ -340,6 +343,25 @@ pub struct Summary {
     pub tasks: BTreeMap<u64, TaskSummary>,
     /// Block reasons and range names.
     pub names: Names,
+    /// Frames referred to by regions.
+    pub frames: Vec<StackFrame>,
+    /// Time of the first and last event of the trace.
+    pub first_time: i64,
+    /// Time of the last event.
+    pub last_time: i64,
+}
+
+/// An owned stack frame.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StackFrame {
+    /// Program counter.
+    pub pc: u64,
+    /// Function.
+    pub func: String,
+    /// File.
+    pub file: String,
+    /// Line.
+    pub line: u64,
 }
 
 /// Builds [`Summary`] from the ordered event stream (Go's `Summarizer`).
@@ -351,6 +373,9 @@ pub struct Summarizer {
     syscalling_g: FxHashMap<i64, i64>,
     ranges_p: FxHashMap<(i64, u32), i64>,
     names: Names,
+    frames: Vec<StackFrame>,
+    frame_index: FxHashMap<StackFrame, u32>,
+    first_ts: Option<i64>,
     last_ts: i64,
     sync_ts: i64,
 }
@@ -359,6 +384,23 @@ impl Summarizer {
     /// An empty summarizer.
     pub fn new() -> Summarizer {
         Summarizer::default()
+    }
+
+    /// The outermost frame of the event's own stack, interned.
+    fn top_frame(&mut self, ev: &Event<'_>) -> Option<u32> {
+        let f = ev.stack()?.frames().last()?;
+        let frame = StackFrame {
+            pc: f.pc,
+            func: String::from_utf8_lossy(f.func).into_owned(),
+            file: String::from_utf8_lossy(f.file).into_owned(),
+            line: f.line,
+        };
+        let next = self.frames.len() as u32;
+        let id = *self.frame_index.entry(frame.clone()).or_insert(next);
+        if id == next {
+            self.frames.push(frame);
+        }
+        Some(id)
     }
 
     fn task(&mut self, id: u64) -> &mut TaskSummary {
@@ -404,12 +446,14 @@ impl Summarizer {
                     .and_then(|c| c.pending.active_regions.last())
                     .map(|r| r.task);
                 if let Some(task) = inherited {
+                    let frame = self.top_frame(ev);
                     g.pending.active_regions.push(RegionSummary {
                         task,
                         name: String::new(),
                         start: Some(EventRef::of(ev)),
                         end: None,
                         stats: ExecStats::default(),
+                        frame,
                     });
                 }
                 self.gs.insert(id, g);
@@ -556,6 +600,9 @@ impl Summarizer {
             goroutines,
             tasks: self.tasks,
             names: self.names,
+            frames: self.frames,
+            first_time: self.first_ts.unwrap_or(0),
+            last_time: self.last_ts,
         }
     }
 }
@@ -565,6 +612,7 @@ impl Consumer for Summarizer {
         if self.sync_ts == 0 {
             self.sync_ts = ev.time();
         }
+        self.first_ts.get_or_insert(ev.time());
         self.last_ts = ev.time();
         match ev.kind() {
             Kind::Sync => self.sync_ts = ev.time(),
@@ -596,6 +644,10 @@ impl Consumer for Summarizer {
             Kind::RegionBegin => {
                 let Some(r) = ev.region() else { return };
                 let goid = ev.goroutine();
+                if !self.gs.contains_key(&goid) {
+                    return;
+                }
+                let frame = self.top_frame(ev);
                 let Some(g) = self.gs.get_mut(&goid) else {
                     return;
                 };
@@ -605,6 +657,7 @@ impl Consumer for Summarizer {
                     start: Some(EventRef::of(ev)),
                     end: None,
                     stats: g.snapshot(ev.time()),
+                    frame,
                 };
                 g.pending.active_regions.push(region);
                 let key = RegionKey {
@@ -629,6 +682,7 @@ impl Consumer for Summarizer {
                     start: None,
                     end: None,
                     stats: ExecStats::default(),
+                    frame: None,
                 });
                 sd.stats = snap.sub(&sd.stats);
                 sd.end = Some(EventRef::of(ev));

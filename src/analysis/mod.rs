@@ -3,6 +3,7 @@
 
 pub mod goroutines;
 pub mod profiles;
+pub mod tasks;
 
 use crate::trace::{Error, Event, Reader};
 

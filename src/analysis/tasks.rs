@@ -1,0 +1,242 @@
+//! User tasks and regions as go tool trace's task and region pages present them (Go 1.26,
+//! `cmd/trace/tasks.go`, `regions.go`): types with counts and a latency histogram, and
+//! each instance's span. Built from the goroutine [`Summary`], which collects tasks and
+//! regions in the same pass.
+
+use std::collections::BTreeMap;
+
+use super::goroutines::{ExecStats, RegionSummary, StackFrame, Summary, TaskSummary};
+
+/// Go's `traceviewer.TimeHistogram`: five logarithmic buckets per power of ten.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimeHistogram {
+    /// Samples added.
+    pub count: u64,
+    /// Samples per bucket, from bucket 0.
+    pub buckets: Vec<u64>,
+    /// Lowest bucket in use (as Go tracks it).
+    pub min_bucket: usize,
+    /// Highest bucket in use.
+    pub max_bucket: usize,
+}
+
+fn log_div() -> f64 {
+    10f64.powf(1.0 / 5.0).ln()
+}
+
+impl TimeHistogram {
+    /// Adds a duration in nanoseconds.
+    pub fn add(&mut self, d: i64) {
+        let bucket = if d > 0 {
+            ((d as f64).ln() / log_div()) as usize
+        } else {
+            0
+        };
+        if self.buckets.len() <= bucket {
+            self.buckets.resize(bucket + 1, 0);
+        }
+        self.buckets[bucket] += 1;
+        // Go's condition, kept as is: while the highest bucket is 0, the lowest follows
+        // the latest sample.
+        if bucket < self.min_bucket || self.max_bucket == 0 {
+            self.min_bucket = bucket;
+        }
+        if bucket > self.max_bucket {
+            self.max_bucket = bucket;
+        }
+        self.count += 1;
+    }
+
+    /// The smallest duration of a bucket, ns.
+    pub fn bucket_min(bucket: usize) -> i64 {
+        crate::trace::tables::go_f64_to_i64((bucket as f64 * log_div()).exp())
+    }
+
+    /// The rows go tool trace draws: (bucket minimum, count) from the lowest to the
+    /// highest bucket, and the upper end of the last one. `None` if empty.
+    pub fn rows(&self) -> Option<(Vec<(i64, u64)>, i64)> {
+        if self.count == 0 {
+            return None;
+        }
+        let rows = (self.min_bucket..=self.max_bucket)
+            .map(|b| {
+                (
+                    Self::bucket_min(b),
+                    self.buckets.get(b).copied().unwrap_or(0),
+                )
+            })
+            .collect();
+        Some((rows, Self::bucket_min(self.max_bucket + 1)))
+    }
+
+    /// Nearest-rank percentile estimate from the buckets (the bucket's lower bound).
+    pub fn percentile(&self, p: f64) -> Option<i64> {
+        if self.count == 0 {
+            return None;
+        }
+        let rank = ((p / 100.0 * self.count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (b, &c) in self.buckets.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Some(Self::bucket_min(b));
+            }
+        }
+        None
+    }
+}
+
+/// One task as the task page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskSpan {
+    /// Task ID.
+    pub id: u64,
+    /// Start, relative to the first event of the trace (ns).
+    pub start: i64,
+    /// Duration (to the end of the trace for tasks that did not end).
+    pub duration: i64,
+    /// Whether both begin and end are in the trace.
+    pub complete: bool,
+}
+
+/// A task type: its tasks and the histogram of the complete ones' durations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskType {
+    /// The type name.
+    pub name: String,
+    /// Tasks of this type, complete or not.
+    pub count: usize,
+    /// Durations of complete tasks.
+    pub histogram: TimeHistogram,
+    /// The tasks, shortest first (ties by ID).
+    pub tasks: Vec<TaskSpan>,
+}
+
+fn task_span(summary: &Summary, t: &TaskSummary) -> TaskSpan {
+    let start = t.start.map_or(summary.first_time, |e| e.time);
+    let end = t.end.map_or(summary.last_time, |e| e.time);
+    TaskSpan {
+        id: t.id,
+        start: start - summary.first_time,
+        duration: end - start,
+        complete: t.complete(),
+    }
+}
+
+/// Task types sorted by name, as the tasks page shows them.
+pub fn task_types(summary: &Summary) -> Vec<TaskType> {
+    let mut by_name: BTreeMap<&str, TaskType> = BTreeMap::new();
+    for t in summary.tasks.values() {
+        let e = by_name.entry(&t.name).or_insert_with(|| TaskType {
+            name: t.name.clone(),
+            count: 0,
+            histogram: TimeHistogram::default(),
+            tasks: Vec::new(),
+        });
+        e.count += 1;
+        if let (Some(s), Some(end)) = (t.start, t.end) {
+            e.histogram.add(end.time - s.time);
+        }
+        e.tasks.push(task_span(summary, t));
+    }
+    let mut v: Vec<TaskType> = by_name.into_values().collect();
+    for t in &mut v {
+        t.tasks.sort_by_key(|s| (s.duration, s.id));
+    }
+    v
+}
+
+/// One region as a region type's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSpan {
+    /// The goroutine it ran on.
+    pub goroutine: i64,
+    /// Its task.
+    pub task: u64,
+    /// Begin time (absolute ns), if it began inside the trace.
+    pub start: Option<i64>,
+    /// Duration (trace start/end standing in for missing ends).
+    pub duration: i64,
+    /// What the goroutine did inside it.
+    pub stats: ExecStats,
+}
+
+/// A region type: regions grouped by name and by the outermost frame of their begin
+/// stack, as go tool trace groups them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionType {
+    /// The region name.
+    pub name: String,
+    /// The grouping frame (zero for regions without a begin stack).
+    pub frame: StackFrame,
+    /// Histogram of all the regions' durations.
+    pub histogram: TimeHistogram,
+    /// The regions, longest first (ties by goroutine and start).
+    pub regions: Vec<RegionSpan>,
+}
+
+fn region_span(summary: &Summary, goroutine: i64, r: &RegionSummary) -> RegionSpan {
+    let start = r.start.map_or(summary.first_time, |e| e.time);
+    let end = r.end.map_or(summary.last_time, |e| e.time);
+    RegionSpan {
+        goroutine,
+        task: r.task,
+        start: r.start.map(|e| e.time),
+        duration: end - start,
+        stats: r.stats.clone(),
+    }
+}
+
+/// Region types sorted by name then frame PC, as the regions page shows them.
+pub fn region_types(summary: &Summary) -> Vec<RegionType> {
+    let mut by_key: BTreeMap<(String, u64, StackFrame), RegionType> = BTreeMap::new();
+    for g in summary.goroutines.values() {
+        for r in &g.regions {
+            let frame = r
+                .frame
+                .map(|f| summary.frames[f as usize].clone())
+                .unwrap_or_default();
+            let e = by_key
+                .entry((r.name.clone(), frame.pc, frame.clone()))
+                .or_insert_with(|| RegionType {
+                    name: r.name.clone(),
+                    frame,
+                    histogram: TimeHistogram::default(),
+                    regions: Vec::new(),
+                });
+            let span = region_span(summary, g.id, r);
+            e.histogram.add(span.duration);
+            e.regions.push(span);
+        }
+    }
+    let mut v: Vec<RegionType> = by_key.into_values().collect();
+    for t in &mut v {
+        t.regions.sort_by(|a, b| {
+            b.duration
+                .cmp(&a.duration)
+                .then(a.goroutine.cmp(&b.goroutine))
+                .then(a.start.cmp(&b.start))
+        });
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_follow_go() {
+        let mut h = TimeHistogram::default();
+        h.add(300_000);
+        h.add(2_600_000);
+        let (rows, end) = h.rows().unwrap();
+        // Five buckets per decade: 251188 ≤ 300µs < 398107; 2511886 ≤ 2.6ms < 3981071.
+        assert_eq!(rows.first(), Some(&(251_188, 1)));
+        assert_eq!(rows.last(), Some(&(2_511_886, 1)));
+        assert_eq!(rows.len(), 6);
+        assert_eq!(end, 3_981_071);
+        assert_eq!(h.percentile(50.0), Some(251_188));
+        assert_eq!(h.percentile(100.0), Some(2_511_886));
+    }
+}

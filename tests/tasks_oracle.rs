@@ -1,0 +1,269 @@
+//! Tasks and regions equal Go 1.26's `go tool trace` task and region pages (scraped into
+//! `<trace>.oracle/{tasks,regions}.json` by testdata/oracle.sh) on every committed trace:
+//! types, counts, latency histograms, and every task's and region's figures.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use gotrace_tui::analysis::goroutines::{ExecStats, Summarizer, Summary};
+use gotrace_tui::analysis::tasks::{TimeHistogram, region_types, task_types};
+use gotrace_tui::trace::Reader;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Histogram {
+    buckets: Vec<Bucket>,
+    end_ns: i64,
+}
+
+#[derive(Deserialize)]
+struct Bucket {
+    count: u64,
+    min_ns: i64,
+}
+
+#[derive(Deserialize)]
+struct Tasks {
+    types: Vec<TaskTypeG>,
+}
+
+#[derive(Deserialize)]
+struct TaskTypeG {
+    #[serde(rename = "type")]
+    name: String,
+    count: usize,
+    histogram: Option<Histogram>,
+    tasks: Vec<TaskG>,
+}
+
+#[derive(Deserialize)]
+struct TaskG {
+    id: u64,
+    start_ns: i64,
+    duration_ns: i64,
+    complete: bool,
+}
+
+#[derive(Deserialize)]
+struct Regions {
+    types: Vec<RegionTypeG>,
+}
+
+#[derive(Deserialize)]
+struct RegionTypeG {
+    #[serde(rename = "type")]
+    name: String,
+    func: String,
+    file: String,
+    line: u64,
+    pc: String,
+    count: usize,
+    histogram: Option<Histogram>,
+    regions: Vec<RegionG>,
+}
+
+#[derive(Deserialize)]
+struct RegionG {
+    goroutine: i64,
+    task: u64,
+    total_ns: i64,
+    stats_ns: BTreeMap<String, i64>,
+}
+
+fn traces() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
+    let mut out = Vec::new();
+    for dir in fs::read_dir(root).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in fs::read_dir(&dir).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|e| e == "trace")
+                    && f.with_extension("oracle").join("tasks.json").exists()
+                {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn summarize(data: &[u8]) -> Summary {
+    let mut s = Summarizer::new();
+    let (_, err) = gotrace_tui::analysis::run(Reader::new(data).unwrap(), &mut [&mut s]);
+    assert!(err.is_none(), "{err:?}");
+    s.finish()
+}
+
+/// Our value for one of Go's column labels.
+fn column(summary: &Summary, s: &ExecStats, label: &str) -> i64 {
+    match label {
+        "Execution time" => s.exec,
+        "Sched wait time" => s.sched_wait,
+        "Syscall execution time" => s.syscall,
+        "Block time (syscall)" => s.syscall_block,
+        "Unknown time" => s.unknown(),
+        _ => {
+            let reason = label
+                .strip_prefix("Block time (")
+                .and_then(|r| r.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("unknown column {label:?}"));
+            s.block_by_reason
+                .iter()
+                .filter(|(k, _)| summary.names.get(*k) == reason)
+                .map(|(_, v)| v)
+                .sum()
+        }
+    }
+}
+
+fn histogram_rows(h: &TimeHistogram) -> Option<(Vec<(i64, u64)>, i64)> {
+    h.rows()
+}
+
+fn golden_rows(h: &Option<Histogram>) -> Option<(Vec<(i64, u64)>, i64)> {
+    h.as_ref().map(|h| {
+        (
+            h.buckets.iter().map(|b| (b.min_ns, b.count)).collect(),
+            h.end_ns,
+        )
+    })
+}
+
+#[test]
+fn tasks_and_regions_match_go_tool_trace() {
+    let all = traces();
+    assert!(
+        all.len() >= 40,
+        "expected task goldens, found {}",
+        all.len()
+    );
+    let mut failures = Vec::new();
+    for t in &all {
+        let summary = summarize(&fs::read(t).unwrap());
+        let oracle = t.with_extension("oracle");
+        let want: Tasks =
+            serde_json::from_slice(&fs::read(oracle.join("tasks.json")).unwrap()).unwrap();
+        let ours = task_types(&summary);
+        let names = |v: Vec<&str>| v.join("|");
+        if names(ours.iter().map(|x| x.name.as_str()).collect())
+            != names(want.types.iter().map(|x| x.name.as_str()).collect())
+        {
+            failures.push(format!("{}: task types differ", t.display()));
+            continue;
+        }
+        for (o, w) in ours.iter().zip(&want.types) {
+            let mut ot: Vec<_> = o
+                .tasks
+                .iter()
+                .map(|x| (x.id, x.start, x.duration, x.complete))
+                .collect();
+            let mut wt: Vec<_> = w
+                .tasks
+                .iter()
+                .map(|x| (x.id, x.start_ns, x.duration_ns, x.complete))
+                .collect();
+            ot.sort();
+            wt.sort();
+            if o.count != w.count
+                || histogram_rows(&o.histogram) != golden_rows(&w.histogram)
+                || ot != wt
+            {
+                failures.push(format!(
+                    "{}: task type {:?}: ours count {} hist {:?} tasks {ot:?}; Go count {} hist {:?} tasks {wt:?}",
+                    t.display(),
+                    o.name,
+                    o.count,
+                    histogram_rows(&o.histogram),
+                    w.count,
+                    golden_rows(&w.histogram)
+                ));
+            }
+        }
+        let want: Regions =
+            serde_json::from_slice(&fs::read(oracle.join("regions.json")).unwrap()).unwrap();
+        let ours = region_types(&summary);
+        let key = |name: &str, func: &str, file: &str, line: u64, pc: u64| {
+            format!("{name}|{func}|{file}|{line}|{pc:#x}")
+        };
+        let ok: BTreeMap<String, _> = ours
+            .iter()
+            .map(|r| {
+                (
+                    key(
+                        &r.name,
+                        &r.frame.func,
+                        &r.frame.file,
+                        r.frame.line,
+                        r.frame.pc,
+                    ),
+                    r,
+                )
+            })
+            .collect();
+        for w in &want.types {
+            let pc = u64::from_str_radix(w.pc.trim_start_matches("0x"), 16).unwrap_or(0);
+            let k = key(&w.name, &w.func, &w.file, w.line, pc);
+            let Some(o) = ok.get(&k) else {
+                failures.push(format!("{}: region type {k} missing", t.display()));
+                continue;
+            };
+            // Every column Go shows, for every region.
+            let labels: Vec<&String> = w.regions.iter().flat_map(|r| r.stats_ns.keys()).collect();
+            let mut orows: Vec<(i64, u64, i64, Vec<i64>)> = o
+                .regions
+                .iter()
+                .map(|r| {
+                    let cols = labels
+                        .iter()
+                        .map(|l| column(&summary, &r.stats, l))
+                        .collect();
+                    (r.goroutine, r.task, r.stats.total, cols)
+                })
+                .collect();
+            let mut wrows: Vec<(i64, u64, i64, Vec<i64>)> = w
+                .regions
+                .iter()
+                .map(|r| {
+                    let cols = labels
+                        .iter()
+                        .map(|l| r.stats_ns.get(*l).copied().unwrap_or(0))
+                        .collect();
+                    (r.goroutine, r.task, r.total_ns, cols)
+                })
+                .collect();
+            orows.sort();
+            wrows.sort();
+            if o.regions.len() != w.count
+                || histogram_rows(&o.histogram) != golden_rows(&w.histogram)
+                || orows != wrows
+            {
+                failures.push(format!(
+                    "{}: region type {k}: ours {} regions hist {:?} rows {orows:?}; Go {} hist {:?} rows {wrows:?}",
+                    t.display(),
+                    o.regions.len(),
+                    histogram_rows(&o.histogram),
+                    w.count,
+                    golden_rows(&w.histogram)
+                ));
+            }
+        }
+        if ok.len() != want.types.len() {
+            failures.push(format!(
+                "{}: {} region types, Go {}",
+                t.display(),
+                ok.len(),
+                want.types.len()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
