@@ -34,6 +34,47 @@ pub enum Command {
     /// (sched), by stack. Writes a gzipped pprof file with -o, else prints the top stacks
     /// and functions.
     Pprof(PprofArgs),
+    /// User tasks by type (trace.NewTask): counts and latency distribution, with
+    /// --type/--min-duration/--log the matching tasks with their logs and goroutines.
+    Tasks(TasksArgs),
+    /// User regions by type and start location (trace.WithRegion/StartRegion): counts,
+    /// latency distribution; with --type every region and what its goroutine did inside.
+    Regions(RegionsArgs),
+}
+
+/// Arguments of `tasks`.
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// Only tasks of this type.
+    #[arg(long = "type")]
+    pub typ: Option<String>,
+    /// Only tasks at least this long (a Go duration: 1ms, 250us, 1.5s).
+    #[arg(long)]
+    pub min_duration: Option<String>,
+    /// Only tasks whose type, regions, log categories or messages contain this text.
+    #[arg(long)]
+    pub log: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
+}
+
+/// Arguments of `regions`.
+#[derive(Debug, Args)]
+pub struct RegionsArgs {
+    /// Only regions of this type.
+    #[arg(long = "type")]
+    pub typ: Option<String>,
+    /// Only regions at least this long (a Go duration).
+    #[arg(long)]
+    pub min_duration: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
 }
 
 /// Arguments of `pprof`.

@@ -77,6 +77,38 @@ fn main() -> Result<ExitCode> {
                 }
             }
         }
+        Command::Tasks(args) => {
+            let source = open(&args.trace)?;
+            let filter = report::tasks::TaskFilter {
+                typ: args.typ,
+                min_duration: parse_min_duration(args.min_duration.as_deref())?,
+                text: args.log,
+            };
+            let summary = match report::summarize(source.bytes()) {
+                Ok(s) => s,
+                Err(e) => return finish(io::sink(), Err(e)),
+            };
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::tasks::write_tasks(&summary, &filter, args.json, &mut out);
+            finish(out, r.map_err(DumpError::from))
+        }
+        Command::Regions(args) => {
+            let source = open(&args.trace)?;
+            let min = parse_min_duration(args.min_duration.as_deref())?;
+            let summary = match report::summarize(source.bytes()) {
+                Ok(s) => s,
+                Err(e) => return finish(io::sink(), Err(e)),
+            };
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::tasks::write_regions(
+                &summary,
+                args.typ.as_deref(),
+                min,
+                args.json,
+                &mut out,
+            );
+            finish(out, r.map_err(DumpError::from))
+        }
         Command::Bench(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());
@@ -88,6 +120,15 @@ fn main() -> Result<ExitCode> {
             finish(out, r)
         }
     }
+}
+
+fn parse_min_duration(s: Option<&str>) -> Result<Option<i64>> {
+    s.map(|s| {
+        report::tasks::parse_duration(s).ok_or_else(|| {
+            color_eyre::eyre::eyre!("invalid duration {s:?}: expected e.g. 250us, 1ms, 1.5s")
+        })
+    })
+    .transpose()
 }
 
 fn open(path: &std::path::Path) -> Result<Source> {

@@ -1,0 +1,412 @@
+//! `gotrace-tui tasks` and `gotrace-tui regions`: user tasks and regions by type, with
+//! latency distributions, as text or JSON.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::analysis::goroutines::{Distribution, Summary, TaskSummary, distribution};
+use crate::analysis::tasks::{RegionType, TaskType, TimeHistogram, region_types, task_types};
+use crate::report::goroutines::go_duration;
+
+/// Parses a Go duration string (`1.5s`, `250ms`, `10us`, `10µs`, `42ns`, `1h2m`) into
+/// nanoseconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s == "0" {
+        return Some(0);
+    }
+    let mut rest = s;
+    let mut total = 0f64;
+    let mut any = false;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let v: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let (unit, len) = [
+            ("ns", 1.0, 2),
+            ("us", 1e3, 2),
+            ("µs", 1e3, "µs".len()),
+            ("ms", 1e6, 2),
+            ("s", 1e9, 1),
+            ("m", 60e9, 1),
+            ("h", 3600e9, 1),
+        ]
+        .into_iter()
+        .find(|(u, _, _)| rest.starts_with(u))
+        .map(|(_, m, l)| (m, l))?;
+        total += v * unit;
+        rest = &rest[len..];
+        any = true;
+    }
+    any.then_some(total as i64)
+}
+
+/// Names of the regions of a task.
+pub fn task_region_names<'s>(summary: &'s Summary, t: &TaskSummary) -> Vec<&'s str> {
+    t.regions
+        .iter()
+        .filter_map(|(g, key)| {
+            let g = summary.goroutines.get(g)?;
+            g.regions
+                .iter()
+                .find(|r| match key.start {
+                    Some(s) => r.start.map(|e| e.time) == Some(s),
+                    None => r.start.is_none() && r.end.map(|e| e.time) == key.end,
+                })
+                .map(|r| r.name.as_str())
+        })
+        .collect()
+}
+
+/// Whether a task matches a text (Go's `taskMatches`: its type, region names, log
+/// categories and messages).
+pub fn task_matches(summary: &Summary, t: &TaskSummary, text: &str) -> bool {
+    t.name.contains(text)
+        || task_region_names(summary, t)
+            .iter()
+            .any(|n| n.contains(text))
+        || t.logs
+            .iter()
+            .any(|(_, c, m)| c.contains(text) || m.contains(text))
+}
+
+/// Draws a histogram as one line of block characters, one per bucket.
+pub fn sparkline(h: &TimeHistogram) -> String {
+    const BARS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let Some((rows, _)) = h.rows() else {
+        return String::new();
+    };
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    rows.iter()
+        .map(|&(_, c)| {
+            if c == 0 {
+                BARS[0]
+            } else {
+                BARS[(1 + (c * 7) / max) as usize]
+            }
+        })
+        .collect()
+}
+
+/// JSON shape of a task type.
+#[derive(Debug, Serialize)]
+pub struct TaskTypeJson {
+    /// Type name.
+    pub name: String,
+    /// Tasks (complete or not).
+    pub count: usize,
+    /// Distribution of complete tasks' durations (ns).
+    pub duration_ns: Distribution,
+    /// The tasks.
+    pub tasks: Vec<TaskJson>,
+}
+
+/// JSON shape of a task.
+#[derive(Debug, Serialize)]
+pub struct TaskJson {
+    /// ID.
+    pub id: u64,
+    /// Start relative to the trace start (ns).
+    pub start_ns: i64,
+    /// Duration (ns).
+    pub duration_ns: i64,
+    /// Both ends inside the trace.
+    pub complete: bool,
+    /// Goroutines involved.
+    pub goroutines: Vec<i64>,
+    /// Log messages: (time relative to trace start, goroutine, category, message).
+    pub logs: Vec<(i64, i64, String, String)>,
+    /// Region names, in order of appearance.
+    pub regions: Vec<String>,
+}
+
+/// Filters for `tasks`.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Only this type.
+    pub typ: Option<String>,
+    /// Only tasks at least this long (ns).
+    pub min_duration: Option<i64>,
+    /// Only tasks whose type, regions or logs contain this text.
+    pub text: Option<String>,
+}
+
+fn filtered_tasks<'a>(
+    summary: &'a Summary,
+    f: &TaskFilter,
+) -> Vec<(TaskType, Vec<&'a TaskSummary>)> {
+    task_types(summary)
+        .into_iter()
+        .filter(|t| f.typ.as_ref().is_none_or(|n| *n == t.name))
+        .map(|mut t| {
+            t.tasks.retain(|s| {
+                f.min_duration.is_none_or(|m| s.duration >= m)
+                    && f.text
+                        .as_ref()
+                        .is_none_or(|x| task_matches(summary, &summary.tasks[&s.id], x))
+            });
+            let sums = t.tasks.iter().map(|s| &summary.tasks[&s.id]).collect();
+            (t, sums)
+        })
+        .filter(|(t, _)| !t.tasks.is_empty() || f.min_duration.is_none() && f.text.is_none())
+        .collect()
+}
+
+/// Writes the task report.
+pub fn write_tasks(
+    summary: &Summary,
+    f: &TaskFilter,
+    json: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let types = filtered_tasks(summary, f);
+    if json {
+        let v: Vec<TaskTypeJson> = types
+            .iter()
+            .map(|(t, sums)| {
+                let mut complete: Vec<i64> = t
+                    .tasks
+                    .iter()
+                    .filter(|s| s.complete)
+                    .map(|s| s.duration)
+                    .collect();
+                TaskTypeJson {
+                    name: t.name.clone(),
+                    count: t.count,
+                    duration_ns: distribution(&mut complete),
+                    tasks: t
+                        .tasks
+                        .iter()
+                        .zip(sums)
+                        .map(|(s, ts)| TaskJson {
+                            id: s.id,
+                            start_ns: s.start,
+                            duration_ns: s.duration,
+                            complete: s.complete,
+                            goroutines: ts.goroutines.clone(),
+                            logs: ts
+                                .logs
+                                .iter()
+                                .map(|(e, c, m)| {
+                                    (
+                                        e.time - summary.first_time,
+                                        e.goroutine,
+                                        c.clone(),
+                                        m.clone(),
+                                    )
+                                })
+                                .collect(),
+                            regions: task_region_names(summary, ts)
+                                .into_iter()
+                                .map(str::to_string)
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+        return writeln!(out);
+    }
+    writeln!(
+        out,
+        "{:<30} {:>6} {:>12} {:>12} {:>12} {:>12}  DISTRIBUTION (complete tasks)",
+        "TASK TYPE", "COUNT", "P50", "P90", "P99", "MAX"
+    )?;
+    for (t, _) in &types {
+        let mut complete: Vec<i64> = t
+            .tasks
+            .iter()
+            .filter(|s| s.complete)
+            .map(|s| s.duration)
+            .collect();
+        let d = distribution(&mut complete);
+        let show = |v: i64| {
+            if complete.is_empty() {
+                "-".into()
+            } else {
+                go_duration(v)
+            }
+        };
+        writeln!(
+            out,
+            "{:<30} {:>6} {:>12} {:>12} {:>12} {:>12}  {}",
+            if t.name.is_empty() {
+                "(background)"
+            } else {
+                &t.name
+            },
+            t.count,
+            show(d.p50),
+            show(d.p90),
+            show(d.p99),
+            show(d.max),
+            sparkline(&t.histogram)
+        )?;
+    }
+    if f.typ.is_some() || f.min_duration.is_some() || f.text.is_some() {
+        for (t, sums) in &types {
+            writeln!(out, "\n{}:", t.name)?;
+            // Longest first: the slow ones are what one looks for.
+            for (s, ts) in t.tasks.iter().zip(sums).rev() {
+                writeln!(
+                    out,
+                    "  task {:>6}  start +{:<14} {:>12}  {}  goroutines {:?}",
+                    s.id,
+                    go_duration(s.start),
+                    go_duration(s.duration),
+                    if s.complete {
+                        "complete  "
+                    } else {
+                        "incomplete"
+                    },
+                    ts.goroutines
+                )?;
+                for (e, c, m) in &ts.logs {
+                    writeln!(
+                        out,
+                        "      +{:<14} G{:<6} log {c}: {m}",
+                        go_duration(e.time - summary.first_time),
+                        e.goroutine
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the region report.
+pub fn write_regions(
+    summary: &Summary,
+    typ: Option<&str>,
+    min_duration: Option<i64>,
+    json: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let mut types: Vec<RegionType> = region_types(summary)
+        .into_iter()
+        .filter(|t| typ.is_none_or(|n| n == t.name))
+        .collect();
+    for t in &mut types {
+        t.regions
+            .retain(|r| min_duration.is_none_or(|m| r.duration >= m));
+    }
+    if json {
+        #[derive(Serialize)]
+        struct RegionJson {
+            goroutine: i64,
+            task: u64,
+            start_ns: Option<i64>,
+            duration_ns: i64,
+            exec_ns: i64,
+            sched_wait_ns: i64,
+            syscall_ns: i64,
+            syscall_block_ns: i64,
+            block_ns: i64,
+        }
+        #[derive(Serialize)]
+        struct TypeJson {
+            name: String,
+            function: String,
+            file: String,
+            line: u64,
+            count: usize,
+            duration_ns: Distribution,
+            regions: Vec<RegionJson>,
+        }
+        let v: Vec<TypeJson> = types
+            .iter()
+            .map(|t| {
+                let mut d: Vec<i64> = t.regions.iter().map(|r| r.duration).collect();
+                TypeJson {
+                    name: t.name.clone(),
+                    function: t.frame.func.clone(),
+                    file: t.frame.file.clone(),
+                    line: t.frame.line,
+                    count: t.regions.len(),
+                    duration_ns: distribution(&mut d),
+                    regions: t
+                        .regions
+                        .iter()
+                        .map(|r| RegionJson {
+                            goroutine: r.goroutine,
+                            task: r.task,
+                            start_ns: r.start.map(|s| s - summary.first_time),
+                            duration_ns: r.duration,
+                            exec_ns: r.stats.exec,
+                            sched_wait_ns: r.stats.sched_wait,
+                            syscall_ns: r.stats.syscall,
+                            syscall_block_ns: r.stats.syscall_block,
+                            block_ns: r.stats.block_by_reason.iter().map(|(_, v)| v).sum(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+        return writeln!(out);
+    }
+    writeln!(
+        out,
+        "{:<24} {:>6} {:>12} {:>12} {:>12}  {:<16} WHERE",
+        "REGION TYPE", "COUNT", "P50", "P99", "MAX", "DISTRIBUTION"
+    )?;
+    for t in &types {
+        let mut d: Vec<i64> = t.regions.iter().map(|r| r.duration).collect();
+        let dist = distribution(&mut d);
+        writeln!(
+            out,
+            "{:<24} {:>6} {:>12} {:>12} {:>12}  {:<16} {} {}:{}",
+            if t.name.is_empty() {
+                "(inherited)"
+            } else {
+                &t.name
+            },
+            t.regions.len(),
+            go_duration(dist.p50),
+            go_duration(dist.p99),
+            go_duration(dist.max),
+            sparkline(&t.histogram),
+            t.frame.func,
+            t.frame.file,
+            t.frame.line
+        )?;
+        if typ.is_some() {
+            for r in &t.regions {
+                writeln!(
+                    out,
+                    "    G{:<6} task {:<6} {:>12}  exec {:>12}  sched {:>12}  blocked {:>12}",
+                    r.goroutine,
+                    r.task,
+                    go_duration(r.duration),
+                    go_duration(r.stats.exec),
+                    go_duration(r.stats.sched_wait),
+                    go_duration(r.stats.block_by_reason.iter().map(|(_, v)| v).sum())
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations_parse() {
+        assert_eq!(parse_duration("1ms"), Some(1_000_000));
+        assert_eq!(parse_duration("1.5s"), Some(1_500_000_000));
+        assert_eq!(parse_duration("250us"), Some(250_000));
+        assert_eq!(parse_duration("250µs"), Some(250_000));
+        assert_eq!(parse_duration("1m30s"), Some(90_000_000_000));
+        assert_eq!(parse_duration("42ns"), Some(42));
+        assert_eq!(parse_duration("0"), Some(0));
+        assert_eq!(parse_duration("abc"), None);
+        assert_eq!(parse_duration("12"), None);
+    }
+}
