@@ -56,8 +56,7 @@ fn main() -> Result<ExitCode> {
             let source = open(&args.trace)?;
             let kind = gotrace_tui::analysis::profiles::ProfileKind::from_name(&args.kind)
                 .expect("clap checked the name");
-            let records = match report::pprof::compute(source.bytes(), kind, args.group.as_deref())
-            {
+            let records = match report::pprof::compute(&source, kind, args.group.as_deref()) {
                 Ok(r) => r,
                 Err(e) => return finish(io::sink(), Err(e)),
             };
@@ -84,7 +83,7 @@ fn main() -> Result<ExitCode> {
                 min_duration: parse_min_duration(args.min_duration.as_deref())?,
                 text: args.log,
             };
-            let summary = match report::summarize(source.bytes()) {
+            let summary = match report::summarize(&source) {
                 Ok(s) => s,
                 Err(e) => return finish(io::sink(), Err(e)),
             };
@@ -95,7 +94,7 @@ fn main() -> Result<ExitCode> {
         Command::Regions(args) => {
             let source = open(&args.trace)?;
             let min = parse_min_duration(args.min_duration.as_deref())?;
-            let summary = match report::summarize(source.bytes()) {
+            let summary = match report::summarize(&source) {
                 Ok(s) => s,
                 Err(e) => return finish(io::sink(), Err(e)),
             };

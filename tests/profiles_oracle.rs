@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use gotrace_tui::analysis::profiles::ProfileKind;
 use gotrace_tui::report::pprof::compute;
+use gotrace_tui::trace::Source;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -62,7 +63,7 @@ fn profiles_match_go_tool_trace_pprof() {
             let golden: Golden = serde_json::from_slice(&read_golden(&path)).unwrap();
             let mut want = golden.samples.clone();
             want.sort();
-            let records = compute(&data, kind, None).unwrap();
+            let records = compute(&Source::Owned(data.clone()), kind, None).unwrap();
             let mut ours: Vec<Sample> = records
                 .iter()
                 .map(|r| Sample {

@@ -261,11 +261,17 @@ impl Pending {
 
 struct G {
     summary: GoroutineSummary,
-    /// In-flight state; reset (not removed) when the goroutine is finalized, as Go does.
-    pending: Box<Pending>,
+    /// In-flight state; `None` stands for Go's zeroed state after finalizing (and saves
+    /// memory for the many goroutines that have exited).
+    pending: Option<Box<Pending>>,
 }
 
 impl G {
+    /// The in-flight state, recreated (zeroed) if the goroutine was finalized.
+    fn p(&mut self) -> &mut Pending {
+        self.pending.get_or_insert_with(Box::default)
+    }
+
     fn new(id: i64, creation_time: i64) -> G {
         G {
             summary: GoroutineSummary {
@@ -278,17 +284,19 @@ impl G {
                 regions: Vec::new(),
                 stats: ExecStats::default(),
             },
-            pending: Box::default(),
+            pending: Some(Box::default()),
         }
     }
 
     /// Go's `snapshotStat`: the stats as if the goroutine ended at `last`.
     fn snapshot(&self, last: i64) -> ExecStats {
         let mut r = self.summary.stats.clone();
-        let p = &self.pending;
         if r.total == 0 {
             r.total = last.wrapping_sub(self.summary.creation_time);
         }
+        let Some(p) = self.pending.as_deref() else {
+            return r;
+        };
         if p.last_start != 0 {
             r.exec = r.exec.wrapping_add(last.wrapping_sub(p.last_start));
         }
@@ -323,9 +331,13 @@ impl G {
         }
         let fin = self.snapshot(last);
         self.summary.stats = fin.clone();
-        let p = std::mem::take(&mut self.pending);
+        let regions = self
+            .pending
+            .take()
+            .map(|p| p.active_regions)
+            .unwrap_or_default();
         if !is_system_goroutine(&self.summary.name) {
-            for mut r in p.active_regions {
+            for mut r in regions {
                 r.end = trigger;
                 r.stats = fin.sub(&r.stats);
                 self.summary.regions.push(r);
@@ -373,6 +385,7 @@ pub struct Summarizer {
     syscalling_g: FxHashMap<i64, i64>,
     ranges_p: FxHashMap<(i64, u32), i64>,
     names: Names,
+    reason_cache: FxHashMap<(usize, usize), u32>,
     frames: Vec<StackFrame>,
     frame_index: FxHashMap<StackFrame, u32>,
     first_ts: Option<i64>,
@@ -384,6 +397,18 @@ impl Summarizer {
     /// An empty summarizer.
     pub fn new() -> Summarizer {
         Summarizer::default()
+    }
+
+    /// The interned ID of a block reason. Reasons are slices of the generation's string
+    /// table, so their address identifies them without comparing bytes.
+    fn reason_id(&mut self, reason: &[u8]) -> u32 {
+        let key = (reason.as_ptr() as usize, reason.len());
+        if let Some(&id) = self.reason_cache.get(&key) {
+            return id;
+        }
+        let id = self.names.intern(reason);
+        self.reason_cache.insert(key, id);
+        id
     }
 
     /// The outermost frame of the event's own stack, interned.
@@ -420,7 +445,7 @@ impl Summarizer {
     fn goroutine_transition(&mut self, ev: &Event<'_>, id: i64, old: GoState, new: GoState) {
         let t = ev.time();
         let st = ev.state_transition().expect("a state transition");
-        let reason = self.names.intern(st.reason);
+        let reason = self.reason_id(st.reason);
         match old {
             GoState::Undetermined => {
                 let mut g = G::new(id, self.sync_ts);
@@ -443,11 +468,11 @@ impl Summarizer {
                 let inherited = self
                     .gs
                     .get(&ev.goroutine())
-                    .and_then(|c| c.pending.active_regions.last())
+                    .and_then(|c| c.pending.as_ref()?.active_regions.last())
                     .map(|r| r.task);
                 if let Some(task) = inherited {
                     let frame = self.top_frame(ev);
-                    g.pending.active_regions.push(RegionSummary {
+                    g.p().active_regions.push(RegionSummary {
                         task,
                         name: String::new(),
                         start: Some(EventRef::of(ev)),
@@ -464,7 +489,7 @@ impl Summarizer {
             return;
         };
         {
-            let p = &mut g.pending;
+            let p = g.pending.get_or_insert_with(Box::default);
             let s = &mut g.summary.stats;
             match old {
                 GoState::Running => {
@@ -509,21 +534,22 @@ impl Summarizer {
         }
         match new {
             GoState::Running => {
-                g.pending.last_start = t;
+                g.p().last_start = t;
                 if g.summary.start_time == 0 {
                     g.summary.start_time = t;
                 }
             }
-            GoState::Runnable => g.pending.last_runnable = t,
+            GoState::Runnable => g.p().last_runnable = t,
             GoState::Waiting if st.reason != b"forever" => {
-                g.pending.last_block = t;
-                g.pending.last_block_reason = reason;
+                let p = g.p();
+                p.last_block = t;
+                p.last_block_reason = reason;
             }
             GoState::Waiting | GoState::NotExist => g.finalize(t, Some(EventRef::of(ev))),
             GoState::Syscall => {
                 self.syscalling_p.insert(ev.proc(), id);
                 self.syscalling_g.insert(id, ev.proc());
-                g.pending.last_syscall = t;
+                g.p().last_syscall = t;
             }
             _ => {}
         }
@@ -554,7 +580,7 @@ impl Summarizer {
         let Some(g) = goid.and_then(|id| self.gs.get_mut(&id)) else {
             return;
         };
-        let p = &mut g.pending;
+        let p = g.pending.get_or_insert_with(Box::default);
         match ev.kind() {
             Kind::RangeActive => {
                 let ts = p.range_start(name);
@@ -634,7 +660,7 @@ impl Consumer for Summarizer {
                             && let Some(goid) = self.syscalling_p.remove(&id)
                             && let Some(g) = self.gs.get_mut(&goid)
                         {
-                            g.pending.last_syscall_block = ev.time();
+                            g.p().last_syscall_block = ev.time();
                         }
                     }
                     _ => {}
@@ -659,7 +685,7 @@ impl Consumer for Summarizer {
                     stats: g.snapshot(ev.time()),
                     frame,
                 };
-                g.pending.active_regions.push(region);
+                g.p().active_regions.push(region);
                 let key = RegionKey {
                     start: Some(ev.time()),
                     end: None,
@@ -674,7 +700,7 @@ impl Consumer for Summarizer {
                     return;
                 };
                 let snap = g.snapshot(ev.time());
-                let open = g.pending.active_regions.pop();
+                let open = g.pending.as_mut().and_then(|p| p.active_regions.pop());
                 let fabricated = open.is_none();
                 let mut sd = open.unwrap_or_else(|| RegionSummary {
                     task: r.task,

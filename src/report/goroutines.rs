@@ -377,10 +377,18 @@ pub fn run(
     opts: &Options,
     out: &mut impl Write,
 ) -> Result<(), crate::trace::dump::DumpError> {
-    let reader = crate::trace::Reader::new(source.bytes())?;
+    let reader = super::open_reader(source)?;
     let mut summarizer = crate::analysis::goroutines::Summarizer::new();
     let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer]);
     let summary = summarizer.finish();
+    if opts.format == Format::Text && opts.group.is_none() && opts.goroutine.is_none() {
+        // The groups table needs no per-goroutine rows.
+        write_groups_text(&summary, out)?;
+        return match err {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        };
+    }
     let mut rep = report(&summary, opts.group.as_deref());
     if let Some(id) = opts.goroutine {
         for g in &mut rep.groups {
@@ -407,9 +415,6 @@ pub fn run(
                 })
                 .collect();
             write_csv(&rows, out)?;
-        }
-        Format::Text if opts.group.is_none() && opts.goroutine.is_none() => {
-            write_groups_text(&summary, out)?;
         }
         Format::Text => {
             for g in &rep.groups {

@@ -6,11 +6,23 @@ pub mod pprof;
 pub mod stats;
 pub mod tasks;
 
+/// A reader over a whole trace that hands each decoded generation's pages back to the
+/// kernel, so a pass keeps about one generation of the file resident.
+pub fn open_reader(
+    source: &crate::trace::Source,
+) -> Result<crate::trace::Reader<'_>, crate::trace::Error> {
+    Ok(
+        crate::trace::Reader::new(source.bytes())?.on_generation_done(Box::new(|from, to| {
+            source.release(from as usize..to as usize)
+        })),
+    )
+}
+
 /// Decodes a whole trace into the goroutine summary (with its tasks and regions).
 pub fn summarize(
-    data: &[u8],
+    source: &crate::trace::Source,
 ) -> Result<crate::analysis::goroutines::Summary, crate::trace::dump::DumpError> {
-    let reader = crate::trace::Reader::new(data)?;
+    let reader = open_reader(source)?;
     let mut s = crate::analysis::goroutines::Summarizer::new();
     let (_, err) = crate::analysis::run(reader, &mut [&mut s]);
     match err {

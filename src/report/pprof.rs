@@ -232,11 +232,11 @@ pub fn write_top(records: &[Record], n: usize, out: &mut impl Write) -> std::io:
 /// Decodes the trace once (goroutine summaries and profiles together) and returns the
 /// records of one profile, scoped to a goroutine group if asked.
 pub fn compute(
-    data: &[u8],
+    source: &crate::trace::Source,
     kind: crate::analysis::profiles::ProfileKind,
     group: Option<&str>,
 ) -> Result<Vec<Record>, crate::trace::dump::DumpError> {
-    let reader = crate::trace::Reader::new(data)?;
+    let reader = super::open_reader(source)?;
     let mut summarizer = crate::analysis::goroutines::Summarizer::new();
     let mut profiles = crate::analysis::profiles::ProfileBuilder::new();
     let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles]);
