@@ -40,6 +40,27 @@ pub enum Command {
     /// User regions by type and start location (trace.WithRegion/StartRegion): counts,
     /// latency distribution; with --type every region and what its goroutine did inside.
     Regions(RegionsArgs),
+    /// Minimum mutator utilization, as go tool trace's MMU page computes it: the curve
+    /// (worst fraction of the program available to your code, for every window size)
+    /// and the worst windows of the sizes given with --window.
+    Mmu(MmuArgs),
+}
+
+/// Arguments of `mmu`.
+#[derive(Debug, Args)]
+pub struct MmuArgs {
+    /// What counts as GC, `|`- or comma-separated: stw, background, assist, sweep,
+    /// perProc (one curve per P), mut (also plot utilization quantiles).
+    #[arg(long, default_value = "stw|background|assist")]
+    pub flags: String,
+    /// List the 10 worst windows of this size (a Go duration; repeatable).
+    #[arg(long)]
+    pub window: Vec<String>,
+    /// Print JSON: the 100-point curve go tool trace plots, and the windows.
+    #[arg(long)]
+    pub json: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
 }
 
 /// Arguments of `tasks`.

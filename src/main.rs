@@ -108,6 +108,24 @@ fn main() -> Result<ExitCode> {
             );
             finish(out, r.map_err(DumpError::from))
         }
+        Command::Mmu(args) => {
+            let source = open(&args.trace)?;
+            let flags_str = args.flags.replace(',', "|");
+            let windows = args
+                .window
+                .iter()
+                .map(|w| parse_min_duration(Some(w)).map(|d| d.unwrap_or(0)))
+                .collect::<Result<Vec<i64>>>()?;
+            let opts = report::mmu::Options {
+                flags: gotrace_tui::analysis::mmu::UtilFlags::parse(&flags_str),
+                quantiles: flags_str.split('|').any(|f| f == "mut"),
+                windows,
+                json: args.json,
+            };
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::mmu::run(&source, &opts, &mut out);
+            finish(out, r)
+        }
         Command::Bench(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());

@@ -2,6 +2,7 @@
 //! No UI here: the explorer and the headless reports read these results.
 
 pub mod goroutines;
+pub mod mmu;
 pub mod profiles;
 pub mod tasks;
 

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod goroutines;
+pub mod mmu;
 pub mod pprof;
 pub mod stats;
 pub mod tasks;
