@@ -30,7 +30,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-TRACES=$HERE/traces
+# TRACES_DIR points the harvest at another tree laid out like traces/ (fresh traces).
+TRACES=${TRACES_DIR:-$HERE/traces}
 SCRAPER_SRC=$ROOT/tools/oracle-scrape
 PPROF_TYPES=(net sync syscall sched)
 SERVER_TIMEOUT=300 # seconds to wait for "Trace viewer is listening on"

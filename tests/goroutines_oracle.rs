@@ -4,11 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use gotrace_tui::analysis::goroutines::{GoroutineSummary, Summarizer, Summary, groups};
 use gotrace_tui::trace::Reader;
 use serde::Deserialize;
+
+#[path = "common/oracle.rs"]
+mod oracle;
+
+use oracle::{read_golden, traces_with};
 
 #[derive(Deserialize)]
 struct GoldenFile {
@@ -30,28 +35,6 @@ struct GoldenGoroutine {
     stats_ns: BTreeMap<String, i64>,
     #[serde(default)]
     ranges_ns: BTreeMap<String, i64>,
-}
-
-fn oracle_traces() -> Vec<(PathBuf, PathBuf)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
-    let mut out = Vec::new();
-    for dir in fs::read_dir(root).unwrap() {
-        let dir = dir.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        for f in fs::read_dir(&dir).unwrap() {
-            let f = f.unwrap().path();
-            if f.extension().is_some_and(|e| e == "trace") {
-                let golden = f.with_extension("oracle").join("goroutines.json");
-                if golden.exists() || golden.with_extension("json.gz").exists() {
-                    out.push((f, golden));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn summarize(data: &[u8]) -> Summary {
@@ -95,12 +78,13 @@ fn range(summary: &Summary, g: &GoroutineSummary, label: &str) -> i64 {
 
 #[test]
 fn goroutine_analysis_matches_go_tool_trace() {
-    let traces = oracle_traces();
-    assert!(
-        traces.len() >= 40,
-        "expected goroutine goldens for the committed traces, found {}",
-        traces.len()
-    );
+    let traces: Vec<(PathBuf, PathBuf)> = traces_with("goroutines.json")
+        .into_iter()
+        .map(|t| {
+            let g = t.with_extension("oracle").join("goroutines.json");
+            (t, g)
+        })
+        .collect();
     let mut failures = Vec::new();
     for (trace, golden) in &traces {
         let data = fs::read(trace).unwrap();
@@ -162,23 +146,4 @@ fn goroutine_analysis_matches_go_tool_trace() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// Reads a golden JSON file, gzipped (`NAME.gz`) or plain.
-fn read_golden(path: &Path) -> Vec<u8> {
-    let gz = path.with_file_name(format!(
-        "{}.gz",
-        path.file_name().unwrap().to_str().unwrap()
-    ));
-    if gz.exists() {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(fs::File::open(&gz).unwrap()),
-            &mut out,
-        )
-        .unwrap();
-        out
-    } else {
-        fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
 }

@@ -3,12 +3,15 @@
 //! by testdata/oracle.sh) on every committed trace, for every flag set stored.
 
 use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
 
 use gotrace_tui::analysis::mmu::{MUD_QUANTILES, MmuCurve, UtilBuilder, UtilFlags, plot};
 use gotrace_tui::trace::Reader;
 use serde::Deserialize;
+
+#[path = "common/oracle.rs"]
+mod oracle;
+
+use oracle::{read_golden, traces_with};
 
 #[derive(Deserialize)]
 struct IndexEntry {
@@ -33,18 +36,6 @@ struct WindowG {
     mutator_util: f64,
 }
 
-fn read(path: &Path) -> Vec<u8> {
-    let gz = PathBuf::from(format!("{}.gz", path.display()));
-    if gz.exists() {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(fs::File::open(gz).unwrap())
-            .read_to_end(&mut out)
-            .unwrap();
-        return out;
-    }
-    fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn query_param<'q>(query: &'q str, key: &str) -> Option<&'q str> {
     query
         .split('&')
@@ -53,34 +44,14 @@ fn query_param<'q>(query: &'q str, key: &str) -> Option<&'q str> {
 
 #[test]
 fn mmu_matches_go_tool_trace() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
-    let mut traces = Vec::new();
-    for dir in fs::read_dir(root).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            for f in fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
-                if f.extension().is_some_and(|e| e == "trace")
-                    && f.with_extension("oracle").join("mmu/index.json").exists()
-                {
-                    traces.push(f);
-                }
-            }
-        }
-    }
-    traces.sort();
-    assert!(
-        traces.len() >= 40,
-        "expected MMU goldens, found {}",
-        traces.len()
-    );
+    let traces = traces_with("mmu/index.json");
     let mut failures = Vec::new();
     let mut checked = 0;
     for t in &traces {
         let data = fs::read(t).unwrap();
         let dir = t.with_extension("oracle").join("mmu");
         let index: Vec<IndexEntry> =
-            serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
+            serde_json::from_slice(&read_golden(&dir.join("index.json"))).unwrap();
         for e in &index {
             let flags_str = query_param(&e.query, "flags")
                 .unwrap_or("")
@@ -91,7 +62,7 @@ fn mmu_matches_go_tool_trace() {
             assert!(err.is_none());
             let utils = b.finish();
             let curve = MmuCurve::new(utils.clone());
-            let golden = read(&dir.join(&e.file));
+            let golden = read_golden(&dir.join(&e.file));
             if query_param(&e.query, "mode") == Some("plot") {
                 let want: PlotG = serde_json::from_slice(&golden).unwrap();
                 let mut_q = flags_str.split('|').any(|f| f == "mut");

@@ -3,12 +3,16 @@
 //! same stacks with the same sample counts and delays, on every committed trace.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use gotrace_tui::analysis::profiles::ProfileKind;
 use gotrace_tui::report::pprof::compute;
 use gotrace_tui::trace::Source;
 use serde::Deserialize;
+
+#[path = "common/oracle.rs"]
+mod oracle;
+
+use oracle::{read_golden, traces_with};
 
 #[derive(Deserialize)]
 struct Golden {
@@ -24,34 +28,9 @@ struct Sample {
     stack: Vec<String>,
 }
 
-fn traces() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
-    let mut out = Vec::new();
-    for dir in fs::read_dir(root).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            for f in fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
-                if f.extension().is_some_and(|e| e == "trace")
-                    && f.with_extension("oracle").join("pprof").exists()
-                {
-                    out.push(f);
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn profiles_match_go_tool_trace_pprof() {
-    let all = traces();
-    assert!(
-        all.len() >= 40,
-        "expected pprof goldens, found {}",
-        all.len()
-    );
+    let all = traces_with("pprof/sched.json");
     let mut failures = Vec::new();
     let mut checked = 0;
     for t in &all {
@@ -100,23 +79,4 @@ fn profiles_match_go_tool_trace_pprof() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// Reads a golden JSON file, gzipped (`NAME.gz`) or plain.
-fn read_golden(path: &Path) -> Vec<u8> {
-    let gz = path.with_file_name(format!(
-        "{}.gz",
-        path.file_name().unwrap().to_str().unwrap()
-    ));
-    if gz.exists() {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(fs::File::open(&gz).unwrap()),
-            &mut out,
-        )
-        .unwrap();
-        out
-    } else {
-        fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
 }

@@ -4,12 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use gotrace_tui::analysis::goroutines::{ExecStats, Summarizer, Summary};
 use gotrace_tui::analysis::tasks::{TimeHistogram, region_types, task_types};
 use gotrace_tui::trace::Reader;
 use serde::Deserialize;
+
+#[path = "common/oracle.rs"]
+mod oracle;
+
+use oracle::{read_golden, traces_with};
 
 #[derive(Deserialize)]
 struct Histogram {
@@ -71,26 +75,6 @@ struct RegionG {
     stats_ns: BTreeMap<String, i64>,
 }
 
-fn traces() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
-    let mut out = Vec::new();
-    for dir in fs::read_dir(root).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            for f in fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
-                if f.extension().is_some_and(|e| e == "trace")
-                    && f.with_extension("oracle").join("tasks.json").exists()
-                {
-                    out.push(f);
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn summarize(data: &[u8]) -> Summary {
     let mut s = Summarizer::new();
     let (_, err) = gotrace_tui::analysis::run(Reader::new(data).unwrap(), &mut [&mut s]);
@@ -135,18 +119,12 @@ fn golden_rows(h: &Option<Histogram>) -> Option<(Vec<(i64, u64)>, i64)> {
 
 #[test]
 fn tasks_and_regions_match_go_tool_trace() {
-    let all = traces();
-    assert!(
-        all.len() >= 40,
-        "expected task goldens, found {}",
-        all.len()
-    );
+    let all = traces_with("tasks.json");
     let mut failures = Vec::new();
     for t in &all {
         let summary = summarize(&fs::read(t).unwrap());
         let oracle = t.with_extension("oracle");
-        let want: Tasks =
-            serde_json::from_slice(&fs::read(oracle.join("tasks.json")).unwrap()).unwrap();
+        let want: Tasks = serde_json::from_slice(&read_golden(&oracle.join("tasks.json"))).unwrap();
         let ours = task_types(&summary);
         let names = |v: Vec<&str>| v.join("|");
         if names(ours.iter().map(|x| x.name.as_str()).collect())
@@ -184,7 +162,7 @@ fn tasks_and_regions_match_go_tool_trace() {
             }
         }
         let want: Regions =
-            serde_json::from_slice(&fs::read(oracle.join("regions.json")).unwrap()).unwrap();
+            serde_json::from_slice(&read_golden(&oracle.join("regions.json"))).unwrap();
         let ours = region_types(&summary);
         let key = |name: &str, func: &str, file: &str, line: u64, pc: u64| {
             format!("{name}|{func}|{file}|{line}|{pc:#x}")

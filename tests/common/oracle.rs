@@ -1,0 +1,65 @@
+//! Shared by the oracle tests: where the traces and their Go-produced goldens are, and how
+//! to read a golden.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The traces to check: the committed ones, or those under `GOTRACE_TRACES_DIR` (a tree
+/// laid out like testdata/traces, e.g. fresh traces from testdata/recheck-analysis.sh).
+pub fn traces_root() -> PathBuf {
+    std::env::var_os("GOTRACE_TRACES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces"))
+}
+
+/// Every `go1NN/NAME.trace` whose oracle directory holds `golden` (plain or gzipped),
+/// sorted. Asserts there are all the committed ones (or at least one in another tree),
+/// so a missing oracle cannot make a test pass vacuously.
+pub fn traces_with(golden: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in fs::read_dir(traces_root()).expect("traces directory") {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            let g = f.with_extension("oracle").join(golden);
+            if f.extension().is_some_and(|e| e == "trace") && (g.exists() || gz(&g).exists()) {
+                out.push(f);
+            }
+        }
+    }
+    out.sort();
+    let min = if std::env::var_os("GOTRACE_TRACES_DIR").is_some() {
+        1
+    } else {
+        40
+    };
+    assert!(
+        out.len() >= min,
+        "expected {golden} goldens for at least {min} traces, found {}",
+        out.len()
+    );
+    out
+}
+
+fn gz(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.gz", path.display()))
+}
+
+/// Reads a golden file, gzipped (`NAME.gz`) or plain.
+pub fn read_golden(path: &Path) -> Vec<u8> {
+    let gz = gz(path);
+    if gz.exists() {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(fs::File::open(&gz).unwrap())
+            .read_to_end(&mut out)
+            .unwrap();
+        return out;
+    }
+    fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
