@@ -40,6 +40,21 @@ impl Names {
     }
 }
 
+/// Function names shared by the goroutines that start in them.
+#[derive(Debug, Default)]
+struct SharedNames(FxHashMap<Vec<u8>, std::sync::Arc<str>>);
+
+impl SharedNames {
+    fn get(&mut self, name: &[u8]) -> std::sync::Arc<str> {
+        if let Some(n) = self.0.get(name) {
+            return n.clone();
+        }
+        let n: std::sync::Arc<str> = String::from_utf8_lossy(name).into();
+        self.0.insert(name.to_vec(), n.clone());
+        n
+    }
+}
+
 /// A small map from an interned name to a duration.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Durations(Vec<(u32, i64)>);
@@ -169,8 +184,9 @@ pub struct RegionSummary {
 pub struct GoroutineSummary {
     /// Goroutine ID.
     pub id: i64,
-    /// Its start function: the outermost frame of the first stack seen for it.
-    pub name: String,
+    /// Its start function: the outermost frame of the first stack seen for it (shared
+    /// between the goroutines of a group).
+    pub name: std::sync::Arc<str>,
     /// PC of that frame.
     pub pc: u64,
     /// First appearance (the generation's start for goroutines that predate it).
@@ -276,7 +292,7 @@ impl G {
         G {
             summary: GoroutineSummary {
                 id,
-                name: String::new(),
+                name: std::sync::Arc::from(""),
                 pc: 0,
                 creation_time,
                 start_time: 0,
@@ -350,7 +366,7 @@ impl G {
 #[derive(Debug, Default)]
 pub struct Summary {
     /// Goroutines by ID.
-    pub goroutines: BTreeMap<i64, GoroutineSummary>,
+    pub goroutines: Goroutines,
     /// Tasks by ID.
     pub tasks: BTreeMap<u64, TaskSummary>,
     /// Block reasons and range names.
@@ -376,16 +392,87 @@ pub struct StackFrame {
     pub line: u64,
 }
 
+/// Live goroutine summaries: a vector (no per-goroutine map entry to grow and rehash)
+/// with an ID index.
+#[derive(Default)]
+struct GStore {
+    gs: Vec<G>,
+    index: FxHashMap<i64, u32>,
+}
+
+impl GStore {
+    /// Stores `g` under `id`, replacing an earlier goroutine of that ID as Go does.
+    fn insert(&mut self, id: i64, g: G) {
+        match self.index.get(&id) {
+            Some(&i) => self.gs[i as usize] = g,
+            None => {
+                self.index.insert(id, self.gs.len() as u32);
+                self.gs.push(g);
+            }
+        }
+    }
+
+    fn get(&self, id: &i64) -> Option<&G> {
+        self.index.get(id).map(|&i| &self.gs[i as usize])
+    }
+
+    fn get_mut(&mut self, id: &i64) -> Option<&mut G> {
+        self.index.get(id).map(|&i| &mut self.gs[i as usize])
+    }
+
+    fn contains_key(&self, id: &i64) -> bool {
+        self.index.contains_key(id)
+    }
+}
+
+/// Every goroutine's summary, sorted by ID.
+#[derive(Debug, Default)]
+pub struct Goroutines(Vec<GoroutineSummary>);
+
+impl Goroutines {
+    /// The summary of goroutine `id`.
+    pub fn get(&self, id: &i64) -> Option<&GoroutineSummary> {
+        self.0
+            .binary_search_by_key(id, |g| g.id)
+            .ok()
+            .map(|i| &self.0[i])
+    }
+
+    /// All summaries, by ascending ID.
+    pub fn values(&self) -> std::slice::Iter<'_, GoroutineSummary> {
+        self.0.iter()
+    }
+
+    /// How many goroutines.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&i64> for Goroutines {
+    type Output = GoroutineSummary;
+
+    fn index(&self, id: &i64) -> &GoroutineSummary {
+        self.get(id).expect("no goroutine with that ID")
+    }
+}
+
 /// Builds [`Summary`] from the ordered event stream (Go's `Summarizer`).
 #[derive(Default)]
 pub struct Summarizer {
-    gs: FxHashMap<i64, G>,
+    gs: GStore,
     tasks: BTreeMap<u64, TaskSummary>,
     syscalling_p: FxHashMap<i64, i64>,
     syscalling_g: FxHashMap<i64, i64>,
     ranges_p: FxHashMap<(i64, u32), i64>,
     names: Names,
     reason_cache: FxHashMap<(usize, usize), u32>,
+    func_names: SharedNames,
     frames: Vec<StackFrame>,
     frame_index: FxHashMap<StackFrame, u32>,
     first_ts: Option<i64>,
@@ -530,7 +617,7 @@ impl Summarizer {
             && let Some(f) = stack.frames().last()
         {
             g.summary.pc = f.pc;
-            g.summary.name = String::from_utf8_lossy(f.func).into_owned();
+            g.summary.name = self.func_names.get(f.func);
         }
         match new {
             GoState::Running => {
@@ -610,20 +697,25 @@ impl Summarizer {
     /// Finishes: closes what is still open at the last event (Go's `Finalize`).
     pub fn finish(mut self) -> Summary {
         let last = self.last_ts;
-        let mut goroutines = BTreeMap::new();
-        for (id, mut g) in self.gs.drain() {
-            g.finalize(last, None);
-            // Go's (unstable) sort of regions by start time, regions without a start first.
-            sort_func(&mut g.summary.regions, |a, b| match (a.start, b.start) {
-                (None, None) => std::cmp::Ordering::Equal,
-                (None, Some(_)) => std::cmp::Ordering::Less,
-                (Some(_), None) => std::cmp::Ordering::Greater,
-                (Some(x), Some(y)) => x.time.cmp(&y.time),
-            });
-            goroutines.insert(id, g.summary);
-        }
+        self.gs.index = FxHashMap::default();
+        // Mapped in place where the allocator allows: no second copy of every summary.
+        let mut goroutines: Vec<GoroutineSummary> = std::mem::take(&mut self.gs.gs)
+            .into_iter()
+            .map(|mut g| {
+                g.finalize(last, None);
+                // Go's (unstable) sort of regions by start time, those without a start first.
+                sort_func(&mut g.summary.regions, |a, b| match (a.start, b.start) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, Some(_)) => std::cmp::Ordering::Less,
+                    (Some(_), None) => std::cmp::Ordering::Greater,
+                    (Some(x), Some(y)) => x.time.cmp(&y.time),
+                });
+                g.summary
+            })
+            .collect();
+        goroutines.sort_unstable_by_key(|g| g.id);
         Summary {
-            goroutines,
+            goroutines: Goroutines(goroutines),
             tasks: self.tasks,
             names: self.names,
             frames: self.frames,
@@ -777,7 +869,7 @@ pub fn groups(summary: &Summary) -> Vec<Group> {
     let mut by_name: BTreeMap<&str, Group> = BTreeMap::new();
     for g in summary.goroutines.values() {
         let e = by_name.entry(&g.name).or_insert_with(|| Group {
-            name: g.name.clone(),
+            name: g.name.to_string(),
             goroutines: Vec::new(),
             exec: 0,
         });

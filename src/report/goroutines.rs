@@ -71,7 +71,7 @@ pub fn row(summary: &Summary, g: &GoroutineSummary) -> GoroutineRow {
     let s: &ExecStats = &g.stats;
     GoroutineRow {
         id: g.id,
-        name: g.name.clone(),
+        name: g.name.to_string(),
         creation_ns: g.creation_time,
         start_ns: g.start_time,
         end_ns: g.end_time,

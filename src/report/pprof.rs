@@ -251,7 +251,7 @@ pub fn compute(
             let members: std::collections::BTreeSet<i64> = summary
                 .goroutines
                 .values()
-                .filter(|g| g.name == name)
+                .filter(|g| &*g.name == name)
                 .map(|g| g.id)
                 .collect();
             if members.is_empty() {
