@@ -166,8 +166,12 @@ pub struct BenchArgs {
     pub keep_pages: bool,
     /// Instead, only walk the batches and decode every event's varints, unordered: the
     /// floor under any ordered decode.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "analysis")]
     pub scan: bool,
+    /// Instead, run every analysis (goroutines, tasks, regions, profiles, MMU) in one
+    /// pass and report its time and peak memory.
+    #[arg(long)]
+    pub analysis: bool,
     /// The trace file.
     pub trace: PathBuf,
 }

@@ -131,6 +131,8 @@ fn main() -> Result<ExitCode> {
             let mut out = BufWriter::new(io::stdout().lock());
             let r = if args.scan {
                 report::bench::run_scan(&source, &mut out)
+            } else if args.analysis {
+                report::bench::run_analysis(&source, &mut out)
             } else {
                 report::bench::run(&source, !args.keep_pages, &mut out)
             };

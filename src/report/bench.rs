@@ -131,3 +131,47 @@ pub fn run_scan(source: &Source, out: &mut impl Write) -> Result<(), DumpError> 
     )?;
     Ok(())
 }
+
+/// Runs every analysis consumer (goroutine summaries with tasks and regions, the four
+/// blocking profiles, the MMU utilization series) in one pass and reports time and memory.
+pub fn run_analysis(source: &Source, out: &mut impl Write) -> Result<(), DumpError> {
+    use crate::analysis::goroutines::Summarizer;
+    use crate::analysis::mmu::{UtilBuilder, UtilFlags};
+    use crate::analysis::profiles::ProfileBuilder;
+
+    let start = Instant::now();
+    let reader = super::open_reader(source)?;
+    let mut summarizer = Summarizer::new();
+    let mut profiles = ProfileBuilder::new();
+    let mut util = UtilBuilder::new(UtilFlags::parse("stw|background|assist|sweep"));
+    let (events, err) =
+        crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles, &mut util]);
+    let summary = summarizer.finish();
+    let profiles = profiles.finish();
+    let util = util.finish();
+    let secs = start.elapsed().as_secs_f64();
+    writeln!(out, "file bytes      {}", source.bytes().len())?;
+    writeln!(out, "events          {events}")?;
+    writeln!(out, "goroutines      {}", summary.goroutines.len())?;
+    writeln!(out, "tasks           {}", summary.tasks.len())?;
+    writeln!(
+        out,
+        "sched stacks    {}",
+        profiles
+            .records(crate::analysis::profiles::ProfileKind::Sched, None)
+            .len()
+    )?;
+    writeln!(
+        out,
+        "util steps      {}",
+        util.iter().map(Vec::len).sum::<usize>()
+    )?;
+    writeln!(out, "seconds         {secs:.3}")?;
+    if let Some(kb) = peak_rss_kib() {
+        writeln!(out, "peak RSS        {:.1} MiB", kb as f64 / 1024.0)?;
+    }
+    match err {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
