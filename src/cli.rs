@@ -105,8 +105,15 @@ pub struct PprofArgs {
     #[arg(long = "type", value_parser = ["net", "sync", "syscall", "sched"])]
     pub kind: String,
     /// Only goroutines of this group (start function).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "region")]
     pub group: Option<String>,
+    /// Only time inside regions of this type (trace.WithRegion / StartRegion).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// With --region: only regions started at this PC (hex, as `gotrace-tui regions`
+    /// groups them).
+    #[arg(long, requires = "region")]
+    pub region_pc: Option<String>,
     /// Write the profile here (gzipped protobuf, for go tool pprof).
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,

@@ -56,7 +56,28 @@ fn main() -> Result<ExitCode> {
             let source = open(&args.trace)?;
             let kind = gotrace_tui::analysis::profiles::ProfileKind::from_name(&args.kind)
                 .expect("clap checked the name");
-            let records = match report::pprof::compute(&source, kind, args.group.as_deref()) {
+            let region = match &args.region {
+                None => None,
+                Some(name) => {
+                    let pc = match &args.region_pc {
+                        None => None,
+                        Some(s) => Some(
+                            u64::from_str_radix(s.trim_start_matches("0x"), 16)
+                                .wrap_err_with(|| format!("invalid --region-pc {s:?}"))?,
+                        ),
+                    };
+                    Some(report::pprof::RegionScope {
+                        name: name.clone(),
+                        pc,
+                    })
+                }
+            };
+            let records = match report::pprof::compute_scoped(
+                &source,
+                kind,
+                args.group.as_deref(),
+                region.as_ref(),
+            ) {
                 Ok(r) => r,
                 Err(e) => return finish(io::sink(), Err(e)),
             };

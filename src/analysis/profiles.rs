@@ -143,12 +143,25 @@ fn add_to(v: &mut Vec<Agg>, a: Agg) {
     }
 }
 
+/// One sample as it happened, kept when profiles are to be scoped to time intervals
+/// (regions) afterwards.
+#[derive(Debug, Clone, Copy)]
+struct RawSample {
+    kind: ProfileKind,
+    g: i64,
+    start: i64,
+    end: i64,
+    key: u32,
+    frames: u32,
+}
+
 /// The samples of all four profiles, by goroutine, so that they can be scoped to a
 /// goroutine group afterwards.
 #[derive(Debug, Default)]
 pub struct Profiles {
     frames: Vec<Vec<Frame>>,
     per_g: FxHashMap<i64, GSamples>,
+    raw: Option<Vec<RawSample>>,
 }
 
 impl Profiles {
@@ -196,6 +209,73 @@ impl Profiles {
     }
 }
 
+impl Profiles {
+    /// The records of one profile with each sample counted only for its overlap with
+    /// its goroutine's `intervals` (sorted, disjoint), as go tool trace scopes profiles to
+    /// regions. Needs a builder made with [`ProfileBuilder::keeping_samples`].
+    pub fn records_within(
+        &self,
+        kind: ProfileKind,
+        intervals: &FxHashMap<i64, Vec<(i64, i64)>>,
+    ) -> Vec<Record> {
+        let mut merged: FxHashMap<u32, Agg> = FxHashMap::default();
+        for s in self.raw.iter().flatten().filter(|s| s.kind == kind) {
+            let Some(iv) = intervals.get(&s.g) else {
+                continue;
+            };
+            let mut overlap = 0i64;
+            for &(a, b) in iv {
+                // Go's interval.overlap: touching intervals overlap by zero.
+                if b < s.start || s.end < a {
+                    continue;
+                }
+                overlap += b.min(s.end) - a.max(s.start);
+            }
+            if overlap <= 0 {
+                continue;
+            }
+            let a = Agg {
+                kind,
+                key: s.key,
+                delay: Delay {
+                    count: 1,
+                    delay: overlap,
+                },
+                last_end: s.end,
+                frames: s.frames,
+            };
+            match merged.get_mut(&s.key) {
+                Some(m) => {
+                    m.delay.count += 1;
+                    m.delay.delay += overlap;
+                    if a.last_end >= m.last_end {
+                        m.last_end = a.last_end;
+                        m.frames = a.frames;
+                    }
+                }
+                None => {
+                    merged.insert(s.key, a);
+                }
+            }
+        }
+        let mut out: Vec<Record> = merged
+            .into_values()
+            .map(|a| Record {
+                stack: self.frames[a.frames as usize].clone(),
+                total: a.delay,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.total
+                .delay
+                .cmp(&a.total.delay)
+                .then_with(|| b.total.count.cmp(&a.total.count))
+                .then_with(|| frame_key(&a.stack).cmp(&frame_key(&b.stack)))
+        });
+        out
+    }
+}
+
 fn frame_key(s: &[Frame]) -> Vec<(u64, &str)> {
     s.iter().map(|f| (f.pc, f.func.as_str())).collect()
 }
@@ -218,6 +298,14 @@ impl ProfileBuilder {
     /// An empty builder.
     pub fn new() -> ProfileBuilder {
         ProfileBuilder::default()
+    }
+
+    /// An empty builder that also keeps every sample, for scoping to regions (costs
+    /// memory proportional to the number of samples).
+    pub fn keeping_samples() -> ProfileBuilder {
+        let mut b = ProfileBuilder::default();
+        b.out.raw = Some(Vec::new());
+        b
     }
 
     fn stack_of(&mut self, ev: &Event<'_>) -> (u32, u32) {
@@ -298,6 +386,16 @@ impl Consumer for ProfileBuilder {
                         Some(&(start, key, frames)) => {
                             self.tracking[k].remove(&id);
                             let ns = ev.time().wrapping_sub(start);
+                            if let Some(raw) = self.out.raw.as_mut() {
+                                raw.push(RawSample {
+                                    kind,
+                                    g: id,
+                                    start,
+                                    end: ev.time(),
+                                    key,
+                                    frames,
+                                });
+                            }
                             if ns <= 0 {
                                 continue;
                             }

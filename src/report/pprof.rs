@@ -236,15 +236,76 @@ pub fn compute(
     kind: crate::analysis::profiles::ProfileKind,
     group: Option<&str>,
 ) -> Result<Vec<Record>, crate::trace::dump::DumpError> {
+    compute_scoped(source, kind, group, None)
+}
+
+/// Which regions a profile is scoped to: a region type, optionally at one start PC (the
+/// outermost frame of the region's begin stack, as go tool trace groups regions).
+#[derive(Debug, Clone)]
+pub struct RegionScope {
+    /// Region type (name).
+    pub name: String,
+    /// Start PC, if only one start location is wanted.
+    pub pc: Option<u64>,
+}
+
+/// The per-goroutine time intervals of the regions in `scope`, as go tool trace's
+/// `pprofMatchingRegions` builds them: sorted, and later regions that overlap an earlier
+/// kept one dropped.
+pub fn region_intervals(
+    summary: &crate::analysis::goroutines::Summary,
+    scope: &RegionScope,
+) -> rustc_hash::FxHashMap<i64, Vec<(i64, i64)>> {
+    let mut out: rustc_hash::FxHashMap<i64, Vec<(i64, i64)>> = Default::default();
+    for g in summary.goroutines.values() {
+        for r in &g.regions {
+            let pc = r.frame.map_or(0, |f| summary.frames[f as usize].pc);
+            if r.name != scope.name || scope.pc.is_some_and(|p| p != pc) {
+                continue;
+            }
+            let start = r.start.map_or(summary.first_time, |e| e.time);
+            let end = r.end.map_or(summary.last_time, |e| e.time);
+            out.entry(g.id).or_default().push((start, end));
+        }
+    }
+    for iv in out.values_mut() {
+        crate::trace::gofmt::sort_func(iv, |a, b| a.cmp(b));
+        let mut last = i64::MIN;
+        iv.retain(|&(s, e)| {
+            if last <= s {
+                last = e;
+                true
+            } else {
+                false
+            }
+        });
+    }
+    out
+}
+
+/// Like [`compute`], optionally scoped to regions instead of goroutine lifetimes.
+pub fn compute_scoped(
+    source: &crate::trace::Source,
+    kind: crate::analysis::profiles::ProfileKind,
+    group: Option<&str>,
+    region: Option<&RegionScope>,
+) -> Result<Vec<Record>, crate::trace::dump::DumpError> {
     let reader = super::open_reader(source)?;
     let mut summarizer = crate::analysis::goroutines::Summarizer::new();
-    let mut profiles = crate::analysis::profiles::ProfileBuilder::new();
+    let mut profiles = if region.is_some() {
+        crate::analysis::profiles::ProfileBuilder::keeping_samples()
+    } else {
+        crate::analysis::profiles::ProfileBuilder::new()
+    };
     let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles]);
     if let Some(e) = err {
         return Err(e.into());
     }
     let summary = summarizer.finish();
     let profiles = profiles.finish();
+    if let Some(scope) = region {
+        return Ok(profiles.records_within(kind, &region_intervals(&summary, scope)));
+    }
     Ok(match group {
         None => profiles.records(kind, None),
         Some(name) => {
