@@ -7,7 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::Consumer;
+use super::{Consumer, gomath};
 use crate::trace::event::{RangeName, metric_names};
 use crate::trace::{Event, GoState, Kind, Resource};
 
@@ -958,13 +958,13 @@ pub fn plot(utils: &[Vec<MutatorUtil>], curve: &MmuCurve, quantiles: Option<&[f6
     {
         x_max = last - first;
     }
-    let (log_min, log_max) = ((x_min as f64).ln(), (x_max as f64).ln());
+    let (log_min, log_max) = (gomath::log(x_min as f64), gomath::log(x_max as f64));
     const SAMPLES: usize = 100;
     let rows = (0..SAMPLES)
         .map(|i| {
-            let w = crate::trace::tables::go_f64_to_i64(
-                (i as f64 / (SAMPLES - 1) as f64 * (log_max - log_min) + log_min).exp(),
-            );
+            let w = crate::trace::tables::go_f64_to_i64(gomath::exp(
+                i as f64 / (SAMPLES - 1) as f64 * (log_max - log_min) + log_min,
+            ));
             let mut row = vec![w as f64];
             match quantiles {
                 None => row.push(curve.mmu(w)),

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::gomath;
 use super::goroutines::{ExecStats, RegionSummary, StackFrame, Summary, TaskSummary};
 
 /// Go's `traceviewer.TimeHistogram`: five logarithmic buckets per power of ten.
@@ -20,15 +21,17 @@ pub struct TimeHistogram {
     pub max_bucket: usize,
 }
 
+/// Go's `math.Log(math.Pow(10, 1.0/5))`; Go's Pow takes `Exp(y*Log(x))` for a fractional
+/// exponent, all with Go's own Exp and Log.
 fn log_div() -> f64 {
-    10f64.powf(1.0 / 5.0).ln()
+    gomath::log(gomath::exp(1.0 / 5.0 * gomath::log(10.0)))
 }
 
 impl TimeHistogram {
     /// Adds a duration in nanoseconds.
     pub fn add(&mut self, d: i64) {
         let bucket = if d > 0 {
-            ((d as f64).ln() / log_div()) as usize
+            (gomath::log(d as f64) / log_div()) as usize
         } else {
             0
         };
@@ -49,7 +52,7 @@ impl TimeHistogram {
 
     /// The smallest duration of a bucket, ns.
     pub fn bucket_min(bucket: usize) -> i64 {
-        crate::trace::tables::go_f64_to_i64((bucket as f64 * log_div()).exp())
+        crate::trace::tables::go_f64_to_i64(gomath::exp(bucket as f64 * log_div()))
     }
 
     /// The rows go tool trace draws: (bucket minimum, count) from the lowest to the

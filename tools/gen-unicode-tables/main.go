@@ -45,6 +45,7 @@ func main() {
 	writeFile(filepath.Join(data, "rfc3339.txt"), timeCases())
 	writeFile(filepath.Join(data, "tabwriter.txt"), tabwriterCases())
 	writeFile(filepath.Join(data, "float2.txt"), floatCases())
+	writeFile(filepath.Join(data, "gomath.txt"), mathCases())
 }
 
 // header is the comment block that opens every expectation file; the Rust
