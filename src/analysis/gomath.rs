@@ -4,9 +4,13 @@
 //! multiply-add path when the CPU has AVX and FMA; so does this port, so that on a given
 //! machine both agree.
 
+// The constants are Go's literals, digit for digit, so they can be checked against its
+// source; they round to the same doubles.
+#![allow(clippy::excessive_precision)]
+
 const LN2U: f64 = 0.693_147_180_559_662_956_511_601_805_686_950_683_593_75;
 const LN2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_255_254_120_68e-12;
-const LOG2E: f64 = 1.442_695_040_888_963_407_359_924_681_001_892_0;
+const LOG2E: f64 = std::f64::consts::LOG2_E;
 const OVERFLOW: f64 = 7.097_827_128_933_84e2;
 // The Taylor coefficients of exp_amd64.s, as its DATA section lists them.
 const C: [f64; 9] = [
@@ -104,7 +108,7 @@ pub fn exp(x: f64) -> f64 {
 
 /// Go's `math.Log` on amd64.
 pub fn log(x: f64) -> f64 {
-    const HSQRT2: f64 = 7.071_067_811_865_475_244_01e-1;
+    const HSQRT2: f64 = std::f64::consts::FRAC_1_SQRT_2;
     const LN2HI: f64 = 6.931_471_803_691_238_164_90e-1;
     const LN2LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const L: [f64; 7] = [
