@@ -18,6 +18,12 @@
 #   pprof/<t>.json     (t = net, sync, syscall, sched) samples of `go tool trace -pprof=<t>`
 #   pprof/<t>.txt      `go tool pprof -raw` of that profile (re-encoded in canonical order)
 #   pprof/<t>.err      only if `go tool trace -pprof=<t>` failed: "exit status N", then stderr
+#   pprof-group/<t>/<i>.json.gz   the group page's profile (/io, /block, /syscall, /sched ?name=...&raw=1)
+#                      of group i of goroutines.json, as compact JSON (gzip -n -9); pprof-group/index.json
+#                      maps i -> group name and the query
+#   pprof-region/<t>/<i>.json.gz  /regionio, /regionblock, /regionsyscall, /regionsched ?type=...&pc=<hex>&raw=1
+#                      of region type i of regions.json (+ <i>.page.json.gz where the region page's own
+#                      link, whose pc=0x... Go ignores, gives another profile); pprof-region/index.json
 #   errors.json        only if a page was not served (non-200) or a consistency check failed
 #   server.err         only if the server did not come up: "exit status N", then its stderr
 # The formats are described in testdata/README.md ("Oracle goldens").
@@ -87,6 +93,7 @@ trap 'exit 130' INT TERM HUP
 # (`go tool -n` builds them into the build cache if needed and prints the path).
 TRACE_BIN=$(go tool -n trace)
 PPROF_BIN=$(go tool -n pprof)
+command -v gzip >/dev/null || { echo "oracle.sh: gzip is needed" >&2; exit 1; }
 for b in "$TRACE_BIN" "$PPROF_BIN"; do
 	[ -x "$b" ] || { echo "oracle.sh: go tool -n did not give an executable: $b" >&2; exit 1; }
 done
@@ -162,6 +169,10 @@ oracle_one() {
 			echo "oracle.sh: scraping $rel failed" >&2
 			return 1
 		fi
+		# The per-group / per-region profiles: compact JSON -> .json.gz
+		# (-n: no name or mtime, so the bytes are reproducible).
+		find "$out" \( -path "$out/pprof-group/*/*.json" -o -path "$out/pprof-region/*/*.json" \) \
+			-type f -exec gzip -n -9 {} +
 	else
 		notes="SERVER FAILED (server.err)"
 	fi

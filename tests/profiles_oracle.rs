@@ -80,3 +80,83 @@ fn profiles_match_go_tool_trace_pprof() {
         failures.join("\n")
     );
 }
+
+#[derive(Deserialize)]
+struct GroupEntry {
+    index: usize,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct RegionEntry {
+    index: usize,
+    #[serde(rename = "type")]
+    name: String,
+    pc: String,
+}
+
+fn samples(records: &[gotrace_tui::analysis::profiles::Record]) -> Vec<Sample> {
+    let mut v: Vec<Sample> = records
+        .iter()
+        .map(|r| Sample {
+            count: r.total.count,
+            delay_ns: r.total.delay,
+            stack: r
+                .stack
+                .iter()
+                .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
+                .collect(),
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// go tool trace's per-group (`/io?name=…`, `/block`, `/syscall`, `/sched`) and per-region
+/// (`/regionio?type=…&pc=…` …) profiles: every group and every region type of every
+/// committed trace, every stack's count and delay.
+#[test]
+fn group_and_region_profiles_match_go_tool_trace() {
+    use gotrace_tui::report::pprof::{Analyzed, RegionScope};
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for t in traces_with("pprof-group/index.json") {
+        let analyzed = Analyzed::new(&Source::Owned(std::fs::read(&t).unwrap()), true).unwrap();
+        let dir = t.with_extension("oracle");
+        let groups: Vec<GroupEntry> =
+            serde_json::from_slice(&read_golden(&dir.join("pprof-group/index.json"))).unwrap();
+        let regions: Vec<RegionEntry> =
+            serde_json::from_slice(&read_golden(&dir.join("pprof-region/index.json"))).unwrap();
+        for kind in ProfileKind::ALL {
+            let mut check = |what: String, file: std::path::PathBuf, ours: Vec<Sample>| {
+                let golden: Golden = serde_json::from_slice(&read_golden(&file)).unwrap();
+                let mut want = golden.samples;
+                want.sort();
+                if ours != want {
+                    failures.push(format!("{} {} {what}: differs", t.display(), kind.name()));
+                }
+                checked += 1;
+            };
+            for g in &groups {
+                let ours = samples(&analyzed.records(kind, Some(&g.name), None).unwrap());
+                let file = dir.join(format!("pprof-group/{}/{}.json", kind.name(), g.index));
+                check(format!("group {:?}", g.name), file, ours);
+            }
+            for r in &regions {
+                let scope = RegionScope {
+                    name: r.name.clone(),
+                    pc: Some(u64::from_str_radix(r.pc.trim_start_matches("0x"), 16).unwrap()),
+                };
+                let ours = samples(&analyzed.records(kind, None, Some(&scope)).unwrap());
+                let file = dir.join(format!("pprof-region/{}/{}.json", kind.name(), r.index));
+                check(format!("region {:?} at {}", r.name, r.pc), file, ours);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} scoped profiles differ from go tool trace:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

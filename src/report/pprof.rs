@@ -283,6 +283,71 @@ pub fn region_intervals(
     out
 }
 
+/// A decoded trace ready to answer profile queries: goroutine summaries and samples.
+pub struct Analyzed {
+    /// Goroutine summaries (names, regions).
+    pub summary: crate::analysis::goroutines::Summary,
+    /// The samples of the four profiles.
+    pub profiles: crate::analysis::profiles::Profiles,
+}
+
+impl Analyzed {
+    /// Decodes `source` once; `keep_samples` is needed for region scoping.
+    pub fn new(
+        source: &crate::trace::Source,
+        keep_samples: bool,
+    ) -> Result<Analyzed, crate::trace::dump::DumpError> {
+        let reader = super::open_reader(source)?;
+        let mut summarizer = crate::analysis::goroutines::Summarizer::new();
+        let mut profiles = if keep_samples {
+            crate::analysis::profiles::ProfileBuilder::keeping_samples()
+        } else {
+            crate::analysis::profiles::ProfileBuilder::new()
+        };
+        let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles]);
+        if let Some(e) = err {
+            return Err(e.into());
+        }
+        Ok(Analyzed {
+            summary: summarizer.finish(),
+            profiles: profiles.finish(),
+        })
+    }
+
+    /// One profile, whole-program, for a goroutine group, or within regions. As in go
+    /// tool trace, an empty group name means every goroutine.
+    pub fn records(
+        &self,
+        kind: crate::analysis::profiles::ProfileKind,
+        group: Option<&str>,
+        region: Option<&RegionScope>,
+    ) -> Result<Vec<Record>, crate::trace::dump::DumpError> {
+        if let Some(scope) = region {
+            let iv = region_intervals(&self.summary, scope);
+            return Ok(self.profiles.records_within(kind, &iv));
+        }
+        Ok(match group.filter(|n| !n.is_empty()) {
+            None => self.profiles.records(kind, None),
+            Some(name) => {
+                let members: std::collections::BTreeSet<i64> = self
+                    .summary
+                    .goroutines
+                    .values()
+                    .filter(|g| &*g.name == name)
+                    .map(|g| g.id)
+                    .collect();
+                if members.is_empty() {
+                    return Err(crate::trace::dump::DumpError::Io(std::io::Error::other(
+                        format!("failed to find matching goroutines for name: {name}"),
+                    )));
+                }
+                let keep = |g: i64| members.contains(&g);
+                self.profiles.records(kind, Some(&keep))
+            }
+        })
+    }
+}
+
 /// Like [`compute`], optionally scoped to regions instead of goroutine lifetimes.
 pub fn compute_scoped(
     source: &crate::trace::Source,
@@ -290,38 +355,5 @@ pub fn compute_scoped(
     group: Option<&str>,
     region: Option<&RegionScope>,
 ) -> Result<Vec<Record>, crate::trace::dump::DumpError> {
-    let reader = super::open_reader(source)?;
-    let mut summarizer = crate::analysis::goroutines::Summarizer::new();
-    let mut profiles = if region.is_some() {
-        crate::analysis::profiles::ProfileBuilder::keeping_samples()
-    } else {
-        crate::analysis::profiles::ProfileBuilder::new()
-    };
-    let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles]);
-    if let Some(e) = err {
-        return Err(e.into());
-    }
-    let summary = summarizer.finish();
-    let profiles = profiles.finish();
-    if let Some(scope) = region {
-        return Ok(profiles.records_within(kind, &region_intervals(&summary, scope)));
-    }
-    Ok(match group {
-        None => profiles.records(kind, None),
-        Some(name) => {
-            let members: std::collections::BTreeSet<i64> = summary
-                .goroutines
-                .values()
-                .filter(|g| &*g.name == name)
-                .map(|g| g.id)
-                .collect();
-            if members.is_empty() {
-                return Err(crate::trace::dump::DumpError::Io(std::io::Error::other(
-                    format!("failed to find matching goroutines for name: {name}"),
-                )));
-            }
-            let keep = |g: i64| members.contains(&g);
-            profiles.records(kind, Some(&keep))
-        }
-    })
+    Analyzed::new(source, region.is_some())?.records(kind, group, region)
 }

@@ -23,6 +23,8 @@ type goroutineGroup struct {
 	Name         string         `json:"name"`          // the start function (from the link's name= parameter)
 	RangeColumns []string       `json:"range_columns"` // "Special ranges" table columns, page order
 	StatColumns  []string       `json:"stat_columns"`  // "Breakdown" table columns after Total, page order
+
+	profLinks map[string]string // profile type (net, sync, ...) -> the group page's "(download)" link (&raw=1); not written
 }
 
 type goroutineRow struct {
@@ -142,6 +144,7 @@ func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
 	if g.Count > 0 && pageName != g.Name {
 		f.fail(href, 200, fmt.Sprintf("check: group page name %q, want %q", pageName, g.Name))
 	}
+	g.profLinks = profileLinks(f, href, summary, groupProfileEndpoints)
 	details := doc.findAll(func(n *node) bool { return n.tag == "table" && n.hasClass("details") })
 	if len(details) != 2 {
 		f.fail(href, 200, fmt.Sprintf("%d details tables, want 2", len(details)))

@@ -7,7 +7,9 @@
 //
 //	oracle-scrape scrape -url http://127.0.0.1:PORT -out DIR -trace T.trace -rel go126/x.trace -goversion "go version ..." [-serverlog LOG]
 //	    writes DIR/{meta,goroutines,tasks,regions}.json, DIR/mmu/*.json
-//	    (+ DIR/mmu/index.json) and,
+//	    (+ DIR/mmu/index.json), the per-group and per-region blocking
+//	    profiles DIR/pprof-group/ and DIR/pprof-region/ (pprofpages.go;
+//	    checked against DIR/pprof/<t>.json if present) and,
 //	    only if some page failed or a consistency check did not hold,
 //	    DIR/errors.json.
 //	oracle-scrape pprof IN.pb OUT.json OUT-canonical.pb
@@ -103,6 +105,11 @@ func cmdScrape(args []string) error {
 			n += len(gr.Goroutines)
 		}
 		notes = append(notes, fmt.Sprintf("%d groups/%d goroutines", len(g.Groups), n))
+		note, err := scrapeGroupProfiles(f, *out, g)
+		if err != nil {
+			return err
+		}
+		notes = append(notes, note)
 	}
 	if t, ok := scrapeTasks(f); ok {
 		if err := writeJSON(filepath.Join(*out, "tasks.json"), t); err != nil {
@@ -123,6 +130,11 @@ func cmdScrape(args []string) error {
 			n += len(rt.Regions)
 		}
 		notes = append(notes, fmt.Sprintf("%d region types/%d regions", len(r.Types), n))
+		note, err := scrapeRegionProfiles(f, *out, r)
+		if err != nil {
+			return err
+		}
+		notes = append(notes, note)
 	}
 	if err := scrapeMMU(f, *out); err != nil {
 		return err

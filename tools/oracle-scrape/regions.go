@@ -26,6 +26,8 @@ type regionType struct {
 	Regions      []regionRow `json:"regions"`
 	StatColumns  []string    `json:"stat_columns"`
 	Type         string      `json:"type"`
+
+	profLinks map[string]string // profile type (net, sync, ...) -> the region page's "(download)" link (&raw=1); not written
 }
 
 type regionRow struct {
@@ -138,6 +140,11 @@ func scrapeRegionType(f *fetcher, href string, rt *regionType) bool {
 		return false
 	}
 	doc := parseHTML(string(body))
+	if summary := doc.first(func(n *node) bool { return n.tag == "table" && n.hasClass("summary") }); summary != nil {
+		rt.profLinks = profileLinks(f, href, summary, regionProfileEndpoints)
+	} else {
+		f.fail(href, 200, "no summary table (profile links)")
+	}
 	details := doc.findAll(func(n *node) bool { return n.tag == "table" && n.hasClass("details") })
 	if len(details) != 2 {
 		f.fail(href, 200, fmt.Sprintf("%d details tables, want 2", len(details)))
