@@ -9,7 +9,8 @@
 #    of testdata/progs, with the installed Go, or every writer version with
 #    --all-versions) into a temp dir laid out like testdata/traces;
 # 2. testdata/oracle.sh harvests Go's figures for them (goroutine, task and region pages,
-#    MMU plots and worst windows, go tool trace -pprof profiles);
+#    MMU plots and worst windows, go tool trace -pprof profiles, group/region profiles),
+#    and testdata/oracle-viewer.sh what the trace viewer draws (slices, flow arrows);
 # 3. the oracle tests run against that tree (GOTRACE_TRACES_DIR): every goroutine's
 #    every column, every profile stack, every task/region figure and every MMU value
 #    must equal Go's.
@@ -29,8 +30,10 @@ if [ -z "$work" ] || [ ! -d "$work/traces" ]; then
 fi
 echo "== harvesting Go's analyses for $work/traces"
 TRACES_DIR="$work/traces" "$HERE/oracle.sh"
+TRACES_DIR="$work/traces" "$HERE/oracle-viewer.sh"
 echo "== comparing"
 cd "$REPO"
 GOTRACE_TRACES_DIR="$work/traces" cargo test --release \
-	--test goroutines_oracle --test profiles_oracle --test tasks_oracle --test mmu_oracle
+	--test goroutines_oracle --test profiles_oracle --test tasks_oracle --test mmu_oracle \
+	--test timeline_oracle
 echo "recheck-analysis.sh: all analyses equal go tool trace's on the fresh traces in $work/traces"

@@ -6,6 +6,7 @@ pub mod goroutines;
 pub mod mmu;
 pub mod profiles;
 pub mod tasks;
+pub mod timeline;
 
 use crate::trace::{Error, Event, Reader};
 

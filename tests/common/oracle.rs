@@ -15,10 +15,23 @@ pub fn traces_root() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces"))
 }
 
+/// Every `go1NN/NAME.trace` whose `NAME.<dir>/` holds `file` (plain or gzipped), sorted,
+/// with the same minimum-count guard as [`traces_with`].
+pub fn traces_root_files(dir: &str, file: &str) -> Vec<PathBuf> {
+    collect(
+        |t| t.with_extension(dir).join(file),
+        &format!("{dir}/{file}"),
+    )
+}
+
 /// Every `go1NN/NAME.trace` whose oracle directory holds `golden` (plain or gzipped),
 /// sorted. Asserts there are all the committed ones (or at least one in another tree),
 /// so a missing oracle cannot make a test pass vacuously.
 pub fn traces_with(golden: &str) -> Vec<PathBuf> {
+    collect(|t| t.with_extension("oracle").join(golden), golden)
+}
+
+fn collect(golden_of: impl Fn(&Path) -> PathBuf, golden: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in fs::read_dir(traces_root()).expect("traces directory") {
         let dir = dir.unwrap().path();
@@ -27,7 +40,7 @@ pub fn traces_with(golden: &str) -> Vec<PathBuf> {
         }
         for f in fs::read_dir(&dir).unwrap() {
             let f = f.unwrap().path();
-            let g = f.with_extension("oracle").join(golden);
+            let g = golden_of(&f);
             if f.extension().is_some_and(|e| e == "trace") && (g.exists() || gz(&g).exists()) {
                 out.push(f);
             }

@@ -1,0 +1,598 @@
+//! The timeline go tool trace draws in its per-P view: a port of `cmd/trace`'s proc
+//! generator (`procgen.go`, `gstate.go`, the range generators of `gen.go`). It yields the
+//! execution slices of goroutines on Ps (with their start and end stacks), the ranges drawn
+//! on P lanes (syscalls, mark assists, stop-the-world, sweeps), the GC lane, and the flow
+//! arrows that link a goroutine's start to its cause ("go", "unblock (reason)",
+//! "exit blocked syscall").
+
+use rustc_hash::FxHashMap;
+
+use super::Consumer;
+use crate::trace::event::{Range, Stack};
+use crate::trace::{Event, GoState, Kind, ProcState, Resource};
+
+/// Lane of the GC ranges (`traceviewer.GCP`).
+pub const GC_LANE: u64 = 1_000_004;
+/// Lane of network unblocks (`traceviewer.NetpollP`).
+pub const NETPOLL_LANE: u64 = 1_000_002;
+/// Lane of syscall exits (`traceviewer.SyscallP`).
+pub const SYSCALL_LANE: u64 = 1_000_003;
+
+/// A stack frame, rendered as the trace viewer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// Function.
+    pub func: String,
+    /// File.
+    pub file: String,
+    /// Line.
+    pub line: u64,
+}
+
+/// What a slice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SliceKind {
+    /// A goroutine executing.
+    Goroutine(i64),
+    /// A range (syscall, GC work) on the lane.
+    Range,
+}
+
+/// A drawn slice: on a lane (a P, or [`GC_LANE`]), from `start` for `dur` ns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slice {
+    /// The lane.
+    pub lane: u64,
+    /// What go tool trace names it ("G12 main.worker", "syscall", "GC mark assist", …).
+    pub name: String,
+    /// Goroutine or range.
+    pub kind: SliceKind,
+    /// Start (absolute ns).
+    pub start: i64,
+    /// Duration (ns).
+    pub dur: i64,
+    /// Stack at the start (index into [`Timeline::stacks`]); for goroutine slices, where
+    /// it last stopped.
+    pub start_stack: Option<u32>,
+    /// Stack at the end: where it stopped or blocked.
+    pub end_stack: Option<u32>,
+    /// For syscall slices: whether the syscall blocked (lost its P).
+    pub blocked: Option<bool>,
+}
+
+/// A flow arrow: the cause of a goroutine starting to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrow {
+    /// "go", "unblock", "unblock (REASON)", "exit blocked syscall".
+    pub name: String,
+    /// Lane and time of the cause.
+    pub from_lane: u64,
+    /// Time of the cause.
+    pub from_time: i64,
+    /// Lane where the goroutine started.
+    pub to_lane: u64,
+    /// When it started.
+    pub to_time: i64,
+    /// The cause's stack.
+    pub stack: Option<u32>,
+    /// The goroutine that started.
+    pub goroutine: i64,
+}
+
+/// The timeline of a trace.
+#[derive(Debug, Default)]
+pub struct Timeline {
+    /// Slices, in the order Go emits them.
+    pub slices: Vec<Slice>,
+    /// Flow arrows, in the order Go emits them.
+    pub arrows: Vec<Arrow>,
+    /// Distinct stacks, innermost frame first.
+    pub stacks: Vec<Vec<Frame>>,
+    /// Highest P seen.
+    pub max_proc: i64,
+    /// First and last event times.
+    pub start_time: i64,
+    /// Last event time.
+    pub end_time: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ActiveRange {
+    time: i64,
+    stack: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct CompletedRange {
+    name: String,
+    start: i64,
+    end: i64,
+    start_stack: Option<u32>,
+    end_stack: Option<u32>,
+    blocked: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct StartCause {
+    time: i64,
+    name: String,
+    lane: u64,
+    stack: Option<u32>,
+}
+
+/// Go's `gState[ProcID]`.
+#[derive(Debug, Clone, Default)]
+struct GState {
+    id: i64,
+    base_name: String,
+    named: bool,
+    label: String,
+    executing: Option<i64>,
+    last_stop_stack: Option<u32>,
+    active_ranges: Vec<(String, ActiveRange)>,
+    completed: Vec<CompletedRange>,
+    start_running: i64,
+    syscall: Option<(i64, Option<u32>)>,
+    start_block_reason: String,
+    start_cause: StartCause,
+}
+
+impl GState {
+    fn new(id: i64) -> GState {
+        GState {
+            id,
+            base_name: format!("G{id}"),
+            ..GState::default()
+        }
+    }
+
+    fn name(&self) -> String {
+        if self.label.is_empty() {
+            self.base_name.clone()
+        } else {
+            format!("{} ({})", self.base_name, self.label)
+        }
+    }
+
+    fn range(&mut self, name: &str) -> Option<&mut ActiveRange> {
+        self.active_ranges
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r)
+    }
+
+    fn set_range(&mut self, name: &str, r: ActiveRange) {
+        match self.range(name) {
+            Some(x) => *x = r,
+            None => self.active_ranges.push((name.to_string(), r)),
+        }
+    }
+}
+
+/// Builds the [`Timeline`] in one pass (Go's proc generator).
+#[derive(Debug, Default)]
+pub struct TimelineBuilder {
+    out: Timeline,
+    gs: FxHashMap<i64, GState>,
+    in_syscall: FxHashMap<i64, i64>,
+    stack_ids: FxHashMap<Vec<Frame>, u32>,
+    global_ranges: Vec<(String, ActiveRange)>,
+    proc_ranges: Vec<((String, i64), ActiveRange)>,
+    seen_sync: u32,
+    started: bool,
+}
+
+impl TimelineBuilder {
+    /// An empty builder.
+    pub fn new() -> TimelineBuilder {
+        TimelineBuilder::default()
+    }
+
+    fn stack(&mut self, s: Option<Stack<'_, '_>>) -> Option<u32> {
+        let frames: Vec<Frame> = s?
+            .frames()
+            .map(|f| Frame {
+                func: String::from_utf8_lossy(f.func).into_owned(),
+                file: String::from_utf8_lossy(f.file).into_owned(),
+                line: f.line,
+            })
+            .collect();
+        if frames.is_empty() {
+            return None;
+        }
+        let next = self.out.stacks.len() as u32;
+        let id = *self.stack_ids.entry(frames.clone()).or_insert(next);
+        if id == next {
+            self.out.stacks.push(frames);
+        }
+        Some(id)
+    }
+
+    fn slice(&mut self, s: Slice) {
+        self.out.slices.push(s);
+    }
+
+    /// Go's `gState.stop`: emits the goroutine's slice and its completed ranges.
+    fn stop(&mut self, g: i64, ts: i64, stack: Option<u32>) {
+        let Some(gs) = self.gs.get_mut(&g) else {
+            return;
+        };
+        let Some(lane) = gs.executing else { return };
+        let lane = lane as u64;
+        let mut out = vec![Slice {
+            lane,
+            name: gs.name(),
+            kind: SliceKind::Goroutine(gs.id),
+            start: gs.start_running,
+            dur: ts - gs.start_running,
+            start_stack: gs.last_stop_stack,
+            end_stack: stack,
+            blocked: None,
+        }];
+        for cr in gs.completed.drain(..) {
+            out.push(Slice {
+                lane,
+                name: cr.name,
+                kind: SliceKind::Range,
+                start: cr.start,
+                dur: cr.end - cr.start,
+                start_stack: cr.start_stack,
+                end_stack: cr.end_stack,
+                blocked: cr.blocked,
+            });
+        }
+        for (name, r) in &mut gs.active_ranges {
+            out.push(Slice {
+                lane,
+                name: name.clone(),
+                kind: SliceKind::Range,
+                start: r.time,
+                dur: ts - r.time,
+                start_stack: r.stack,
+                end_stack: None,
+                blocked: None,
+            });
+            *r = ActiveRange::default();
+        }
+        gs.start_running = 0;
+        gs.last_stop_stack = stack;
+        gs.executing = None;
+        self.out.slices.extend(out);
+    }
+
+    fn syscall_end(&mut self, g: i64, ts: i64, blocked: bool) {
+        let Some(gs) = self.gs.get_mut(&g) else {
+            return;
+        };
+        if let Some((start, stack)) = gs.syscall.take() {
+            gs.completed.push(CompletedRange {
+                name: "syscall".into(),
+                start,
+                end: ts,
+                start_stack: stack,
+                end_stack: None,
+                blocked: Some(blocked),
+            });
+        }
+    }
+
+    fn goroutine_transition(&mut self, ev: &Event<'_>) {
+        let Some(st) = ev.state_transition() else {
+            return;
+        };
+        let Resource::Goroutine(id) = st.resource else {
+            return;
+        };
+        let Some((from, to)) = st.goroutine() else {
+            return;
+        };
+        let ts = ev.time();
+        let proc = ev.proc();
+        let gs = self.gs.entry(id).or_insert_with(|| GState::new(id));
+        if !gs.named
+            && let Some(stack) = &st.stack
+            && let Some(f) = stack.frames().last()
+        {
+            gs.base_name = format!("{} {}", gs.base_name, String::from_utf8_lossy(f.func));
+            gs.named = true;
+        }
+        if from == to {
+            return;
+        }
+        let ev_stack = self.stack(ev.stack());
+        if from == GoState::Running && !to.executing() {
+            if to == GoState::Waiting
+                && let Some(gs) = self.gs.get_mut(&id)
+            {
+                gs.start_block_reason = String::from_utf8_lossy(st.reason).into_owned();
+            }
+            self.stop(id, ts, ev_stack);
+        }
+        if !from.executing() && to == GoState::Running {
+            let start = if from == GoState::Undetermined {
+                self.out.start_time
+            } else {
+                ts
+            };
+            let gs = self.gs.get_mut(&id).expect("inserted above");
+            for (_, r) in &mut gs.active_ranges {
+                *r = ActiveRange {
+                    time: start,
+                    stack: None,
+                };
+            }
+            if !gs.start_cause.name.is_empty() {
+                let c = std::mem::take(&mut gs.start_cause);
+                self.out.arrows.push(Arrow {
+                    name: c.name,
+                    from_lane: c.lane,
+                    from_time: c.time,
+                    to_lane: proc as u64,
+                    to_time: start,
+                    stack: c.stack,
+                    goroutine: id,
+                });
+            }
+            gs.executing = Some(proc);
+            gs.start_running = start;
+        }
+        if from == GoState::Waiting {
+            let gs = self.gs.get_mut(&id).expect("inserted above");
+            let mut name = "unblock".to_string();
+            let mut lane = proc as u64;
+            if !gs.start_block_reason.is_empty() {
+                name = format!("unblock ({})", gs.start_block_reason);
+            }
+            if gs.start_block_reason.contains("network") {
+                lane = NETPOLL_LANE;
+            }
+            gs.start_block_reason.clear();
+            if lane != 0 {
+                gs.start_cause = StartCause {
+                    time: ts,
+                    name,
+                    lane,
+                    stack: ev_stack,
+                };
+            }
+        }
+        if from == GoState::NotExist && to == GoState::Runnable && proc != -1 {
+            let gs = self.gs.get_mut(&id).expect("inserted above");
+            gs.start_cause = StartCause {
+                time: ts,
+                name: "go".into(),
+                lane: proc as u64,
+                stack: ev_stack,
+            };
+        }
+        if from == GoState::Syscall && to != GoState::Running {
+            let gs = self.gs.get_mut(&id).expect("inserted above");
+            gs.start_cause = StartCause {
+                time: ts,
+                name: "exit blocked syscall".into(),
+                lane: SYSCALL_LANE,
+                stack: ev_stack,
+            };
+        }
+        if to == GoState::Syscall && proc != -1 {
+            let start = if from == GoState::Undetermined {
+                self.out.start_time
+            } else {
+                ts
+            };
+            let gs = self.gs.get_mut(&id).expect("inserted above");
+            gs.syscall = Some((start, ev_stack));
+            if gs.executing.is_none() {
+                gs.executing = Some(proc);
+                gs.start_running = start;
+            }
+            self.in_syscall.insert(proc, id);
+        }
+        if from == GoState::Syscall && self.in_syscall.contains_key(&proc) {
+            self.syscall_end(id, ts, false);
+            self.in_syscall.remove(&proc);
+        }
+    }
+
+    fn proc_transition(&mut self, ev: &Event<'_>) {
+        let Some(st) = ev.state_transition() else {
+            return;
+        };
+        let Resource::Proc(proc) = st.resource else {
+            return;
+        };
+        self.out.max_proc = self.out.max_proc.max(proc);
+        let Some((from, to)) = st.proc() else { return };
+        if from == to {
+            return;
+        }
+        if from == ProcState::Running
+            && let Some(g) = self.in_syscall.remove(&proc)
+        {
+            let stack = self.stack(ev.stack());
+            self.syscall_end(g, ev.time(), true);
+            self.stop(g, ev.time(), stack);
+        }
+    }
+
+    fn goroutine_range(&mut self, ev: &Event<'_>, r: &Range<'_>) {
+        let Resource::Goroutine(g) = r.scope else {
+            return;
+        };
+        let mut name = Vec::new();
+        r.name.write_to(&mut name);
+        let name = String::from_utf8_lossy(&name).into_owned();
+        let stack = self.stack(ev.stack());
+        let Some(gs) = self.gs.get_mut(&g) else {
+            return;
+        };
+        match ev.kind() {
+            Kind::RangeBegin => {
+                let time = if gs.executing.is_some() { ev.time() } else { 0 };
+                gs.set_range(&name, ActiveRange { time, stack });
+            }
+            Kind::RangeActive => {
+                let time = if gs.executing.is_some() {
+                    gs.start_running
+                } else {
+                    0
+                };
+                gs.set_range(&name, ActiveRange { time, stack: None });
+            }
+            _ => {
+                if gs.executing.is_some() {
+                    let r = gs.range(&name).copied().unwrap_or_default();
+                    gs.completed.push(CompletedRange {
+                        name: name.clone(),
+                        start: r.time,
+                        end: ev.time(),
+                        start_stack: r.stack,
+                        end_stack: stack,
+                        blocked: None,
+                    });
+                }
+                gs.active_ranges.retain(|(n, _)| *n != name);
+            }
+        }
+    }
+
+    fn global_or_proc_range(&mut self, ev: &Event<'_>, r: &Range<'_>) {
+        let mut name = Vec::new();
+        r.name.write_to(&mut name);
+        let name = String::from_utf8_lossy(&name).into_owned();
+        let stack = self.stack(ev.stack());
+        let key_lane = match r.scope {
+            Resource::Proc(p) => Some(p),
+            _ => None,
+        };
+        let start_time = self.out.start_time;
+        let seen = self.seen_sync;
+        let begin = |time| ActiveRange { time, stack };
+        match (ev.kind(), key_lane) {
+            (Kind::RangeBegin, None) => set(&mut self.global_ranges, name, begin(ev.time())),
+            (Kind::RangeActive, None) if seen < 2 => {
+                set(&mut self.global_ranges, name, begin(start_time))
+            }
+            (Kind::RangeBegin, Some(p)) => set(&mut self.proc_ranges, (name, p), begin(ev.time())),
+            (Kind::RangeActive, Some(p)) if seen < 2 => {
+                set(&mut self.proc_ranges, (name, p), begin(start_time))
+            }
+            (Kind::RangeEnd, None) => {
+                let ar = take(&mut self.global_ranges, &name).unwrap_or_default();
+                if name.contains("GC") {
+                    self.slice(Slice {
+                        lane: GC_LANE,
+                        name,
+                        kind: SliceKind::Range,
+                        start: ar.time,
+                        dur: ev.time() - ar.time,
+                        start_stack: ar.stack,
+                        end_stack: stack,
+                        blocked: None,
+                    });
+                }
+            }
+            (Kind::RangeEnd, Some(p)) => {
+                let ar = take(&mut self.proc_ranges, &(name.clone(), p)).unwrap_or_default();
+                self.slice(Slice {
+                    lane: p as u64,
+                    name,
+                    kind: SliceKind::Range,
+                    start: ar.time,
+                    dur: ev.time() - ar.time,
+                    start_stack: ar.stack,
+                    end_stack: stack,
+                    blocked: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Finishes: what is still running or in flight ends at the last event.
+    pub fn finish(mut self) -> Timeline {
+        let end = self.out.end_time;
+        for ((name, p), ar) in std::mem::take(&mut self.proc_ranges) {
+            self.slice(Slice {
+                lane: p as u64,
+                name,
+                kind: SliceKind::Range,
+                start: ar.time,
+                dur: end - ar.time,
+                start_stack: ar.stack,
+                end_stack: None,
+                blocked: None,
+            });
+        }
+        for (name, ar) in std::mem::take(&mut self.global_ranges) {
+            if name.contains("GC") {
+                self.slice(Slice {
+                    lane: GC_LANE,
+                    name,
+                    kind: SliceKind::Range,
+                    start: ar.time,
+                    dur: end - ar.time,
+                    start_stack: ar.stack,
+                    end_stack: None,
+                    blocked: None,
+                });
+            }
+        }
+        let mut ids: Vec<i64> = self.gs.keys().copied().collect();
+        ids.sort_unstable();
+        for g in ids {
+            if self.gs[&g].executing.is_some() {
+                self.syscall_end(g, end, false);
+                self.stop(g, end, None);
+            }
+        }
+        self.out
+    }
+}
+
+fn set<K: PartialEq>(v: &mut Vec<(K, ActiveRange)>, k: K, r: ActiveRange) {
+    match v.iter_mut().find(|(x, _)| *x == k) {
+        Some((_, x)) => *x = r,
+        None => v.push((k, r)),
+    }
+}
+
+fn take<K: PartialEq>(v: &mut Vec<(K, ActiveRange)>, k: &K) -> Option<ActiveRange> {
+    let i = v.iter().position(|(x, _)| x == k)?;
+    Some(v.remove(i).1)
+}
+
+impl Consumer for TimelineBuilder {
+    fn event(&mut self, ev: &Event<'_>) {
+        if !self.started {
+            self.started = true;
+            self.out.start_time = ev.time();
+        }
+        self.out.end_time = ev.time();
+        match ev.kind() {
+            Kind::Sync => self.seen_sync += 1,
+            Kind::RangeBegin | Kind::RangeActive | Kind::RangeEnd => {
+                if let Some(r) = ev.range() {
+                    match r.scope {
+                        Resource::Goroutine(_) => self.goroutine_range(ev, &r),
+                        _ => self.global_or_proc_range(ev, &r),
+                    }
+                }
+            }
+            Kind::Label => {
+                if let Some(l) = ev.label()
+                    && let Resource::Goroutine(g) = l.resource
+                    && let Some(gs) = self.gs.get_mut(&g)
+                {
+                    gs.label = String::from_utf8_lossy(l.label).into_owned();
+                }
+            }
+            Kind::StateTransition => match ev.state_transition().map(|s| s.resource) {
+                Some(Resource::Proc(_)) => self.proc_transition(ev),
+                Some(Resource::Goroutine(_)) => self.goroutine_transition(ev),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# oracle-viewer.sh — harvest what Go 1.26's trace viewer draws, for the committed traces.
+#
+# Usage (from any directory):
+#   testdata/oracle-viewer.sh                       every committed trace (testdata/traces/go1NN/*.trace)
+#   testdata/oracle-viewer.sh --only http,mutex     some scenarios only
+#   testdata/oracle-viewer.sh --versions 125,126    some writer dirs only (go125, go126; "go126" also accepted)
+#   testdata/oracle-viewer.sh --keep-going          do not stop at the first trace whose harvest fails
+#   testdata/oracle-viewer.sh --max-goroutines N    goroutine views per trace (default 20; 0 = none)
+#   testdata/oracle-viewer.sh --no-goroutines LIST  no goroutine views for these scenarios
+#                                                   (default: stress, whose 20 views take ~0.6 MB per trace;
+#                                                   --no-goroutines '' includes them)
+#
+# For each trace T = testdata/traces/go1NN/<name>.trace it (re)writes the
+# directory testdata/traces/go1NN/<name>.viewer/ (nothing else is touched):
+#   index.json               the trace's sha256, the go version, and for every file
+#                            the /trace page and the exact /jsontrace query it loads
+#   proc.json.gz             /jsontrace?view=proc   (by-proc view, whole trace)
+#   thread.json.gz           /jsontrace?view=thread (by-thread view, whole trace)
+#                            (a trace split into several ranges gives proc.0.json.gz, proc.1.json.gz, …)
+#   goroutine/<goid>.json.gz /jsontrace?goid=<goid>, for the goroutines of
+#                            <name>.oracle/goroutines.json (at most --max-goroutines:
+#                            those with the most events in `go tool trace -d=parsed`)
+#   errors.json              only if a page was not served or a value could not be recorded exactly
+#   server.err               only if the server did not come up: "exit status N", then its stderr
+# Each .json.gz is a compact golden (slices, flows, counters, instants, lanes,
+# stack table; times in integer ns), written by `gzip -n -9`. The formats are
+# described in testdata/README.md ("Trace viewer goldens").
+#
+# Pages are read from a live `go tool trace -http=127.0.0.1:0 T` (started per
+# trace, with TZ=UTC and BROWSER=true, stopped afterwards; loopback only) by
+# tools/viewer-scrape (a small Go program, standard library only). The output
+# is deterministic: re-running on the same traces rewrites identical files.
+# Goroutine views need <name>.oracle/goroutines.json (testdata/oracle.sh).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+# TRACES_DIR points the harvest at another tree laid out like traces/ (fresh traces).
+TRACES=${TRACES_DIR:-$HERE/traces}
+SCRAPER_SRC=$ROOT/tools/viewer-scrape
+SERVER_TIMEOUT=300 # seconds to wait for "Trace viewer is listening on"
+
+only=""
+versions=""
+keep_going=0
+max_goroutines=20
+no_goroutines="stress"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--only) only=$2; shift ;;
+	--only=*) only=${1#--only=} ;;
+	--versions) versions=$2; shift ;;
+	--versions=*) versions=${1#--versions=} ;;
+	--keep-going) keep_going=1 ;;
+	--max-goroutines) max_goroutines=$2; shift ;;
+	--max-goroutines=*) max_goroutines=${1#--max-goroutines=} ;;
+	--no-goroutines) no_goroutines=$2; shift ;;
+	--no-goroutines=*) no_goroutines=${1#--no-goroutines=} ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "oracle-viewer.sh: unknown argument: $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+versions=${versions//go/}
+case "$max_goroutines" in '' | *[!0-9]*) echo "oracle-viewer.sh: --max-goroutines wants a number" >&2; exit 2 ;; esac
+
+in_list() { # in_list ITEM "a,b,c" (empty list = everything)
+	[ -z "$2" ] && return 0
+	case ",$2," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+export GOTOOLCHAIN=local
+export TZ=UTC
+GO_VERSION=$(go version)
+case "$GO_VERSION" in
+*" go1.26"*) ;;
+*) echo "oracle-viewer.sh: the installed go must be Go 1.26.x, got: $GO_VERSION" >&2; exit 1 ;;
+esac
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gotrace-viewer.XXXXXX")
+SERVER_PID=""
+stop_server() {
+	if [ -n "$SERVER_PID" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=""
+	fi
+}
+cleanup() {
+	stop_server
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Exactly the binary `go tool trace` runs (`go tool -n` builds it into the
+# build cache if needed and prints the path).
+TRACE_BIN=$(go tool -n trace)
+[ -x "$TRACE_BIN" ] || { echo "oracle-viewer.sh: go tool -n did not give an executable: $TRACE_BIN" >&2; exit 1; }
+(cd "$SCRAPER_SRC" && go build -trimpath -o "$WORK/viewer-scrape" .)
+SCRAPE=$WORK/viewer-scrape
+
+# start_server TRACE OUT: starts the server, sets SERVER_PID and SERVER_URL.
+# On failure writes OUT/server.err and returns 1.
+start_server() {
+	local trace=$1 out=$2 i rc
+	: >"$WORK/server.log"
+	BROWSER=true "$TRACE_BIN" -http=127.0.0.1:0 "$trace" >/dev/null 2>"$WORK/server.log" &
+	SERVER_PID=$!
+	SERVER_URL=""
+	for ((i = 0; i < SERVER_TIMEOUT * 10; i++)); do
+		SERVER_URL=$(sed -n 's/.*Trace viewer is listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
+		[ -n "$SERVER_URL" ] && return 0
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			rc=0
+			wait "$SERVER_PID" || rc=$?
+			SERVER_PID=""
+			{ echo "exit status $rc"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
+			return 1
+		fi
+		sleep 0.1
+	done
+	stop_server
+	{ echo "timeout: no \"Trace viewer is listening on\" line after ${SERVER_TIMEOUT}s"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
+	return 1
+}
+
+# viewer_one TRACE: harvests into a scratch dir, then replaces <name>.viewer/.
+viewer_one() {
+	local trace=$1 dir name rel out final rc line notes gargs=()
+	dir=$(dirname "$trace")
+	name=$(basename "$trace" .trace)
+	rel=$(basename "$dir")/$name.trace
+	final=$dir/$name.viewer
+	out=$WORK/out
+	rm -rf "$out"
+	mkdir -p "$out"
+
+	if [ -f "$dir/$name.oracle/goroutines.json" ]; then
+		if [ "$max_goroutines" -eq 0 ]; then
+			gargs=(-goroutines "$dir/$name.oracle/goroutines.json" -max-goroutines 0 -skip-reason "oracle-viewer.sh --max-goroutines 0")
+		elif [ -n "$no_goroutines" ] && in_list "$name" "$no_goroutines"; then
+			gargs=(-goroutines "$dir/$name.oracle/goroutines.json" -max-goroutines 0 -skip-reason "oracle-viewer.sh --no-goroutines $no_goroutines (size)")
+		else
+			# Events per goroutine, to pick the goroutines when there are too many.
+			"$TRACE_BIN" -d=parsed "$trace" >"$WORK/parsed.txt" 2>/dev/null || true
+			gargs=(-goroutines "$dir/$name.oracle/goroutines.json" -parsed "$WORK/parsed.txt" -max-goroutines "$max_goroutines")
+		fi
+	else
+		echo "oracle-viewer.sh: $rel: no $name.oracle/goroutines.json (run oracle.sh first): no goroutine views" >&2
+	fi
+
+	if start_server "$trace" "$out"; then
+		rc=0
+		notes=$("$SCRAPE" scrape -url "$SERVER_URL" -out "$out" -trace "$trace" -rel "$rel" \
+			-goversion "$GO_VERSION" -serverlog "$WORK/server.log" "${gargs[@]}") || rc=$?
+		stop_server
+		if [ "$rc" -ne 0 ]; then
+			echo "oracle-viewer.sh: scraping $rel failed" >&2
+			return 1
+		fi
+		find "$out" -type f -name '*.json' ! -path "$out/index.json" ! -path "$out/errors.json" -exec gzip -n -9 {} +
+	else
+		notes="SERVER FAILED (server.err)"
+	fi
+
+	rm -rf "$final"
+	mv "$out" "$final"
+	line=$(printf '%-22s %s; %s' "$rel" "$notes" "$(du -sh "$final" | cut -f1)")
+	echo "$line"
+}
+
+FAILED=()
+n=0
+for vdir in "$TRACES"/go1*/; do
+	v=$(basename "$vdir")
+	in_list "${v#go}" "$versions" || continue
+	for trace in "$vdir"*.trace; do
+		[ -e "$trace" ] || continue
+		name=$(basename "$trace" .trace)
+		in_list "$name" "$only" || continue
+		n=$((n + 1))
+		if ! viewer_one "$trace"; then
+			FAILED+=("$v/$name")
+			stop_server
+			[ "$keep_going" = 1 ] || { echo "oracle-viewer.sh: stopping (use --keep-going to continue)" >&2; exit 1; }
+		fi
+	done
+done
+
+echo
+echo "== viewer summary: $n traces, tool: $GO_VERSION"
+errs=$(cd "$TRACES" && find . -path '*.viewer/*' \( -name errors.json -o -name server.err \) | sed 's#^\./##' | sort)
+if [ -n "$errs" ]; then
+	echo "Go errors / values not recorded exactly, in:"
+	while IFS= read -r e; do echo "  $e"; done <<<"$errs"
+else
+	echo "no page errors recorded"
+fi
+if [ "${#FAILED[@]}" -gt 0 ]; then
+	echo "FAILED: ${FAILED[*]}"
+fi
+total=$(cd "$TRACES" && find . -path '*.viewer/*' -type f -print0 | du -cb --files0-from=- | tail -n 1 | cut -f1)
+echo "all .viewer dirs: $(find "$TRACES" -name '*.viewer' -type d | wc -l) dirs, $(cd "$TRACES" && find . -path '*.viewer/*' -type f | wc -l) files, $total bytes"
+[ "${#FAILED[@]}" -eq 0 ]

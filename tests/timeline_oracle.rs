@@ -1,0 +1,175 @@
+//! The timeline equals what go tool trace's proc view draws (its `/jsontrace?view=proc`
+//! JSON, stored by testdata/oracle-viewer.sh): every slice on every P and on the GC lane,
+//! with its name, start, duration and stacks, and every flow arrow with both ends and its
+//! stack, on every committed trace.
+
+use gotrace_tui::analysis::timeline::{Timeline, TimelineBuilder};
+use gotrace_tui::trace::Reader;
+use serde::Deserialize;
+
+#[path = "common/oracle.rs"]
+mod oracle;
+
+use oracle::{read_golden, traces_root_files};
+
+#[derive(Deserialize)]
+struct View {
+    slices: Vec<SliceG>,
+    flows: Vec<FlowG>,
+    stacks: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct SliceG {
+    name: String,
+    pid: u64,
+    tid: u64,
+    ts_ns: i64,
+    #[serde(default)]
+    dur_ns: i64,
+    stack: Option<usize>,
+    end_stack: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct FlowG {
+    name: String,
+    from: EndG,
+    to: EndG,
+}
+
+#[derive(Deserialize)]
+struct EndG {
+    tid: u64,
+    ts_ns: i64,
+    stack: Option<usize>,
+}
+
+/// A slice as a comparable tuple: lane, name, start and duration (ns from the trace
+/// start), start and end stacks as the viewer renders frames ("func:line").
+type SliceKey = (u64, String, i64, i64, Vec<String>, Vec<String>);
+/// A flow: name, from lane and time, to lane and time, stack.
+type FlowKey = (String, u64, i64, u64, i64, Vec<String>);
+
+fn frames(t: &Timeline, id: Option<u32>) -> Vec<String> {
+    id.map(|i| {
+        t.stacks[i as usize]
+            .iter()
+            .map(|f| format!("{}:{}", f.func, f.line))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn golden_frames(v: &View, id: Option<usize>) -> Vec<String> {
+    id.map(|i| v.stacks[i].clone()).unwrap_or_default()
+}
+
+#[test]
+fn timeline_matches_go_tool_trace_proc_view() {
+    let mut failures = Vec::new();
+    let mut checked = (0, 0);
+    for t in traces_root_files("viewer", "proc.json") {
+        let data = std::fs::read(&t).unwrap();
+        let mut b = TimelineBuilder::new();
+        let (_, err) = gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b]);
+        assert!(err.is_none());
+        let tl = b.finish();
+        let view: View =
+            serde_json::from_slice(&read_golden(&t.with_extension("viewer").join("proc.json")))
+                .unwrap();
+        let mut want: Vec<SliceKey> = view
+            .slices
+            .iter()
+            .filter(|s| s.pid == 0)
+            .map(|s| {
+                (
+                    s.tid,
+                    s.name.clone(),
+                    s.ts_ns,
+                    s.dur_ns,
+                    golden_frames(&view, s.stack),
+                    golden_frames(&view, s.end_stack),
+                )
+            })
+            .collect();
+        let mut ours: Vec<SliceKey> = tl
+            .slices
+            .iter()
+            .map(|s| {
+                (
+                    s.lane,
+                    s.name.clone(),
+                    s.start - tl.start_time,
+                    s.dur,
+                    frames(&tl, s.start_stack),
+                    frames(&tl, s.end_stack),
+                )
+            })
+            .collect();
+        want.sort();
+        ours.sort();
+        if ours != want {
+            let missing: Vec<_> = want.iter().filter(|s| !ours.contains(s)).take(3).collect();
+            let extra: Vec<_> = ours.iter().filter(|s| !want.contains(s)).take(3).collect();
+            failures.push(format!(
+                "{}: slices: ours {} Go {}; Go only {missing:?}; ours only {extra:?}",
+                t.display(),
+                ours.len(),
+                want.len()
+            ));
+        }
+        let mut want: Vec<FlowKey> = view
+            .flows
+            .iter()
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    f.from.tid,
+                    f.from.ts_ns,
+                    f.to.tid,
+                    f.to.ts_ns,
+                    golden_frames(&view, f.from.stack),
+                )
+            })
+            .collect();
+        let mut ours: Vec<FlowKey> = tl
+            .arrows
+            .iter()
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    a.from_lane,
+                    a.from_time - tl.start_time,
+                    a.to_lane,
+                    a.to_time - tl.start_time,
+                    frames(&tl, a.stack),
+                )
+            })
+            .collect();
+        want.sort();
+        ours.sort();
+        if ours != want {
+            let missing: Vec<_> = want.iter().filter(|s| !ours.contains(s)).take(3).collect();
+            let extra: Vec<_> = ours.iter().filter(|s| !want.contains(s)).take(3).collect();
+            failures.push(format!(
+                "{}: flows: ours {} Go {}; Go only {missing:?}; ours only {extra:?}",
+                t.display(),
+                ours.len(),
+                want.len()
+            ));
+        }
+        checked.0 += want.len();
+        checked.1 += 1;
+    }
+    // Guards against a vacuous pass: the committed traces hold tens of thousands of arrows.
+    assert!(checked.0 > 1000, "only {} flows checked", checked.0);
+    assert!(
+        failures.is_empty(),
+        "{} differences ({} traces, {} flows checked):\n{}",
+        failures.len(),
+        checked.1,
+        checked.0,
+        failures.join("\n")
+    );
+}

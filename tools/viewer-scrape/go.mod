@@ -1,0 +1,3 @@
+module gotrace-tui/tools/viewer-scrape
+
+go 1.26

@@ -1,0 +1,415 @@
+// Command viewer-scrape is the Go side of testdata/oracle-viewer.sh: it reads
+// the JSON that the trace viewer of a running Go 1.26
+// `go tool trace -http=127.0.0.1:0` server loads (/jsontrace), for the proc
+// and thread views and for goroutine views, and writes compact,
+// deterministic goldens of what the viewer draws. Standard library only.
+//
+// Usage:
+//
+//	viewer-scrape scrape -url http://127.0.0.1:PORT -out DIR -trace T.trace -rel go126/x.trace
+//	    -goversion "go version ..." [-goroutines G.json -parsed P.txt -max-goroutines 20] [-serverlog LOG]
+//
+// It follows the links of the main page ("/": /trace?view=proc, /trace?view=thread,
+// or one link per range for split traces), reads the /jsontrace query each
+// /trace page loads, and fetches it; then, for the goroutines listed in
+// G.json (the oracle's goroutines.json; at most -max-goroutines of them,
+// those with the most events in P.txt, the output of `go tool trace -d=parsed`),
+// /trace?goid=N and its /jsontrace query. It writes DIR/index.json,
+// DIR/<view>.json.gz, DIR/goroutine/<goid>.json.gz and, only if something
+// failed, DIR/errors.json. See testdata/README.md ("Trace viewer goldens").
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"html"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "scrape" {
+		fmt.Fprintln(os.Stderr, "usage: viewer-scrape scrape -url URL -out DIR -trace FILE -rel NAME -goversion V [-goroutines G.json -parsed P.txt -max-goroutines N] [-serverlog LOG]")
+		os.Exit(2)
+	}
+	if err := cmdScrape(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "viewer-scrape:", err)
+		os.Exit(1)
+	}
+}
+
+type indexFile struct {
+	Files          []fileEntry    `json:"files"`
+	Go             string         `json:"go"`
+	GoroutineViews goroutineViews `json:"goroutine_views"`
+	ServerWarnings []string       `json:"server_warnings"`
+	Trace          string         `json:"trace"`
+	TraceSHA256    string         `json:"trace_sha256"`
+}
+
+type fileEntry struct {
+	Counts   map[string]int `json:"counts"`
+	Events   *int           `json:"events,omitempty"` // goroutine views: events of the goroutine in -d=parsed
+	File     string         `json:"file"`
+	Goid     *uint64        `json:"goid,omitempty"`
+	LinkText string         `json:"link_text,omitempty"` // proc/thread views: the main page's link text
+	Page     string         `json:"page"`                // the /trace page
+	Problems []string       `json:"problems,omitempty"`  // values that could not be recorded exactly (none expected)
+	Query    string         `json:"query"`               // /jsontrace?<query>, exactly as the page loads it
+}
+
+type goroutineViews struct {
+	Goroutines int      `json:"goroutines"` // goroutines in goroutines.json
+	Rule       string   `json:"rule"`
+	Selected   []uint64 `json:"selected"`
+}
+
+var (
+	traceLinkRE = regexp.MustCompile(`<a href="(/trace\?[^"]*)">([^<]*)</a>`)
+	jsonURLRE   = regexp.MustCompile(`url = '/jsontrace\?([^']*)';`)
+)
+
+func cmdScrape(args []string) error {
+	fs := flag.NewFlagSet("scrape", flag.ExitOnError)
+	base := fs.String("url", "", "server base URL (loopback)")
+	out := fs.String("out", "", "output directory")
+	tracePath := fs.String("trace", "", "trace file")
+	rel := fs.String("rel", "", "trace name recorded in index.json")
+	goVersion := fs.String("goversion", "", "go version recorded in index.json")
+	serverLog := fs.String("serverlog", "", "server stderr")
+	goroutinesPath := fs.String("goroutines", "", "the oracle's goroutines.json (goroutine ids); empty: no goroutine views")
+	parsedPath := fs.String("parsed", "", "`go tool trace -d=parsed` output (events per goroutine)")
+	maxG := fs.Int("max-goroutines", 20, "at most this many goroutine views (those with the most events)")
+	skipReason := fs.String("skip-reason", "", "with -max-goroutines 0: why there are no goroutine views (index.json)")
+	fs.Parse(args)
+	if *base == "" || *out == "" || *tracePath == "" {
+		return fmt.Errorf("scrape: -url, -out and -trace are required")
+	}
+	f, err := newFetcher(*base)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(*tracePath)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	idx := indexFile{Go: *goVersion, Trace: *rel, TraceSHA256: hex.EncodeToString(sum[:]), ServerWarnings: []string{}, Files: []fileEntry{}}
+	if *serverLog != "" {
+		logData, err := os.ReadFile(*serverLog)
+		if err != nil {
+			return err
+		}
+		idx.ServerWarnings = serverWarnings(string(logData))
+	}
+
+	var notes []string
+	// The whole-trace views, as linked from the main page.
+	var procView *view
+	procFile := ""
+	if body, ok := f.get("/"); ok {
+		links := traceLinkRE.FindAllStringSubmatch(string(body), -1)
+		perView := map[string]int{}
+		for _, m := range links {
+			perView[viewOf(html.UnescapeString(m[1]))]++
+		}
+		seen := map[string]int{}
+		for _, m := range links {
+			page := html.UnescapeString(m[1])
+			vt := viewOf(page)
+			name := vt
+			if perView[vt] > 1 {
+				name = fmt.Sprintf("%s.%d", vt, seen[vt])
+			}
+			seen[vt]++
+			file := name + ".json.gz"
+			// The thread view's counters are those of the proc view (same
+			// rules, same events): stored as references when they match.
+			var ref *view
+			if vt != "proc" && perView[vt] == 1 && procView != nil {
+				ref = procView
+			}
+			v, e, ok := fetchViewRef(f, page, filepath.Join(*out, file), ref, procFile)
+			if !ok {
+				continue
+			}
+			e.File = file
+			e.LinkText = strings.Join(strings.Fields(html.UnescapeString(m[2])), " ")
+			idx.Files = append(idx.Files, e)
+			notes = append(notes, fmt.Sprintf("%s: %d slices/%d flows", name, e.Counts["slices"], e.Counts["flows"]))
+			if vt == "proc" && perView[vt] == 1 {
+				procView, procFile = v, file
+			}
+		}
+		if len(links) == 0 {
+			f.fail("/", 200, "no /trace links on the main page")
+		}
+	}
+
+	// Goroutine views.
+	if *goroutinesPath != "" {
+		ids, err := goroutineIDs(*goroutinesPath)
+		if err != nil {
+			return err
+		}
+		events := map[uint64]int{}
+		if *parsedPath != "" {
+			if events, err = eventsPerGoroutine(*parsedPath); err != nil {
+				return err
+			}
+		}
+		sel := selectGoroutines(ids, events, *maxG)
+		idx.GoroutineViews = goroutineViews{Goroutines: len(ids), Selected: sel}
+		if *maxG <= 0 {
+			idx.GoroutineViews.Rule = "none: " + *skipReason
+		} else if len(ids) <= *maxG {
+			idx.GoroutineViews.Rule = "all goroutines"
+		} else {
+			idx.GoroutineViews.Rule = fmt.Sprintf("the %d goroutines with the most events in `go tool trace -d=parsed` (events whose G= or GoID= is the goroutine; ties: smaller id)", *maxG)
+		}
+		for _, id := range sel {
+			page := fmt.Sprintf("/trace?goid=%d", id)
+			file := fmt.Sprintf("goroutine/%d.json.gz", id)
+			ref := ""
+			if procView != nil {
+				ref = procFile
+			}
+			_, e, ok := fetchViewRef(f, page, filepath.Join(*out, file), procView, ref)
+			if !ok {
+				continue
+			}
+			e.File = file
+			g := id
+			e.Goid = &g
+			n := events[id]
+			e.Events = &n
+			idx.Files = append(idx.Files, e)
+		}
+		notes = append(notes, fmt.Sprintf("%d/%d goroutine views", len(sel), len(ids)))
+	} else {
+		idx.GoroutineViews = goroutineViews{Rule: "none (no goroutines.json)", Selected: []uint64{}}
+	}
+
+	if err := writeJSONFile(filepath.Join(*out, "index.json"), idx); err != nil {
+		return err
+	}
+	if len(f.errs) > 0 {
+		if err := writeJSONFile(filepath.Join(*out, "errors.json"), f.errs); err != nil {
+			return err
+		}
+		notes = append(notes, fmt.Sprintf("%d page errors (errors.json)", len(f.errs)))
+	}
+	fmt.Println(strings.Join(notes, ", "))
+	return nil
+}
+
+func viewOf(page string) string {
+	u, err := url.Parse(page)
+	if err == nil {
+		if v := u.Query().Get("view"); v != "" {
+			return v
+		}
+	}
+	return "view"
+}
+
+// fetchViewRef loads a /trace page, fetches the /jsontrace query it loads,
+// converts and writes it. With proc != nil, counters equal to a run of the
+// proc view's rows are written as references.
+func fetchViewRef(f *fetcher, page, path string, proc *view, procFile string) (*view, fileEntry, bool) {
+	var e fileEntry
+	body, ok := f.get(page)
+	if !ok {
+		return nil, e, false
+	}
+	m := jsonURLRE.FindStringSubmatch(string(body))
+	if m == nil {
+		f.fail(page, 200, "no /jsontrace url in the page")
+		return nil, e, false
+	}
+	query := m[1]
+	jpage := "/jsontrace?" + query
+	jbody, ok := f.get(jpage)
+	if !ok {
+		return nil, e, false
+	}
+	if len(jbody) == 0 {
+		f.fail(jpage, 200, "empty body (cmd/trace logs the error and writes nothing)")
+		return nil, e, false
+	}
+	v, problems, err := convert(jbody, query)
+	if err != nil {
+		f.fail(jpage, 200, err.Error())
+		return nil, e, false
+	}
+	if proc != nil {
+		refCounters(v, proc, procFile)
+	}
+	enc, err := encodeView(v)
+	if err != nil {
+		f.fail(jpage, 200, err.Error())
+		return nil, e, false
+	}
+	if err := writeGzip(path, enc); err != nil {
+		f.fail(jpage, 200, err.Error())
+		return nil, e, false
+	}
+	for _, p := range problems {
+		f.fail(jpage, 200, p)
+	}
+	e.Page = page
+	e.Query = query
+	e.Counts = v.counts()
+	e.Problems = problems
+	return v, e, true
+}
+
+// goroutineIDs reads the ids of goroutines.json (oracle.sh's format:
+// {"groups":[{"goroutines":[{"id":N,…}],…}]}), sorted.
+func goroutineIDs(path string) ([]uint64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var g struct {
+		Groups []struct {
+			Goroutines []struct {
+				ID uint64 `json:"id"`
+			} `json:"goroutines"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(data, &g); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	seen := map[uint64]bool{}
+	var ids []uint64
+	for _, gr := range g.Groups {
+		for _, x := range gr.Goroutines {
+			if !seen[x.ID] {
+				seen[x.ID] = true
+				ids = append(ids, x.ID)
+			}
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// eventsPerGoroutine counts, in `go tool trace -d=parsed` output, the events
+// whose goroutine (G=N) or whose state-transition resource (GoID=N) is N
+// (an event counts once per goroutine).
+func eventsPerGoroutine(path string) (map[uint64]int, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	counts := map[uint64]int{}
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "M=") {
+			continue
+		}
+		fields := strings.Fields(line)
+		var ids []uint64
+		for i, fld := range fields {
+			var v string
+			if i == 2 && strings.HasPrefix(fld, "G=") {
+				v = fld[2:]
+			} else if strings.HasPrefix(fld, "GoID=") {
+				v = fld[5:]
+			} else {
+				continue
+			}
+			if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
+		if len(ids) == 2 && ids[0] == ids[1] {
+			ids = ids[:1]
+		}
+		for _, id := range ids {
+			counts[id]++
+		}
+	}
+	return counts, sc.Err()
+}
+
+// selectGoroutines: all ids if at most max, else the max ids with the most
+// events (ties: smaller id); the result is sorted by id.
+func selectGoroutines(ids []uint64, events map[uint64]int, max int) []uint64 {
+	sel := append([]uint64(nil), ids...)
+	if max < 0 {
+		max = 0
+	}
+	if len(sel) > max {
+		sort.SliceStable(sel, func(i, j int) bool {
+			if events[sel[i]] != events[sel[j]] {
+				return events[sel[i]] > events[sel[j]]
+			}
+			return sel[i] < sel[j]
+		})
+		sel = sel[:max]
+	}
+	sort.Slice(sel, func(i, j int) bool { return sel[i] < sel[j] })
+	if sel == nil {
+		sel = []uint64{}
+	}
+	return sel
+}
+
+// serverWarnings drops the log timestamp and the lines every run prints.
+func serverWarnings(log string) []string {
+	out := []string{}
+	for _, line := range strings.Split(log, "\n") {
+		if len(line) >= 20 && line[4] == '/' && line[7] == '/' && line[13] == ':' && line[19] == ' ' {
+			line = line[20:]
+		}
+		line = strings.TrimRight(line, "\r ")
+		switch {
+		case line == "",
+			line == "Preparing trace for viewer...",
+			line == "Splitting trace for viewer...",
+			strings.Contains(line, "Trace viewer is listening on"),
+			strings.HasSuffix(line, "processed..."):
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func writeJSONFile(path string, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// writeGzip writes data to path without its ".gz" suffix; the script
+// compresses it with `gzip -n -9` (deterministic: no name, no mtime).
+func writeGzip(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(strings.TrimSuffix(path, ".gz"), data, 0o644)
+}
