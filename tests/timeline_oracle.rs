@@ -99,7 +99,7 @@ fn timeline_matches_go_tool_trace_proc_view() {
             .map(|s| {
                 (
                     s.lane,
-                    s.name.clone(),
+                    s.name.to_string(),
                     s.start - tl.start_time,
                     s.dur,
                     frames(&tl, s.start_stack),
@@ -138,7 +138,7 @@ fn timeline_matches_go_tool_trace_proc_view() {
             .iter()
             .map(|a| {
                 (
-                    a.name.clone(),
+                    a.name.to_string(),
                     a.from_lane,
                     a.from_time - tl.start_time,
                     a.to_lane,

@@ -5,6 +5,8 @@
 //! arrows that link a goroutine's start to its cause ("go", "unblock (reason)",
 //! "exit blocked syscall").
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use super::Consumer;
@@ -43,8 +45,9 @@ pub enum SliceKind {
 pub struct Slice {
     /// The lane.
     pub lane: u64,
-    /// What go tool trace names it ("G12 main.worker", "syscall", "GC mark assist", …).
-    pub name: String,
+    /// What go tool trace names it ("G12 main.worker", "syscall", "GC mark assist", …);
+    /// shared by the slices of a goroutine.
+    pub name: Arc<str>,
     /// Goroutine or range.
     pub kind: SliceKind,
     /// Start (absolute ns).
@@ -63,8 +66,8 @@ pub struct Slice {
 /// A flow arrow: the cause of a goroutine starting to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrow {
-    /// "go", "unblock", "unblock (REASON)", "exit blocked syscall".
-    pub name: String,
+    /// "go", "unblock", "unblock (REASON)", "exit blocked syscall" (shared).
+    pub name: Arc<str>,
     /// Lane and time of the cause.
     pub from_lane: u64,
     /// Time of the cause.
@@ -115,7 +118,7 @@ struct CompletedRange {
 #[derive(Debug, Clone, Default)]
 struct StartCause {
     time: i64,
-    name: String,
+    name: Option<Arc<str>>,
     lane: u64,
     stack: Option<u32>,
 }
@@ -135,6 +138,8 @@ struct GState {
     syscall: Option<(i64, Option<u32>)>,
     start_block_reason: String,
     start_cause: StartCause,
+    /// `name()`, kept until the name or label changes.
+    cached_name: Option<Arc<str>>,
 }
 
 impl GState {
@@ -146,12 +151,16 @@ impl GState {
         }
     }
 
-    fn name(&self) -> String {
-        if self.label.is_empty() {
-            self.base_name.clone()
-        } else {
-            format!("{} ({})", self.base_name, self.label)
-        }
+    fn name(&mut self) -> Arc<str> {
+        self.cached_name
+            .get_or_insert_with(|| {
+                if self.label.is_empty() {
+                    Arc::from(self.base_name.as_str())
+                } else {
+                    Arc::from(format!("{} ({})", self.base_name, self.label))
+                }
+            })
+            .clone()
     }
 
     fn range(&mut self, name: &str) -> Option<&mut ActiveRange> {
@@ -180,6 +189,10 @@ pub struct TimelineBuilder {
     proc_ranges: Vec<((String, i64), ActiveRange)>,
     seen_sync: u32,
     started: bool,
+    /// This generation's stack IDs, resolved (cleared at each generation).
+    stack_cache: FxHashMap<u64, Option<u32>>,
+    /// Arrow names, shared.
+    arrow_names: FxHashMap<String, Arc<str>>,
 }
 
 impl TimelineBuilder {
@@ -188,8 +201,27 @@ impl TimelineBuilder {
         TimelineBuilder::default()
     }
 
+    fn arrow_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.arrow_names.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.arrow_names.insert(name.to_string(), n.clone());
+        n
+    }
+
     fn stack(&mut self, s: Option<Stack<'_, '_>>) -> Option<u32> {
-        let frames: Vec<Frame> = s?
+        let s = s?;
+        if let Some(&id) = self.stack_cache.get(&s.id()) {
+            return id;
+        }
+        let id = self.intern_stack(s);
+        self.stack_cache.insert(s.id(), id);
+        id
+    }
+
+    fn intern_stack(&mut self, s: Stack<'_, '_>) -> Option<u32> {
+        let frames: Vec<Frame> = s
             .frames()
             .map(|f| Frame {
                 func: String::from_utf8_lossy(f.func).into_owned(),
@@ -232,7 +264,7 @@ impl TimelineBuilder {
         for cr in gs.completed.drain(..) {
             out.push(Slice {
                 lane,
-                name: cr.name,
+                name: cr.name.into(),
                 kind: SliceKind::Range,
                 start: cr.start,
                 dur: cr.end - cr.start,
@@ -244,7 +276,7 @@ impl TimelineBuilder {
         for (name, r) in &mut gs.active_ranges {
             out.push(Slice {
                 lane,
-                name: name.clone(),
+                name: name.as_str().into(),
                 kind: SliceKind::Range,
                 start: r.time,
                 dur: ts - r.time,
@@ -295,6 +327,7 @@ impl TimelineBuilder {
         {
             gs.base_name = format!("{} {}", gs.base_name, String::from_utf8_lossy(f.func));
             gs.named = true;
+            gs.cached_name = None;
         }
         if from == to {
             return;
@@ -321,10 +354,10 @@ impl TimelineBuilder {
                     stack: None,
                 };
             }
-            if !gs.start_cause.name.is_empty() {
+            if gs.start_cause.name.is_some() {
                 let c = std::mem::take(&mut gs.start_cause);
                 self.out.arrows.push(Arrow {
-                    name: c.name,
+                    name: c.name.expect("checked"),
                     from_lane: c.lane,
                     from_time: c.time,
                     to_lane: proc as u64,
@@ -337,39 +370,49 @@ impl TimelineBuilder {
             gs.start_running = start;
         }
         if from == GoState::Waiting {
+            let reason = std::mem::take(
+                &mut self
+                    .gs
+                    .get_mut(&id)
+                    .expect("inserted above")
+                    .start_block_reason,
+            );
+            let name = if reason.is_empty() {
+                self.arrow_name("unblock")
+            } else {
+                self.arrow_name(&format!("unblock ({reason})"))
+            };
+            let lane = if reason.contains("network") {
+                NETPOLL_LANE
+            } else {
+                proc as u64
+            };
             let gs = self.gs.get_mut(&id).expect("inserted above");
-            let mut name = "unblock".to_string();
-            let mut lane = proc as u64;
-            if !gs.start_block_reason.is_empty() {
-                name = format!("unblock ({})", gs.start_block_reason);
-            }
-            if gs.start_block_reason.contains("network") {
-                lane = NETPOLL_LANE;
-            }
-            gs.start_block_reason.clear();
             if lane != 0 {
                 gs.start_cause = StartCause {
                     time: ts,
-                    name,
+                    name: Some(name),
                     lane,
                     stack: ev_stack,
                 };
             }
         }
         if from == GoState::NotExist && to == GoState::Runnable && proc != -1 {
+            let name = self.arrow_name("go");
             let gs = self.gs.get_mut(&id).expect("inserted above");
             gs.start_cause = StartCause {
                 time: ts,
-                name: "go".into(),
+                name: Some(name),
                 lane: proc as u64,
                 stack: ev_stack,
             };
         }
         if from == GoState::Syscall && to != GoState::Running {
+            let name = self.arrow_name("exit blocked syscall");
             let gs = self.gs.get_mut(&id).expect("inserted above");
             gs.start_cause = StartCause {
                 time: ts,
-                name: "exit blocked syscall".into(),
+                name: Some(name),
                 lane: SYSCALL_LANE,
                 stack: ev_stack,
             };
@@ -482,7 +525,7 @@ impl TimelineBuilder {
                 if name.contains("GC") {
                     self.slice(Slice {
                         lane: GC_LANE,
-                        name,
+                        name: name.into(),
                         kind: SliceKind::Range,
                         start: ar.time,
                         dur: ev.time() - ar.time,
@@ -496,7 +539,7 @@ impl TimelineBuilder {
                 let ar = take(&mut self.proc_ranges, &(name.clone(), p)).unwrap_or_default();
                 self.slice(Slice {
                     lane: p as u64,
-                    name,
+                    name: name.into(),
                     kind: SliceKind::Range,
                     start: ar.time,
                     dur: ev.time() - ar.time,
@@ -515,7 +558,7 @@ impl TimelineBuilder {
         for ((name, p), ar) in std::mem::take(&mut self.proc_ranges) {
             self.slice(Slice {
                 lane: p as u64,
-                name,
+                name: name.into(),
                 kind: SliceKind::Range,
                 start: ar.time,
                 dur: end - ar.time,
@@ -528,7 +571,7 @@ impl TimelineBuilder {
             if name.contains("GC") {
                 self.slice(Slice {
                     lane: GC_LANE,
-                    name,
+                    name: name.into(),
                     kind: SliceKind::Range,
                     start: ar.time,
                     dur: end - ar.time,
@@ -570,7 +613,10 @@ impl Consumer for TimelineBuilder {
         }
         self.out.end_time = ev.time();
         match ev.kind() {
-            Kind::Sync => self.seen_sync += 1,
+            Kind::Sync => {
+                self.seen_sync += 1;
+                self.stack_cache.clear();
+            }
             Kind::RangeBegin | Kind::RangeActive | Kind::RangeEnd => {
                 if let Some(r) = ev.range() {
                     match r.scope {
@@ -585,6 +631,7 @@ impl Consumer for TimelineBuilder {
                     && let Some(gs) = self.gs.get_mut(&g)
                 {
                     gs.label = String::from_utf8_lossy(l.label).into_owned();
+                    gs.cached_name = None;
                 }
             }
             Kind::StateTransition => match ev.state_transition().map(|s| s.resource) {
@@ -594,5 +641,113 @@ impl Consumer for TimelineBuilder {
             },
             _ => {}
         }
+    }
+}
+
+/// The execution spans of one lane (a P), as parallel arrays sorted by start, with a
+/// prefix sum of busy time: how busy the lane was over any time range is two binary
+/// searches and a subtraction, whatever the zoom.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LaneSpans {
+    /// Span starts (ns), ascending.
+    pub starts: Vec<i64>,
+    /// Span ends (ns).
+    pub ends: Vec<i64>,
+    /// The goroutine of each span.
+    pub goroutines: Vec<i64>,
+    /// `busy_before[i]`: total length of spans `0..i`.
+    busy_before: Vec<i64>,
+}
+
+impl LaneSpans {
+    /// Builds the index from (start, end, goroutine) spans that do not overlap.
+    pub fn new(mut spans: Vec<(i64, i64, i64)>) -> LaneSpans {
+        spans.sort_unstable();
+        let mut l = LaneSpans::default();
+        let mut sum = 0;
+        for (s, e, g) in spans {
+            l.busy_before.push(sum);
+            sum += e - s;
+            l.starts.push(s);
+            l.ends.push(e);
+            l.goroutines.push(g);
+        }
+        l.busy_before.push(sum);
+        l
+    }
+
+    /// Busy time within `[t0, t1)`, ns.
+    pub fn busy(&self, t0: i64, t1: i64) -> i64 {
+        if t1 <= t0 || self.starts.is_empty() {
+            return 0;
+        }
+        // Spans wholly before t1 are 0..hi; those that end after t0 are lo..
+        let lo = self.ends.partition_point(|&e| e <= t0);
+        let hi = self.starts.partition_point(|&s| s < t1);
+        if lo >= hi {
+            return 0;
+        }
+        let mut total = self.busy_before[hi] - self.busy_before[lo];
+        // Clip the first and last span to the window.
+        total -= (t0 - self.starts[lo]).max(0);
+        total -= (self.ends[hi - 1] - t1).max(0);
+        total
+    }
+
+    /// Fraction of `[t0, t1)` the lane was busy, 0..1.
+    pub fn busy_fraction(&self, t0: i64, t1: i64) -> f64 {
+        if t1 <= t0 {
+            return 0.0;
+        }
+        self.busy(t0, t1) as f64 / (t1 - t0) as f64
+    }
+
+    /// The span covering `t`, if any: its index.
+    pub fn at(&self, t: i64) -> Option<usize> {
+        let i = self.starts.partition_point(|&s| s <= t).checked_sub(1)?;
+        (t < self.ends[i]).then_some(i)
+    }
+}
+
+impl Timeline {
+    /// The goroutine execution spans of each P, indexed for busy-time queries.
+    pub fn proc_lanes(&self) -> Vec<LaneSpans> {
+        let mut per: Vec<Vec<(i64, i64, i64)>> =
+            vec![Vec::new(); (self.max_proc + 1).max(0) as usize];
+        for s in &self.slices {
+            if let SliceKind::Goroutine(g) = s.kind
+                && let Some(v) = per.get_mut(s.lane as usize)
+            {
+                v.push((s.start, s.start + s.dur, g));
+            }
+        }
+        per.into_iter().map(LaneSpans::new).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_time_is_exact_for_any_window() {
+        let l = LaneSpans::new(vec![(10, 20, 1), (30, 35, 2), (50, 100, 3)]);
+        // Brute force over every window on a small grid.
+        let covered = |t: i64| {
+            [(10, 20), (30, 35), (50, 100)]
+                .iter()
+                .any(|&(s, e)| s <= t && t < e)
+        };
+        for t0 in 0..110 {
+            for t1 in t0..110 {
+                let want = (t0..t1).filter(|&t| covered(t)).count() as i64;
+                assert_eq!(l.busy(t0, t1), want, "[{t0}, {t1})");
+            }
+        }
+        assert_eq!(l.busy_fraction(0, 100), 0.65);
+        assert_eq!(l.at(15), Some(0));
+        assert_eq!(l.at(20), None);
+        assert_eq!(l.at(99), Some(2));
+        assert_eq!(LaneSpans::new(vec![]).busy(0, 10), 0);
     }
 }
