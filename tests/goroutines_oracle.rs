@@ -44,29 +44,6 @@ fn summarize(data: &[u8]) -> Summary {
     s.finish()
 }
 
-/// Our value for one of Go's column labels.
-fn column(summary: &Summary, g: &GoroutineSummary, label: &str) -> i64 {
-    let s = &g.stats;
-    match label {
-        "Execution time" => s.exec,
-        "Sched wait time" => s.sched_wait,
-        "Syscall execution time" => s.syscall,
-        "Block time (syscall)" => s.syscall_block,
-        "Unknown time" => s.unknown(),
-        _ => {
-            let reason = label
-                .strip_prefix("Block time (")
-                .and_then(|r| r.strip_suffix(')'))
-                .unwrap_or_else(|| panic!("unknown column {label:?}"));
-            s.block_by_reason
-                .iter()
-                .filter(|(k, _)| summary.names.get(*k) == reason)
-                .map(|(_, v)| v)
-                .sum()
-        }
-    }
-}
-
 fn range(summary: &Summary, g: &GoroutineSummary, label: &str) -> i64 {
     g.stats
         .range_time
@@ -117,7 +94,7 @@ fn goroutine_analysis_matches_go_tool_trace() {
                     diffs.push(format!("Total {} vs {}", g.stats.total, gg.total_ns));
                 }
                 for (label, &v) in &gg.stats_ns {
-                    let o = column(&summary, g, label);
+                    let o = oracle::column(&summary, &g.stats, label);
                     if o != v {
                         diffs.push(format!("{label} {o} vs {v}"));
                     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use gotrace_tui::analysis::goroutines::{ExecStats, Summarizer, Summary};
+use gotrace_tui::analysis::goroutines::{Summarizer, Summary};
 use gotrace_tui::analysis::tasks::{TimeHistogram, region_types, task_types};
 use gotrace_tui::trace::Reader;
 use serde::Deserialize;
@@ -80,28 +80,6 @@ fn summarize(data: &[u8]) -> Summary {
     let (_, err) = gotrace_tui::analysis::run(Reader::new(data).unwrap(), &mut [&mut s]);
     assert!(err.is_none(), "{err:?}");
     s.finish()
-}
-
-/// Our value for one of Go's column labels.
-fn column(summary: &Summary, s: &ExecStats, label: &str) -> i64 {
-    match label {
-        "Execution time" => s.exec,
-        "Sched wait time" => s.sched_wait,
-        "Syscall execution time" => s.syscall,
-        "Block time (syscall)" => s.syscall_block,
-        "Unknown time" => s.unknown(),
-        _ => {
-            let reason = label
-                .strip_prefix("Block time (")
-                .and_then(|r| r.strip_suffix(')'))
-                .unwrap_or_else(|| panic!("unknown column {label:?}"));
-            s.block_by_reason
-                .iter()
-                .filter(|(k, _)| summary.names.get(*k) == reason)
-                .map(|(_, v)| v)
-                .sum()
-        }
-    }
 }
 
 fn histogram_rows(h: &TimeHistogram) -> Option<(Vec<(i64, u64)>, i64)> {
@@ -197,7 +175,7 @@ fn tasks_and_regions_match_go_tool_trace() {
                 .map(|r| {
                     let cols = labels
                         .iter()
-                        .map(|l| column(&summary, &r.stats, l))
+                        .map(|l| oracle::column(&summary, &r.stats, l))
                         .collect();
                     (r.goroutine, r.task, r.stats.total, cols)
                 })

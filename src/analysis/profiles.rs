@@ -191,21 +191,7 @@ impl Profiles {
                 }
             }
         }
-        let mut out: Vec<Record> = merged
-            .into_values()
-            .map(|a| Record {
-                stack: self.frames[a.frames as usize].clone(),
-                total: a.delay,
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.total
-                .delay
-                .cmp(&a.total.delay)
-                .then_with(|| b.total.count.cmp(&a.total.count))
-                .then_with(|| frame_key(&a.stack).cmp(&frame_key(&b.stack)))
-        });
-        out
+        self.finish_records(merged)
     }
 }
 
@@ -258,6 +244,13 @@ impl Profiles {
                 }
             }
         }
+        self.finish_records(merged)
+    }
+}
+
+impl Profiles {
+    /// Turns merged samples into records, largest delay first (ties by count, then stack).
+    fn finish_records(&self, merged: FxHashMap<u32, Agg>) -> Vec<Record> {
         let mut out: Vec<Record> = merged
             .into_values()
             .map(|a| Record {

@@ -76,3 +76,30 @@ pub fn read_golden(path: &Path) -> Vec<u8> {
     }
     fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Our value for one of go tool trace's goroutine-page column labels ("Execution time",
+/// "Block time (chan receive)", …).
+pub fn column(
+    summary: &gotrace_tui::analysis::goroutines::Summary,
+    s: &gotrace_tui::analysis::goroutines::ExecStats,
+    label: &str,
+) -> i64 {
+    match label {
+        "Execution time" => s.exec,
+        "Sched wait time" => s.sched_wait,
+        "Syscall execution time" => s.syscall,
+        "Block time (syscall)" => s.syscall_block,
+        "Unknown time" => s.unknown(),
+        _ => {
+            let reason = label
+                .strip_prefix("Block time (")
+                .and_then(|r| r.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("unknown column {label:?}"));
+            s.block_by_reason
+                .iter()
+                .filter(|(k, _)| summary.names.get(*k) == reason)
+                .map(|(_, v)| v)
+                .sum()
+        }
+    }
+}
