@@ -65,40 +65,11 @@ done
 versions=${versions//go/}
 case "$max_goroutines" in '' | *[!0-9]*) echo "oracle-viewer.sh: --max-goroutines wants a number" >&2; exit 2 ;; esac
 
-in_list() { # in_list ITEM "a,b,c" (empty list = everything)
-	[ -z "$2" ] && return 0
-	case ",$2," in *",$1,"*) return 0 ;; esac
-	return 1
-}
+ME=oracle-viewer.sh
+WORK_PREFIX=gotrace-viewer
+# shellcheck source=lib-oracle.sh
+source "$HERE/lib-oracle.sh"
 
-export GOTOOLCHAIN=local
-export TZ=UTC
-GO_VERSION=$(go version)
-case "$GO_VERSION" in
-*" go1.26"*) ;;
-*) echo "oracle-viewer.sh: the installed go must be Go 1.26.x, got: $GO_VERSION" >&2; exit 1 ;;
-esac
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gotrace-viewer.XXXXXX")
-SERVER_PID=""
-stop_server() {
-	if [ -n "$SERVER_PID" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=""
-	fi
-}
-cleanup() {
-	stop_server
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# Exactly the binary `go tool trace` runs (`go tool -n` builds it into the
-# build cache if needed and prints the path).
-TRACE_BIN=$(go tool -n trace)
-[ -x "$TRACE_BIN" ] || { echo "oracle-viewer.sh: go tool -n did not give an executable: $TRACE_BIN" >&2; exit 1; }
 (cd "$SCRAPER_SRC" && go build -trimpath -o "$WORK/viewer-scrape" .)
 SCRAPE=$WORK/viewer-scrape
 

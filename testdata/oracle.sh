@@ -59,39 +59,12 @@ while [ $# -gt 0 ]; do
 done
 versions=${versions//go/}
 
-in_list() { # in_list ITEM "a,b,c" (empty list = everything)
-	[ -z "$2" ] && return 0
-	case ",$2," in *",$1,"*) return 0 ;; esac
-	return 1
-}
+ME=oracle.sh
+WORK_PREFIX=gotrace-oracle
+# shellcheck source=lib-oracle.sh
+source "$HERE/lib-oracle.sh"
 
-export GOTOOLCHAIN=local
-export TZ=UTC
-GO_VERSION=$(go version)
-case "$GO_VERSION" in
-*" go1.26"*) ;;
-*) echo "oracle.sh: the installed go must be Go 1.26.x, got: $GO_VERSION" >&2; exit 1 ;;
-esac
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gotrace-oracle.XXXXXX")
-SERVER_PID=""
-stop_server() {
-	if [ -n "$SERVER_PID" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=""
-	fi
-}
-cleanup() {
-	stop_server
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# The tools: exactly the binaries `go tool trace` / `go tool pprof` run
-# (`go tool -n` builds them into the build cache if needed and prints the path).
-TRACE_BIN=$(go tool -n trace)
+# And exactly the binary `go tool pprof` runs.
 PPROF_BIN=$(go tool -n pprof)
 command -v gzip >/dev/null || { echo "oracle.sh: gzip is needed" >&2; exit 1; }
 for b in "$TRACE_BIN" "$PPROF_BIN"; do
