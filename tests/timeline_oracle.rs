@@ -17,6 +17,13 @@ struct View {
     slices: Vec<SliceG>,
     flows: Vec<FlowG>,
     stacks: Vec<Vec<String>>,
+    counters: Vec<CounterG>,
+}
+
+#[derive(Deserialize)]
+struct CounterG {
+    name: String,
+    rows: Vec<Vec<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +168,50 @@ fn timeline_matches_go_tool_trace_proc_view() {
         }
         checked.0 += want.len();
         checked.1 += 1;
+        // The Goroutines, Heap and Threads counters, row by row in emission order.
+        let rel = |t: i64| t - tl.start_time;
+        let ours: Vec<(&str, Vec<Vec<i64>>)> = vec![
+            (
+                "Goroutines",
+                tl.goroutine_counts
+                    .iter()
+                    .map(|(t, v)| vec![rel(*t), v[0], v[1], v[2]])
+                    .collect(),
+            ),
+            (
+                "Heap",
+                tl.heap
+                    .iter()
+                    .map(|(t, v)| vec![rel(*t), v[0] as i64, v[1] as i64])
+                    .collect(),
+            ),
+            (
+                "Threads",
+                tl.thread_counts
+                    .iter()
+                    .map(|(t, v)| vec![rel(*t), v[0], v[1]])
+                    .collect(),
+            ),
+        ];
+        for (name, rows) in ours {
+            let want = view
+                .counters
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.rows.clone())
+                .unwrap_or_default();
+            if rows != want {
+                let i = rows.iter().zip(&want).position(|(a, b)| a != b);
+                failures.push(format!(
+                    "{}: counter {name}: {} rows vs Go {}, first difference at {i:?}: {:?} vs {:?}",
+                    t.display(),
+                    rows.len(),
+                    want.len(),
+                    i.map(|i| &rows[i]),
+                    i.map(|i| &want[i])
+                ));
+            }
+        }
     }
     // Guards against a vacuous pass: the committed traces hold tens of thousands of arrows.
     assert!(checked.0 > 1000, "only {} flows checked", checked.0);

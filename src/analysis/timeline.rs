@@ -91,6 +91,12 @@ pub struct Timeline {
     pub arrows: Vec<Arrow>,
     /// Distinct stacks, innermost frame first.
     pub stacks: Vec<Vec<Frame>>,
+    /// Go's "Goroutines" counter: (time, GC waiting, runnable, running) at each change.
+    pub goroutine_counts: Vec<(i64, [i64; 3])>,
+    /// Go's "Heap" counter: (time, allocated, goal minus allocated) at each change.
+    pub heap: Vec<(i64, [u64; 2])>,
+    /// Go's "Threads" counter: (time, in syscall, running) at each change.
+    pub thread_counts: Vec<(i64, [i64; 2])>,
     /// Highest P seen.
     pub max_proc: i64,
     /// First and last event times.
@@ -193,6 +199,23 @@ pub struct TimelineBuilder {
     stack_cache: FxHashMap<u64, Option<u32>>,
     /// Arrow names, shared.
     arrow_names: FxHashMap<String, Arc<str>>,
+    /// Goroutines per viewer state (dead, runnable, running, waiting, waiting for GC).
+    gstates: [i64; 5],
+    heap_stats: [u64; 2],
+    prev_heap: [u64; 2],
+    threads_running: i64,
+}
+
+/// The trace viewer's goroutine state (Go's `viewerGState`): dead, runnable, running,
+/// waiting, waiting for GC.
+fn viewer_state(s: GoState, in_mark_assist: bool) -> usize {
+    match s {
+        GoState::Runnable => 1,
+        GoState::Running | GoState::Syscall => 2,
+        GoState::Waiting if in_mark_assist => 4,
+        GoState::Waiting => 3,
+        _ => 0,
+    }
 }
 
 impl TimelineBuilder {
@@ -435,6 +458,44 @@ impl TimelineBuilder {
             self.syscall_end(id, ts, false);
             self.in_syscall.remove(&proc);
         }
+        let in_assist = self
+            .gs
+            .get(&id)
+            .is_some_and(|g| g.active_ranges.iter().any(|(n, _)| n == "GC mark assist"));
+        let prev = self.gstates;
+        self.gstates[viewer_state(from, in_assist)] -= 1;
+        self.gstates[viewer_state(to, in_assist)] += 1;
+        if self.gstates != prev {
+            let g = self.gstates;
+            self.out.goroutine_counts.push((ts, [g[4], g[1], g[2]]));
+        }
+    }
+
+    fn count_threads(&mut self, ts: i64, delta: i64) {
+        self.threads_running += delta;
+        if delta != 0 {
+            self.out.thread_counts.push((ts, [0, self.threads_running]));
+        }
+    }
+
+    fn heap_metric(&mut self, ev: &Event<'_>) {
+        let Some(m) = ev.metric() else { return };
+        match m.name {
+            crate::trace::event::metric_names::HEAP_ALLOC => self.heap_stats[0] = m.value,
+            // Go zeroes goals above 1 PiB (golang/go#63864).
+            crate::trace::event::metric_names::HEAP_GOAL => {
+                self.heap_stats[1] = if m.value > 1 << 50 { 0 } else { m.value }
+            }
+            _ => return,
+        }
+        if self.heap_stats == self.prev_heap {
+            return;
+        }
+        let [alloc, goal] = self.heap_stats;
+        self.out
+            .heap
+            .push((ev.time(), [alloc, goal.saturating_sub(alloc)]));
+        self.prev_heap = self.heap_stats;
     }
 
     fn proc_transition(&mut self, ev: &Event<'_>) {
@@ -448,6 +509,17 @@ impl TimelineBuilder {
         let Some((from, to)) = st.proc() else { return };
         if from == to {
             return;
+        }
+        if to == ProcState::Running {
+            let start = if from == ProcState::Undetermined {
+                self.out.start_time
+            } else {
+                ev.time()
+            };
+            self.count_threads(start, 1);
+        }
+        if from == ProcState::Running {
+            self.count_threads(ev.time(), -1);
         }
         if from == ProcState::Running
             && let Some(g) = self.in_syscall.remove(&proc)
@@ -625,6 +697,7 @@ impl Consumer for TimelineBuilder {
                     }
                 }
             }
+            Kind::Metric => self.heap_metric(ev),
             Kind::Label => {
                 if let Some(l) = ev.label()
                     && let Resource::Goroutine(g) = l.resource
