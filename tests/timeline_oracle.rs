@@ -1,7 +1,8 @@
-//! The timeline equals what go tool trace's proc view draws (its `/jsontrace?view=proc`
-//! JSON, stored by testdata/oracle-viewer.sh): every slice on every P and on the GC lane,
-//! with its name, start, duration and stacks, and every flow arrow with both ends and its
-//! stack, on every committed trace.
+//! The timeline equals what go tool trace's proc and thread views draw (their
+//! `/jsontrace?view=proc` and `view=thread` JSON, stored by testdata/oracle-viewer.sh):
+//! every slice on every P (or thread) and on the GC lane, with its name, start, duration
+//! and stacks, every flow arrow with both ends and its stack, and the counters, on every
+//! committed trace.
 
 use gotrace_tui::analysis::timeline::{Timeline, TimelineBuilder};
 use gotrace_tui::trace::Reader;
@@ -18,6 +19,14 @@ struct View {
     flows: Vec<FlowG>,
     stacks: Vec<Vec<String>>,
     counters: Vec<CounterG>,
+    /// Counters identical to another view's are stored once, by reference.
+    #[serde(default)]
+    counters_ref: Vec<CounterRef>,
+}
+
+#[derive(Deserialize)]
+struct CounterRef {
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -74,17 +83,32 @@ fn golden_frames(v: &View, id: Option<usize>) -> Vec<String> {
 
 #[test]
 fn timeline_matches_go_tool_trace_proc_view() {
+    check_view("proc.json", TimelineBuilder::new);
+}
+
+#[test]
+fn timeline_matches_go_tool_trace_thread_view() {
+    check_view("thread.json", TimelineBuilder::by_thread);
+}
+
+fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
     let mut failures = Vec::new();
     let mut checked = (0, 0);
-    for t in traces_root_files("viewer", "proc.json") {
+    for t in traces_root_files("viewer", file) {
         let data = std::fs::read(&t).unwrap();
-        let mut b = TimelineBuilder::new();
+        let mut b = builder();
         let (_, err) = gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b]);
         assert!(err.is_none());
         let tl = b.finish();
-        let view: View =
-            serde_json::from_slice(&read_golden(&t.with_extension("viewer").join("proc.json")))
-                .unwrap();
+        let dir = t.with_extension("viewer");
+        let mut view: View = serde_json::from_slice(&read_golden(&dir.join(file))).unwrap();
+        if view.counters.is_empty()
+            && let Some(r) = view.counters_ref.first()
+        {
+            let source = r.source.trim_end_matches(".gz");
+            let other: View = serde_json::from_slice(&read_golden(&dir.join(source))).unwrap();
+            view.counters = other.counters;
+        }
         let mut want: Vec<SliceKey> = view
             .slices
             .iter()

@@ -1,9 +1,10 @@
-//! The timeline go tool trace draws in its per-P view: a port of `cmd/trace`'s proc
-//! generator (`procgen.go`, `gstate.go`, the range generators of `gen.go`). It yields the
-//! execution slices of goroutines on Ps (with their start and end stacks), the ranges drawn
-//! on P lanes (syscalls, mark assists, stop-the-world, sweeps), the GC lane, and the flow
-//! arrows that link a goroutine's start to its cause ("go", "unblock (reason)",
-//! "exit blocked syscall").
+//! The timeline go tool trace draws in its per-P and per-thread views: a port of
+//! `cmd/trace`'s proc and thread generators (`procgen.go`, `threadgen.go`, `gstate.go`,
+//! the range generators of `gen.go`). It yields the execution slices of goroutines on Ps or
+//! threads (with their start and end stacks), the ranges drawn on those lanes (syscalls,
+//! mark assists, stop-the-world, sweeps), the GC lane, the flow arrows that link a
+//! goroutine's start to its cause ("go", "unblock (reason)", "exit blocked syscall"), and
+//! the Goroutines, Heap and Threads counters.
 
 use std::sync::Arc;
 
@@ -99,6 +100,8 @@ pub struct Timeline {
     pub thread_counts: Vec<(i64, [i64; 2])>,
     /// Highest P seen.
     pub max_proc: i64,
+    /// In the thread view, the threads seen (its lanes), ascending.
+    pub threads: Vec<i64>,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -204,6 +207,10 @@ pub struct TimelineBuilder {
     heap_stats: [u64; 2],
     prev_heap: [u64; 2],
     threads_running: i64,
+    /// Lay goroutines out on threads (Go's thread view) instead of Ps.
+    by_thread: bool,
+    /// Threads seen, for the thread view's lanes.
+    threads: std::collections::BTreeSet<i64>,
 }
 
 /// The trace viewer's goroutine state (Go's `viewerGState`): dead, runnable, running,
@@ -222,6 +229,16 @@ impl TimelineBuilder {
     /// An empty builder.
     pub fn new() -> TimelineBuilder {
         TimelineBuilder::default()
+    }
+
+    /// A builder for go tool trace's thread view (`view=thread`): goroutines on the
+    /// OS threads that ran them, syscalls staying on their thread after the P is gone,
+    /// no P-scoped ranges.
+    pub fn by_thread() -> TimelineBuilder {
+        TimelineBuilder {
+            by_thread: true,
+            ..TimelineBuilder::default()
+        }
     }
 
     fn arrow_name(&mut self, name: &str) -> Arc<str> {
@@ -342,7 +359,13 @@ impl TimelineBuilder {
             return;
         };
         let ts = ev.time();
-        let proc = ev.proc();
+        // The lane the goroutine's slices go on: its P, or in the thread view its M.
+        let by_thread = self.by_thread;
+        let lane_of_event = if by_thread { ev.thread() } else { ev.proc() };
+        if by_thread && lane_of_event != -1 {
+            self.threads.insert(lane_of_event);
+        }
+        let proc = lane_of_event;
         let gs = self.gs.entry(id).or_insert_with(|| GState::new(id));
         if !gs.named
             && let Some(stack) = &st.stack
@@ -356,7 +379,19 @@ impl TimelineBuilder {
             return;
         }
         let ev_stack = self.stack(ev.stack());
-        if from == GoState::Running && !to.executing() {
+        // The thread view counts a syscall as executing on its thread; the proc view
+        // ends the slice when the goroutine leaves Running.
+        let stops = if by_thread {
+            from.executing()
+        } else {
+            from == GoState::Running
+        };
+        let starts = if by_thread {
+            to.executing()
+        } else {
+            to == GoState::Running
+        };
+        if stops && !to.executing() {
             if to == GoState::Waiting
                 && let Some(gs) = self.gs.get_mut(&id)
             {
@@ -364,7 +399,7 @@ impl TimelineBuilder {
             }
             self.stop(id, ts, ev_stack);
         }
-        if !from.executing() && to == GoState::Running {
+        if !from.executing() && starts {
             let start = if from == GoState::Undetermined {
                 self.out.start_time
             } else {
@@ -405,7 +440,9 @@ impl TimelineBuilder {
             } else {
                 self.arrow_name(&format!("unblock ({reason})"))
             };
-            let lane = if reason.contains("network") {
+            // Network unblocks come from the netpoller, which has no P; a thread is
+            // still a meaningful source.
+            let lane = if reason.contains("network") && !by_thread {
                 NETPOLL_LANE
             } else {
                 proc as u64
@@ -430,7 +467,10 @@ impl TimelineBuilder {
                 stack: ev_stack,
             };
         }
-        if from == GoState::Syscall && to != GoState::Running {
+        if by_thread && from == GoState::Syscall {
+            self.syscall_end(id, ts, to != GoState::Running);
+        }
+        if !by_thread && from == GoState::Syscall && to != GoState::Running {
             let name = self.arrow_name("exit blocked syscall");
             let gs = self.gs.get_mut(&id).expect("inserted above");
             gs.start_cause = StartCause {
@@ -440,7 +480,7 @@ impl TimelineBuilder {
                 stack: ev_stack,
             };
         }
-        if to == GoState::Syscall && proc != -1 {
+        if to == GoState::Syscall && (by_thread || proc != -1) {
             let start = if from == GoState::Undetermined {
                 self.out.start_time
             } else {
@@ -452,9 +492,11 @@ impl TimelineBuilder {
                 gs.executing = Some(proc);
                 gs.start_running = start;
             }
-            self.in_syscall.insert(proc, id);
+            if !by_thread {
+                self.in_syscall.insert(proc, id);
+            }
         }
-        if from == GoState::Syscall && self.in_syscall.contains_key(&proc) {
+        if !by_thread && from == GoState::Syscall && self.in_syscall.contains_key(&proc) {
             self.syscall_end(id, ts, false);
             self.in_syscall.remove(&proc);
         }
@@ -505,6 +547,9 @@ impl TimelineBuilder {
         let Resource::Proc(proc) = st.resource else {
             return;
         };
+        if self.by_thread && ev.thread() != -1 {
+            self.threads.insert(ev.thread());
+        }
         self.out.max_proc = self.out.max_proc.max(proc);
         let Some((from, to)) = st.proc() else { return };
         if from == to {
@@ -522,6 +567,7 @@ impl TimelineBuilder {
             self.count_threads(ev.time(), -1);
         }
         if from == ProcState::Running
+            && !self.by_thread
             && let Some(g) = self.in_syscall.remove(&proc)
         {
             let stack = self.stack(ev.stack());
@@ -584,6 +630,8 @@ impl TimelineBuilder {
         let seen = self.seen_sync;
         let begin = |time| ActiveRange { time, stack };
         match (ev.kind(), key_lane) {
+            // The thread view draws no P-scoped ranges (Go's threadGenerator.ProcRange).
+            (_, Some(_)) if self.by_thread => {}
             (Kind::RangeBegin, None) => set(&mut self.global_ranges, name, begin(ev.time())),
             (Kind::RangeActive, None) if seen < 2 => {
                 set(&mut self.global_ranges, name, begin(start_time))
@@ -661,6 +709,7 @@ impl TimelineBuilder {
                 self.stop(g, end, None);
             }
         }
+        self.out.threads = std::mem::take(&mut self.threads).into_iter().collect();
         self.out
     }
 }
