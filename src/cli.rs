@@ -173,12 +173,16 @@ pub struct BenchArgs {
     pub keep_pages: bool,
     /// Instead, only walk the batches and decode every event's varints, unordered: the
     /// floor under any ordered decode.
-    #[arg(long, conflicts_with = "analysis")]
+    #[arg(long, conflicts_with_all = ["analysis", "timeline"])]
     pub scan: bool,
     /// Instead, run every analysis (goroutines, tasks, regions, profiles, MMU) in one
     /// pass and report its time and peak memory.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "timeline")]
     pub analysis: bool,
+    /// Instead, build go tool trace's proc-view timeline (slices, arrows, instants,
+    /// counters) and report its size, time and peak memory.
+    #[arg(long)]
+    pub timeline: bool,
     /// The trace file.
     pub trace: PathBuf,
 }

@@ -154,6 +154,8 @@ fn main() -> Result<ExitCode> {
                 report::bench::run_scan(&source, &mut out)
             } else if args.analysis {
                 report::bench::run_analysis(&source, &mut out)
+            } else if args.timeline {
+                report::bench::run_timeline(&source, &mut out)
             } else {
                 report::bench::run(&source, !args.keep_pages, &mut out)
             };

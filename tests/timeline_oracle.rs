@@ -17,6 +17,7 @@ use oracle::{read_golden, traces_root_files};
 struct View {
     slices: Vec<SliceG>,
     flows: Vec<FlowG>,
+    instants: Vec<InstantG>,
     stacks: Vec<Vec<String>>,
     counters: Vec<CounterG>,
     /// Counters identical to another view's are stored once, by reference.
@@ -48,6 +49,15 @@ struct SliceG {
 }
 
 #[derive(Deserialize)]
+struct InstantG {
+    name: String,
+    pid: u64,
+    tid: u64,
+    ts_ns: i64,
+    stack: Option<usize>,
+}
+
+#[derive(Deserialize)]
 struct FlowG {
     name: String,
     from: EndG,
@@ -64,6 +74,8 @@ struct EndG {
 /// A slice as a comparable tuple: lane, name, start and duration (ns from the trace
 /// start), start and end stacks as the viewer renders frames ("func:line").
 type SliceKey = (u64, String, i64, i64, Vec<String>, Vec<String>);
+/// An instant: lane, name, time, stack.
+type InstantKey = (u64, String, i64, Vec<String>);
 /// A flow: name, from lane and time, to lane and time, stack.
 type FlowKey = (String, u64, i64, u64, i64, Vec<String>);
 
@@ -75,6 +87,28 @@ fn frames(t: &Timeline, id: Option<u32>) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// Compares two multisets of items, recording a difference with a few examples of each side.
+fn compare<K: Ord + std::fmt::Debug>(
+    trace: &std::path::Path,
+    what: &str,
+    ours: &mut [K],
+    want: &mut [K],
+    failures: &mut Vec<String>,
+) {
+    want.sort();
+    ours.sort();
+    if ours != want {
+        let missing: Vec<_> = want.iter().filter(|s| !ours.contains(s)).take(3).collect();
+        let extra: Vec<_> = ours.iter().filter(|s| !want.contains(s)).take(3).collect();
+        failures.push(format!(
+            "{}: {what}: ours {} Go {}; Go only {missing:?}; ours only {extra:?}",
+            trace.display(),
+            ours.len(),
+            want.len()
+        ));
+    }
 }
 
 fn golden_frames(v: &View, id: Option<usize>) -> Vec<String> {
@@ -93,7 +127,7 @@ fn timeline_matches_go_tool_trace_thread_view() {
 
 fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
     let mut failures = Vec::new();
-    let mut checked = (0, 0);
+    let mut checked = (0, 0, 0);
     for t in traces_root_files("viewer", file) {
         let data = std::fs::read(&t).unwrap();
         let mut b = builder();
@@ -138,18 +172,7 @@ fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
                 )
             })
             .collect();
-        want.sort();
-        ours.sort();
-        if ours != want {
-            let missing: Vec<_> = want.iter().filter(|s| !ours.contains(s)).take(3).collect();
-            let extra: Vec<_> = ours.iter().filter(|s| !want.contains(s)).take(3).collect();
-            failures.push(format!(
-                "{}: slices: ours {} Go {}; Go only {missing:?}; ours only {extra:?}",
-                t.display(),
-                ours.len(),
-                want.len()
-            ));
-        }
+        compare(&t, "slices", &mut ours, &mut want, &mut failures);
         let mut want: Vec<FlowKey> = view
             .flows
             .iter()
@@ -178,19 +201,35 @@ fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
                 )
             })
             .collect();
-        want.sort();
-        ours.sort();
-        if ours != want {
-            let missing: Vec<_> = want.iter().filter(|s| !ours.contains(s)).take(3).collect();
-            let extra: Vec<_> = ours.iter().filter(|s| !want.contains(s)).take(3).collect();
-            failures.push(format!(
-                "{}: flows: ours {} Go {}; Go only {missing:?}; ours only {extra:?}",
-                t.display(),
-                ours.len(),
-                want.len()
-            ));
-        }
+        compare(&t, "flows", &mut ours, &mut want, &mut failures);
         checked.0 += want.len();
+        let mut want: Vec<InstantKey> = view
+            .instants
+            .iter()
+            .filter(|i| i.pid == 0)
+            .map(|i| {
+                (
+                    i.tid,
+                    i.name.clone(),
+                    i.ts_ns,
+                    golden_frames(&view, i.stack),
+                )
+            })
+            .collect();
+        let mut ours: Vec<InstantKey> = tl
+            .instants
+            .iter()
+            .map(|i| {
+                (
+                    i.lane,
+                    i.name.to_string(),
+                    i.time - tl.start_time,
+                    frames(&tl, i.stack),
+                )
+            })
+            .collect();
+        checked.2 += want.len();
+        compare(&t, "instants", &mut ours, &mut want, &mut failures);
         checked.1 += 1;
         // The Goroutines, Heap and Threads counters, row by row in emission order.
         let rel = |t: i64| t - tl.start_time;
@@ -237,14 +276,17 @@ fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
             }
         }
     }
-    // Guards against a vacuous pass: the committed traces hold tens of thousands of arrows.
+    // Guards against a vacuous pass: the committed traces hold tens of thousands of arrows
+    // and thousands of instants.
     assert!(checked.0 > 1000, "only {} flows checked", checked.0);
+    assert!(checked.2 > 1000, "only {} instants checked", checked.2);
     assert!(
         failures.is_empty(),
-        "{} differences ({} traces, {} flows checked):\n{}",
+        "{} differences ({} traces, {} flows, {} instants checked):\n{}",
         failures.len(),
         checked.1,
         checked.0,
+        checked.2,
         failures.join("\n")
     );
 }

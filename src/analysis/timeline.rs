@@ -83,6 +83,20 @@ pub struct Arrow {
     pub goroutine: i64,
 }
 
+/// A point event on a lane: "proc start", "proc stop", "CPU profile sample", a user
+/// log ("[category] message"), a network unblock or the exit of a blocked syscall.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instant {
+    /// The lane (a P or thread, [`NETPOLL_LANE`] or [`SYSCALL_LANE`]).
+    pub lane: u64,
+    /// What go tool trace names it (shared).
+    pub name: Arc<str>,
+    /// When (absolute ns).
+    pub time: i64,
+    /// Its stack.
+    pub stack: Option<u32>,
+}
+
 /// The timeline of a trace.
 #[derive(Debug, Default)]
 pub struct Timeline {
@@ -90,6 +104,8 @@ pub struct Timeline {
     pub slices: Vec<Slice>,
     /// Flow arrows, in the order Go emits them.
     pub arrows: Vec<Arrow>,
+    /// Instant events, in the order Go emits them.
+    pub instants: Vec<Instant>,
     /// Distinct stacks, innermost frame first.
     pub stacks: Vec<Vec<Frame>>,
     /// Go's "Goroutines" counter: (time, GC waiting, runnable, running) at each change.
@@ -200,8 +216,8 @@ pub struct TimelineBuilder {
     started: bool,
     /// This generation's stack IDs, resolved (cleared at each generation).
     stack_cache: FxHashMap<u64, Option<u32>>,
-    /// Arrow names, shared.
-    arrow_names: FxHashMap<String, Arc<str>>,
+    /// Arrow and instant names, shared.
+    shared_names: FxHashMap<String, Arc<str>>,
     /// Goroutines per viewer state (dead, runnable, running, waiting, waiting for GC).
     gstates: [i64; 5],
     heap_stats: [u64; 2],
@@ -241,12 +257,12 @@ impl TimelineBuilder {
         }
     }
 
-    fn arrow_name(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.arrow_names.get(name) {
+    fn shared_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.shared_names.get(name) {
             return n.clone();
         }
         let n: Arc<str> = Arc::from(name);
-        self.arrow_names.insert(name.to_string(), n.clone());
+        self.shared_names.insert(name.to_string(), n.clone());
         n
     }
 
@@ -278,6 +294,43 @@ impl TimelineBuilder {
             self.out.stacks.push(frames);
         }
         Some(id)
+    }
+
+    fn instant(&mut self, lane: u64, name: &str, time: i64, stack: Option<u32>) {
+        let name = self.shared_name(name);
+        self.out.instants.push(Instant {
+            lane,
+            name,
+            time,
+            stack,
+        });
+    }
+
+    /// CPU samples and user logs go on the lane of the P (or thread) they happened on;
+    /// Go drops them when there is none.
+    fn point_event(&mut self, ev: &Event<'_>) {
+        let lane = if self.by_thread {
+            ev.thread()
+        } else {
+            ev.proc()
+        };
+        if lane == -1 {
+            return;
+        }
+        let name = match ev.kind() {
+            Kind::StackSample => "CPU profile sample".to_string(),
+            _ => {
+                let Some(log) = ev.log() else { return };
+                let msg = String::from_utf8_lossy(log.message);
+                if log.category.is_empty() {
+                    msg.into_owned()
+                } else {
+                    format!("[{}] {msg}", String::from_utf8_lossy(log.category))
+                }
+            }
+        };
+        let stack = self.stack(ev.stack());
+        self.instant(lane as u64, &name, ev.time(), stack);
     }
 
     fn slice(&mut self, s: Slice) {
@@ -436,9 +489,9 @@ impl TimelineBuilder {
                     .start_block_reason,
             );
             let name = if reason.is_empty() {
-                self.arrow_name("unblock")
+                self.shared_name("unblock")
             } else {
-                self.arrow_name(&format!("unblock ({reason})"))
+                self.shared_name(&format!("unblock ({reason})"))
             };
             // Network unblocks come from the netpoller, which has no P; a thread is
             // still a meaningful source.
@@ -447,6 +500,10 @@ impl TimelineBuilder {
             } else {
                 proc as u64
             };
+            if reason.contains("network") {
+                let name = name.clone();
+                self.instant(lane, &name, ts, ev_stack);
+            }
             let gs = self.gs.get_mut(&id).expect("inserted above");
             if lane != 0 {
                 gs.start_cause = StartCause {
@@ -458,7 +515,7 @@ impl TimelineBuilder {
             }
         }
         if from == GoState::NotExist && to == GoState::Runnable && proc != -1 {
-            let name = self.arrow_name("go");
+            let name = self.shared_name("go");
             let gs = self.gs.get_mut(&id).expect("inserted above");
             gs.start_cause = StartCause {
                 time: ts,
@@ -471,7 +528,8 @@ impl TimelineBuilder {
             self.syscall_end(id, ts, to != GoState::Running);
         }
         if !by_thread && from == GoState::Syscall && to != GoState::Running {
-            let name = self.arrow_name("exit blocked syscall");
+            let name = self.shared_name("exit blocked syscall");
+            self.instant(SYSCALL_LANE, "exit blocked syscall", ts, ev_stack);
             let gs = self.gs.get_mut(&id).expect("inserted above");
             gs.start_cause = StartCause {
                 time: ts,
@@ -555,6 +613,8 @@ impl TimelineBuilder {
         if from == to {
             return;
         }
+        let lane = if self.by_thread { ev.thread() } else { proc } as u64;
+        let stack = self.stack(ev.stack());
         if to == ProcState::Running {
             let start = if from == ProcState::Undetermined {
                 self.out.start_time
@@ -562,15 +622,16 @@ impl TimelineBuilder {
                 ev.time()
             };
             self.count_threads(start, 1);
+            self.instant(lane, "proc start", start, stack);
         }
         if from == ProcState::Running {
             self.count_threads(ev.time(), -1);
+            self.instant(lane, "proc stop", ev.time(), stack);
         }
         if from == ProcState::Running
             && !self.by_thread
             && let Some(g) = self.in_syscall.remove(&proc)
         {
-            let stack = self.stack(ev.stack());
             self.syscall_end(g, ev.time(), true);
             self.stop(g, ev.time(), stack);
         }
@@ -747,6 +808,7 @@ impl Consumer for TimelineBuilder {
                 }
             }
             Kind::Metric => self.heap_metric(ev),
+            Kind::StackSample | Kind::Log => self.point_event(ev),
             Kind::Label => {
                 if let Some(l) = ev.label()
                     && let Resource::Goroutine(g) = l.resource

@@ -166,6 +166,35 @@ pub fn run_analysis(source: &Source, out: &mut impl Write) -> Result<(), DumpErr
         "util steps      {}",
         util.iter().map(Vec::len).sum::<usize>()
     )?;
+    report_time_and_memory(out, secs, err)
+}
+
+/// Builds the proc-view timeline in one pass and reports its size, time and peak memory.
+pub fn run_timeline(source: &Source, out: &mut impl Write) -> Result<(), DumpError> {
+    use crate::analysis::timeline::TimelineBuilder;
+
+    let start = Instant::now();
+    let reader = super::open_reader(source)?;
+    let mut builder = TimelineBuilder::new();
+    let (events, err) = crate::analysis::run(reader, &mut [&mut builder]);
+    let timeline = builder.finish();
+    let secs = start.elapsed().as_secs_f64();
+    writeln!(out, "file bytes      {}", source.bytes().len())?;
+    writeln!(out, "events          {events}")?;
+    writeln!(out, "slices          {}", timeline.slices.len())?;
+    writeln!(out, "arrows          {}", timeline.arrows.len())?;
+    writeln!(out, "instants        {}", timeline.instants.len())?;
+    writeln!(out, "stacks          {}", timeline.stacks.len())?;
+    report_time_and_memory(out, secs, err)
+}
+
+/// The closing lines of an analysis benchmark: its time, the peak memory, and the decode
+/// error that cut it short, if any.
+fn report_time_and_memory(
+    out: &mut impl Write,
+    secs: f64,
+    err: Option<crate::trace::Error>,
+) -> Result<(), DumpError> {
     writeln!(out, "seconds         {secs:.3}")?;
     if let Some(kb) = peak_rss_kib() {
         writeln!(out, "peak RSS        {:.1} MiB", kb as f64 / 1024.0)?;
