@@ -1,12 +1,14 @@
-//! The timeline equals what go tool trace's proc and thread views draw (their
-//! `/jsontrace?view=proc` and `view=thread` JSON, stored by testdata/oracle-viewer.sh):
-//! every slice on every P (or thread) and on the GC lane, with its name, start, duration
-//! and stacks, every flow arrow with both ends and its stack, and the counters, on every
-//! committed trace.
+//! The timeline equals what go tool trace's proc, thread and goroutine views draw (their
+//! `/jsontrace?view=proc`, `view=thread` and `goid=N` JSON, stored by
+//! testdata/oracle-viewer.sh): every slice on every lane, with its name, start, duration
+//! and stacks, every flow arrow with both ends and its stack, every instant, and the
+//! counters, on every committed trace (and every goroutine page stored for it).
 
+use gotrace_tui::analysis::goroutines::Summarizer;
 use gotrace_tui::analysis::timeline::{Timeline, TimelineBuilder};
 use gotrace_tui::trace::Reader;
 use serde::Deserialize;
+use std::path::Path;
 
 #[path = "common/oracle.rs"]
 mod oracle;
@@ -25,9 +27,13 @@ struct View {
     counters_ref: Vec<CounterRef>,
 }
 
+/// Rows `from..to` of counter `name` in view file `source`.
 #[derive(Deserialize)]
 struct CounterRef {
     source: String,
+    name: String,
+    from: usize,
+    to: usize,
 }
 
 #[derive(Deserialize)]
@@ -134,147 +140,9 @@ fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
         let (_, err) = gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b]);
         assert!(err.is_none());
         let tl = b.finish();
-        let dir = t.with_extension("viewer");
-        let mut view: View = serde_json::from_slice(&read_golden(&dir.join(file))).unwrap();
-        if view.counters.is_empty()
-            && let Some(r) = view.counters_ref.first()
-        {
-            let source = r.source.trim_end_matches(".gz");
-            let other: View = serde_json::from_slice(&read_golden(&dir.join(source))).unwrap();
-            view.counters = other.counters;
-        }
-        let mut want: Vec<SliceKey> = view
-            .slices
-            .iter()
-            .filter(|s| s.pid == 0)
-            .map(|s| {
-                (
-                    s.tid,
-                    s.name.clone(),
-                    s.ts_ns,
-                    s.dur_ns,
-                    golden_frames(&view, s.stack),
-                    golden_frames(&view, s.end_stack),
-                )
-            })
-            .collect();
-        let mut ours: Vec<SliceKey> = tl
-            .slices
-            .iter()
-            .map(|s| {
-                (
-                    s.lane,
-                    s.name.to_string(),
-                    s.start - tl.start_time,
-                    s.dur,
-                    frames(&tl, s.start_stack),
-                    frames(&tl, s.end_stack),
-                )
-            })
-            .collect();
-        compare(&t, "slices", &mut ours, &mut want, &mut failures);
-        let mut want: Vec<FlowKey> = view
-            .flows
-            .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    f.from.tid,
-                    f.from.ts_ns,
-                    f.to.tid,
-                    f.to.ts_ns,
-                    golden_frames(&view, f.from.stack),
-                )
-            })
-            .collect();
-        let mut ours: Vec<FlowKey> = tl
-            .arrows
-            .iter()
-            .map(|a| {
-                (
-                    a.name.to_string(),
-                    a.from_lane,
-                    a.from_time - tl.start_time,
-                    a.to_lane,
-                    a.to_time - tl.start_time,
-                    frames(&tl, a.stack),
-                )
-            })
-            .collect();
-        compare(&t, "flows", &mut ours, &mut want, &mut failures);
-        checked.0 += want.len();
-        let mut want: Vec<InstantKey> = view
-            .instants
-            .iter()
-            .filter(|i| i.pid == 0)
-            .map(|i| {
-                (
-                    i.tid,
-                    i.name.clone(),
-                    i.ts_ns,
-                    golden_frames(&view, i.stack),
-                )
-            })
-            .collect();
-        let mut ours: Vec<InstantKey> = tl
-            .instants
-            .iter()
-            .map(|i| {
-                (
-                    i.lane,
-                    i.name.to_string(),
-                    i.time - tl.start_time,
-                    frames(&tl, i.stack),
-                )
-            })
-            .collect();
-        checked.2 += want.len();
-        compare(&t, "instants", &mut ours, &mut want, &mut failures);
+        let view = read_view(&t.with_extension("viewer"), file);
+        check_timeline(&t, &tl, &view, &mut failures, &mut checked);
         checked.1 += 1;
-        // The Goroutines, Heap and Threads counters, row by row in emission order.
-        let rel = |t: i64| t - tl.start_time;
-        let ours: Vec<(&str, Vec<Vec<i64>>)> = vec![
-            (
-                "Goroutines",
-                tl.goroutine_counts
-                    .iter()
-                    .map(|(t, v)| vec![rel(*t), v[0], v[1], v[2]])
-                    .collect(),
-            ),
-            (
-                "Heap",
-                tl.heap
-                    .iter()
-                    .map(|(t, v)| vec![rel(*t), v[0] as i64, v[1] as i64])
-                    .collect(),
-            ),
-            (
-                "Threads",
-                tl.thread_counts
-                    .iter()
-                    .map(|(t, v)| vec![rel(*t), v[0], v[1]])
-                    .collect(),
-            ),
-        ];
-        for (name, rows) in ours {
-            let want = view
-                .counters
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| c.rows.clone())
-                .unwrap_or_default();
-            if rows != want {
-                let i = rows.iter().zip(&want).position(|(a, b)| a != b);
-                failures.push(format!(
-                    "{}: counter {name}: {} rows vs Go {}, first difference at {i:?}: {:?} vs {:?}",
-                    t.display(),
-                    rows.len(),
-                    want.len(),
-                    i.map(|i| &rows[i]),
-                    i.map(|i| &want[i])
-                ));
-            }
-        }
     }
     // Guards against a vacuous pass: the committed traces hold tens of thousands of arrows
     // and thousands of instants.
@@ -283,6 +151,219 @@ fn check_view(file: &str, builder: fn() -> TimelineBuilder) {
     assert!(
         failures.is_empty(),
         "{} differences ({} traces, {} flows, {} instants checked):\n{}",
+        failures.len(),
+        checked.1,
+        checked.0,
+        checked.2,
+        failures.join("\n")
+    );
+}
+
+/// A stored view, with its counters resolved (those identical to a run of another view's
+/// rows are stored as references).
+fn read_view(dir: &Path, file: &str) -> View {
+    let mut view: View = serde_json::from_slice(&read_golden(&dir.join(file))).unwrap();
+    for r in std::mem::take(&mut view.counters_ref) {
+        let other: View =
+            serde_json::from_slice(&read_golden(&dir.join(r.source.trim_end_matches(".gz"))))
+                .unwrap();
+        let source = other.counters.iter().find(|c| c.name == r.name).unwrap();
+        view.counters.push(CounterG {
+            name: r.name,
+            rows: source.rows[r.from..r.to].to_vec(),
+        });
+    }
+    view
+}
+
+/// Compares a timeline with a stored view: slices, flows, instants and counters.
+fn check_timeline(
+    t: &Path,
+    tl: &Timeline,
+    view: &View,
+    failures: &mut Vec<String>,
+    checked: &mut (usize, usize, usize),
+) {
+    let mut want: Vec<SliceKey> = view
+        .slices
+        .iter()
+        .filter(|s| s.pid == 0)
+        .map(|s| {
+            (
+                s.tid,
+                s.name.clone(),
+                s.ts_ns,
+                s.dur_ns,
+                golden_frames(view, s.stack),
+                golden_frames(view, s.end_stack),
+            )
+        })
+        .collect();
+    let mut ours: Vec<SliceKey> = tl
+        .slices
+        .iter()
+        .map(|s| {
+            (
+                s.lane,
+                s.name.to_string(),
+                s.start - tl.start_time,
+                s.dur,
+                frames(tl, s.start_stack),
+                frames(tl, s.end_stack),
+            )
+        })
+        .collect();
+    compare(t, "slices", &mut ours, &mut want, failures);
+    let mut want: Vec<FlowKey> = view
+        .flows
+        .iter()
+        .map(|f| {
+            (
+                f.name.clone(),
+                f.from.tid,
+                f.from.ts_ns,
+                f.to.tid,
+                f.to.ts_ns,
+                golden_frames(view, f.from.stack),
+            )
+        })
+        .collect();
+    let mut ours: Vec<FlowKey> = tl
+        .arrows
+        .iter()
+        .map(|a| {
+            (
+                a.name.to_string(),
+                a.from_lane,
+                a.from_time - tl.start_time,
+                a.to_lane,
+                a.to_time - tl.start_time,
+                frames(tl, a.stack),
+            )
+        })
+        .collect();
+    compare(t, "flows", &mut ours, &mut want, failures);
+    checked.0 += want.len();
+    let mut want: Vec<InstantKey> = view
+        .instants
+        .iter()
+        .filter(|i| i.pid == 0)
+        .map(|i| (i.tid, i.name.clone(), i.ts_ns, golden_frames(view, i.stack)))
+        .collect();
+    let mut ours: Vec<InstantKey> = tl
+        .instants
+        .iter()
+        .map(|i| {
+            (
+                i.lane,
+                i.name.to_string(),
+                i.time - tl.start_time,
+                frames(tl, i.stack),
+            )
+        })
+        .collect();
+    checked.2 += want.len();
+    compare(t, "instants", &mut ours, &mut want, failures);
+    // The Goroutines, Heap and Threads counters, row by row in emission order.
+    let rel = |t: i64| t - tl.start_time;
+    let ours: Vec<(&str, Vec<Vec<i64>>)> = vec![
+        (
+            "Goroutines",
+            tl.goroutine_counts
+                .iter()
+                .map(|(t, v)| vec![rel(*t), v[0], v[1], v[2]])
+                .collect(),
+        ),
+        (
+            "Heap",
+            tl.heap
+                .iter()
+                .map(|(t, v)| vec![rel(*t), v[0] as i64, v[1] as i64])
+                .collect(),
+        ),
+        (
+            "Threads",
+            tl.thread_counts
+                .iter()
+                .map(|(t, v)| vec![rel(*t), v[0], v[1]])
+                .collect(),
+        ),
+    ];
+    for (name, rows) in ours {
+        let want = view
+            .counters
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.rows.clone())
+            .unwrap_or_default();
+        if rows != want {
+            let i = rows.iter().zip(&want).position(|(a, b)| a != b);
+            failures.push(format!(
+                "{}: counter {name}: {} rows vs Go {}, first difference at {i:?}: {:?} vs {:?}",
+                t.display(),
+                rows.len(),
+                want.len(),
+                i.map(|i| &rows[i]),
+                i.map(|i| &want[i])
+            ));
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Index {
+    files: Vec<IndexEntry>,
+}
+
+#[derive(Deserialize)]
+struct IndexEntry {
+    file: String,
+    goid: Option<i64>,
+}
+
+#[test]
+fn timeline_matches_go_tool_trace_goroutine_views() {
+    let mut failures = Vec::new();
+    let mut checked = (0, 0, 0);
+    let mut pages = 0;
+    for t in traces_root_files("viewer", "proc.json") {
+        let data = std::fs::read(&t).unwrap();
+        let mut b = TimelineBuilder::by_goroutine();
+        let mut summarizer = Summarizer::new();
+        let (_, err) =
+            gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b, &mut summarizer]);
+        assert!(err.is_none());
+        let tl = b.finish();
+        let summary = summarizer.finish();
+        let dir = t.with_extension("viewer");
+        let index: Index = serde_json::from_slice(&read_golden(&dir.join("index.json"))).unwrap();
+        for entry in &index.files {
+            let Some(goid) = entry.goid else { continue };
+            // Go's window: the goroutine's first start and its end, else the trace's ends.
+            let g = summary.goroutines.get(&goid).expect("goroutine in summary");
+            let from = if g.start_time != 0 {
+                g.start_time
+            } else {
+                tl.start_time
+            };
+            let to = if g.end_time != 0 {
+                g.end_time
+            } else {
+                tl.end_time
+            };
+            let view = read_view(&dir, entry.file.trim_end_matches(".gz"));
+            let ours = tl.goroutine_view(goid, from, to);
+            let page = dir.join(&entry.file);
+            check_timeline(&page, &ours, &view, &mut failures, &mut checked);
+            pages += 1;
+        }
+        checked.1 += 1;
+    }
+    assert!(pages > 100, "only {pages} goroutine pages checked");
+    assert!(checked.0 > 1000, "only {} flows checked", checked.0);
+    assert!(
+        failures.is_empty(),
+        "{} differences ({} traces, {pages} goroutine pages, {} flows, {} instants checked):\n{}",
         failures.len(),
         checked.1,
         checked.0,

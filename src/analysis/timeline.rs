@@ -1,14 +1,14 @@
-//! The timeline go tool trace draws in its per-P and per-thread views: a port of
-//! `cmd/trace`'s proc and thread generators (`procgen.go`, `threadgen.go`, `gstate.go`,
-//! the range generators of `gen.go`). It yields the execution slices of goroutines on Ps or
-//! threads (with their start and end stacks), the ranges drawn on those lanes (syscalls,
+//! The timeline go tool trace draws in its per-P, per-thread and per-goroutine views: a
+//! port of `cmd/trace`'s generators (`procgen.go`, `threadgen.go`, `goroutinegen.go`,
+//! `gstate.go`, the range generators of `gen.go`) and of the trace viewer emitter's
+//! filters. It yields the execution slices of goroutines on Ps, threads or their own lanes (with their start and end stacks), the ranges drawn on those lanes (syscalls,
 //! mark assists, stop-the-world, sweeps), the GC lane, the flow arrows that link a
 //! goroutine's start to its cause ("go", "unblock (reason)", "exit blocked syscall"), and
 //! the Goroutines, Heap and Threads counters.
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Consumer;
 use crate::trace::event::{Range, Stack};
@@ -118,6 +118,9 @@ pub struct Timeline {
     pub max_proc: i64,
     /// In the thread view, the threads seen (its lanes), ascending.
     pub threads: Vec<i64>,
+    /// In the goroutine layout, (unblocker, unblocked) for every unblock done by a
+    /// goroutine, in trace order.
+    pub unblock_edges: Vec<(i64, i64)>,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -223,10 +226,24 @@ pub struct TimelineBuilder {
     heap_stats: [u64; 2],
     prev_heap: [u64; 2],
     threads_running: i64,
-    /// Lay goroutines out on threads (Go's thread view) instead of Ps.
-    by_thread: bool,
+    /// What the lanes are.
+    layout: Layout,
+    /// Goroutine layout: (unblocker, unblocked) for every unblock by a goroutine.
+    unblock_edges: Vec<(i64, i64)>,
     /// Threads seen, for the thread view's lanes.
     threads: std::collections::BTreeSet<i64>,
+}
+
+/// What a timeline's lanes are: go tool trace's three layouts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Layout {
+    /// One lane per P (`view=proc`).
+    #[default]
+    Proc,
+    /// One lane per OS thread (`view=thread`).
+    Thread,
+    /// One lane per goroutine (`goid=N`).
+    Goroutine,
 }
 
 /// The trace viewer's goroutine state (Go's `viewerGState`): dead, runnable, running,
@@ -252,7 +269,17 @@ impl TimelineBuilder {
     /// no P-scoped ranges.
     pub fn by_thread() -> TimelineBuilder {
         TimelineBuilder {
-            by_thread: true,
+            layout: Layout::Thread,
+            ..TimelineBuilder::default()
+        }
+    }
+
+    /// A builder for go tool trace's goroutine view (`goid=N`): one lane per goroutine,
+    /// arrows from the goroutine that caused a start. [`Timeline::goroutine_view`] then
+    /// cuts out what the page for one goroutine shows.
+    pub fn by_goroutine() -> TimelineBuilder {
+        TimelineBuilder {
+            layout: Layout::Goroutine,
             ..TimelineBuilder::default()
         }
     }
@@ -309,10 +336,10 @@ impl TimelineBuilder {
     /// CPU samples and user logs go on the lane of the P (or thread) they happened on;
     /// Go drops them when there is none.
     fn point_event(&mut self, ev: &Event<'_>) {
-        let lane = if self.by_thread {
-            ev.thread()
-        } else {
-            ev.proc()
+        let lane = match self.layout {
+            Layout::Proc => ev.proc(),
+            Layout::Thread => ev.thread(),
+            Layout::Goroutine => ev.goroutine(),
         };
         if lane == -1 {
             return;
@@ -412,13 +439,18 @@ impl TimelineBuilder {
             return;
         };
         let ts = ev.time();
-        // The lane the goroutine's slices go on: its P, or in the thread view its M.
-        let by_thread = self.by_thread;
-        let lane_of_event = if by_thread { ev.thread() } else { ev.proc() };
-        if by_thread && lane_of_event != -1 {
-            self.threads.insert(lane_of_event);
+        // The lane the goroutine's slices go on (its P, its M, or its own), and the lane
+        // of the event's causes (the P, M or goroutine that created or unblocked it).
+        let layout = self.layout;
+        let per_p = layout == Layout::Proc;
+        let (proc, cause_lane) = match layout {
+            Layout::Proc => (ev.proc(), ev.proc()),
+            Layout::Thread => (ev.thread(), ev.thread()),
+            Layout::Goroutine => (id, ev.goroutine()),
+        };
+        if layout == Layout::Thread && proc != -1 {
+            self.threads.insert(proc);
         }
-        let proc = lane_of_event;
         let gs = self.gs.entry(id).or_insert_with(|| GState::new(id));
         if !gs.named
             && let Some(stack) = &st.stack
@@ -432,17 +464,17 @@ impl TimelineBuilder {
             return;
         }
         let ev_stack = self.stack(ev.stack());
-        // The thread view counts a syscall as executing on its thread; the proc view
+        // The thread and goroutine views count a syscall as executing; the proc view
         // ends the slice when the goroutine leaves Running.
-        let stops = if by_thread {
-            from.executing()
-        } else {
+        let stops = if per_p {
             from == GoState::Running
-        };
-        let starts = if by_thread {
-            to.executing()
         } else {
+            from.executing()
+        };
+        let starts = if per_p {
             to == GoState::Running
+        } else {
+            to.executing()
         };
         if stops && !to.executing() {
             if to == GoState::Waiting
@@ -481,6 +513,9 @@ impl TimelineBuilder {
             gs.start_running = start;
         }
         if from == GoState::Waiting {
+            if layout == Layout::Goroutine && ev.goroutine() != -1 {
+                self.unblock_edges.push((ev.goroutine(), id));
+            }
             let reason = std::mem::take(
                 &mut self
                     .gs
@@ -495,10 +530,10 @@ impl TimelineBuilder {
             };
             // Network unblocks come from the netpoller, which has no P; a thread is
             // still a meaningful source.
-            let lane = if reason.contains("network") && !by_thread {
+            let lane = if reason.contains("network") && layout != Layout::Thread {
                 NETPOLL_LANE
             } else {
-                proc as u64
+                cause_lane as u64
             };
             if reason.contains("network") {
                 let name = name.clone();
@@ -514,20 +549,23 @@ impl TimelineBuilder {
                 };
             }
         }
-        if from == GoState::NotExist && to == GoState::Runnable && proc != -1 {
+        if from == GoState::NotExist && to == GoState::Runnable && cause_lane != -1 {
             let name = self.shared_name("go");
             let gs = self.gs.get_mut(&id).expect("inserted above");
             gs.start_cause = StartCause {
                 time: ts,
                 name: Some(name),
-                lane: proc as u64,
+                lane: cause_lane as u64,
                 stack: ev_stack,
             };
         }
-        if by_thread && from == GoState::Syscall {
+        if layout == Layout::Thread && from == GoState::Syscall {
             self.syscall_end(id, ts, to != GoState::Running);
         }
-        if !by_thread && from == GoState::Syscall && to != GoState::Running {
+        if layout == Layout::Goroutine && from == GoState::Syscall {
+            self.syscall_end(id, ts, to != GoState::Running);
+        }
+        if layout != Layout::Thread && from == GoState::Syscall && to != GoState::Running {
             let name = self.shared_name("exit blocked syscall");
             self.instant(SYSCALL_LANE, "exit blocked syscall", ts, ev_stack);
             let gs = self.gs.get_mut(&id).expect("inserted above");
@@ -538,7 +576,7 @@ impl TimelineBuilder {
                 stack: ev_stack,
             };
         }
-        if to == GoState::Syscall && (by_thread || proc != -1) {
+        if to == GoState::Syscall && (!per_p || proc != -1) {
             let start = if from == GoState::Undetermined {
                 self.out.start_time
             } else {
@@ -550,11 +588,11 @@ impl TimelineBuilder {
                 gs.executing = Some(proc);
                 gs.start_running = start;
             }
-            if !by_thread {
+            if per_p {
                 self.in_syscall.insert(proc, id);
             }
         }
-        if !by_thread && from == GoState::Syscall && self.in_syscall.contains_key(&proc) {
+        if per_p && from == GoState::Syscall && self.in_syscall.contains_key(&proc) {
             self.syscall_end(id, ts, false);
             self.in_syscall.remove(&proc);
         }
@@ -605,7 +643,11 @@ impl TimelineBuilder {
         let Resource::Proc(proc) = st.resource else {
             return;
         };
-        if self.by_thread && ev.thread() != -1 {
+        if self.layout == Layout::Goroutine {
+            // Go's goroutine view derives everything from goroutine transitions.
+            return;
+        }
+        if self.layout == Layout::Thread && ev.thread() != -1 {
             self.threads.insert(ev.thread());
         }
         self.out.max_proc = self.out.max_proc.max(proc);
@@ -613,7 +655,11 @@ impl TimelineBuilder {
         if from == to {
             return;
         }
-        let lane = if self.by_thread { ev.thread() } else { proc } as u64;
+        let lane = if self.layout == Layout::Thread {
+            ev.thread()
+        } else {
+            proc
+        } as u64;
         let stack = self.stack(ev.stack());
         if to == ProcState::Running {
             let start = if from == ProcState::Undetermined {
@@ -629,7 +675,7 @@ impl TimelineBuilder {
             self.instant(lane, "proc stop", ev.time(), stack);
         }
         if from == ProcState::Running
-            && !self.by_thread
+            && self.layout == Layout::Proc
             && let Some(g) = self.in_syscall.remove(&proc)
         {
             self.syscall_end(g, ev.time(), true);
@@ -691,8 +737,9 @@ impl TimelineBuilder {
         let seen = self.seen_sync;
         let begin = |time| ActiveRange { time, stack };
         match (ev.kind(), key_lane) {
-            // The thread view draws no P-scoped ranges (Go's threadGenerator.ProcRange).
-            (_, Some(_)) if self.by_thread => {}
+            // The thread and goroutine views draw no P-scoped ranges (Go's ProcRange
+            // handlers there do nothing).
+            (_, Some(_)) if self.layout != Layout::Proc => {}
             (Kind::RangeBegin, None) => set(&mut self.global_ranges, name, begin(ev.time())),
             (Kind::RangeActive, None) if seen < 2 => {
                 set(&mut self.global_ranges, name, begin(start_time))
@@ -771,8 +818,16 @@ impl TimelineBuilder {
             }
         }
         self.out.threads = std::mem::take(&mut self.threads).into_iter().collect();
+        self.out.unblock_edges = std::mem::take(&mut self.unblock_edges);
         self.out
     }
+}
+
+fn rows_within<T: Clone>(rows: &[(i64, T)], from: i64, to: i64) -> Vec<(i64, T)> {
+    rows.iter()
+        .filter(|(t, _)| from <= *t && *t <= to)
+        .cloned()
+        .collect()
 }
 
 fn set<K: PartialEq>(v: &mut Vec<(K, ActiveRange)>, k: K, r: ActiveRange) {
@@ -894,6 +949,68 @@ impl LaneSpans {
 }
 
 impl Timeline {
+    /// The goroutines go tool trace shows with `goid` (Go's `RelatedGoroutinesV2`): it,
+    /// the goroutines that unblocked it, and the ones that unblocked those. Needs the
+    /// goroutine layout ([`TimelineBuilder::by_goroutine`]).
+    pub fn related_goroutines(&self, goid: i64) -> FxHashSet<i64> {
+        let mut set: FxHashSet<i64> = [goid].into_iter().collect();
+        for _ in 0..2 {
+            let mut next = set.clone();
+            for &(operator, operand) in &self.unblock_edges {
+                if set.contains(&operand) {
+                    next.insert(operator);
+                }
+            }
+            set = next;
+        }
+        set
+    }
+
+    /// What go tool trace's page for goroutine `goid` draws, from a goroutine-layout
+    /// timeline: the lanes of its related goroutines, over `[from, to]` (absolute ns; Go
+    /// uses the goroutine's first start and its end, or the trace's ends). Slices that
+    /// start or end in the window, instants and counter rows in it, arrows with both
+    /// ends in it and on shown lanes: the trace viewer emitter's filters.
+    pub fn goroutine_view(&self, goid: i64, from: i64, to: i64) -> Timeline {
+        let lanes = self.related_goroutines(goid);
+        let shown = |lane: u64| lanes.contains(&(lane as i64));
+        let within = |t: i64| from <= t && t <= to;
+        Timeline {
+            slices: self
+                .slices
+                .iter()
+                .filter(|s| shown(s.lane) && (within(s.start) || within(s.start + s.dur)))
+                .cloned()
+                .collect(),
+            arrows: self
+                .arrows
+                .iter()
+                .filter(|a| {
+                    shown(a.from_lane)
+                        && shown(a.to_lane)
+                        && within(a.from_time)
+                        && within(a.to_time)
+                })
+                .cloned()
+                .collect(),
+            instants: self
+                .instants
+                .iter()
+                .filter(|i| shown(i.lane) && within(i.time))
+                .cloned()
+                .collect(),
+            stacks: self.stacks.clone(),
+            goroutine_counts: rows_within(&self.goroutine_counts, from, to),
+            heap: rows_within(&self.heap, from, to),
+            thread_counts: rows_within(&self.thread_counts, from, to),
+            max_proc: self.max_proc,
+            threads: Vec::new(),
+            unblock_edges: Vec::new(),
+            start_time: self.start_time,
+            end_time: self.end_time,
+        }
+    }
+
     /// The goroutine execution spans of each P, indexed for busy-time queries.
     pub fn proc_lanes(&self) -> Vec<LaneSpans> {
         let mut per: Vec<Vec<(i64, i64, i64)>> =
