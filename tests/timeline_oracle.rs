@@ -57,10 +57,20 @@ struct SliceG {
 #[derive(Deserialize)]
 struct InstantG {
     name: String,
+    #[serde(default)]
+    args: Option<SchedArgsG>,
     pid: u64,
     tid: u64,
     ts_ns: i64,
     stack: Option<usize>,
+}
+
+/// An instant's arguments; Go omits a zero P.
+#[derive(Deserialize)]
+struct SchedArgsG {
+    #[serde(default)]
+    proc: u64,
+    thread: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -80,8 +90,8 @@ struct EndG {
 /// A slice as a comparable tuple: lane, name, start and duration (ns from the trace
 /// start), start and end stacks as the viewer renders frames ("func:line").
 type SliceKey = (u64, String, i64, i64, Vec<String>, Vec<String>);
-/// An instant: lane, name, time, stack.
-type InstantKey = (u64, String, i64, Vec<String>);
+/// An instant: lane, name, time, stack, (P, thread) arguments.
+type InstantKey = (u64, String, i64, Vec<String>, Option<(u64, u64)>);
 /// A flow: name, from lane and time, to lane and time, stack.
 type FlowKey = (String, u64, i64, u64, i64, Vec<String>);
 
@@ -248,7 +258,15 @@ fn check_timeline(
         .instants
         .iter()
         .filter(|i| i.pid == 0)
-        .map(|i| (i.tid, i.name.clone(), i.ts_ns, golden_frames(view, i.stack)))
+        .map(|i| {
+            (
+                i.tid,
+                i.name.clone(),
+                i.ts_ns,
+                golden_frames(view, i.stack),
+                i.args.as_ref().and_then(|a| Some((a.proc, a.thread?))),
+            )
+        })
         .collect();
     let mut ours: Vec<InstantKey> = tl
         .instants
@@ -259,6 +277,7 @@ fn check_timeline(
                 i.name.to_string(),
                 i.time - tl.start_time,
                 frames(tl, i.stack),
+                i.sched,
             )
         })
         .collect();

@@ -95,6 +95,8 @@ pub struct Instant {
     pub time: i64,
     /// Its stack.
     pub stack: Option<u32>,
+    /// For "proc start" and "proc stop": the P and the thread (Go's `SchedCtxArg`).
+    pub sched: Option<(u64, u64)>,
 }
 
 /// The timeline of a trace.
@@ -330,6 +332,7 @@ impl TimelineBuilder {
             name,
             time,
             stack,
+            sched: None,
         });
     }
 
@@ -673,6 +676,10 @@ impl TimelineBuilder {
         if from == ProcState::Running {
             self.count_threads(ev.time(), -1);
             self.instant(lane, "proc stop", ev.time(), stack);
+        }
+        if from == ProcState::Running || to == ProcState::Running {
+            let last = self.out.instants.last_mut().expect("pushed above");
+            last.sched = Some((proc as u64, ev.thread() as u64));
         }
         if from == ProcState::Running
             && self.layout == Layout::Proc
