@@ -1,0 +1,144 @@
+//! Causal links between goroutines, indexed both ways: what made a goroutine run (its
+//! incoming links) and which goroutines it created or unblocked (its outgoing links).
+//!
+//! The links are the flow arrows of go tool trace's goroutine layout
+//! ([`TimelineBuilder::by_goroutine`](super::timeline::TimelineBuilder::by_goroutine)),
+//! which the timeline oracle checks against Go's `/jsontrace?goid=N` pages: one per
+//! goroutine start that had a cause, from the creating or unblocking goroutine (or from
+//! the netpoller, or a blocked syscall's return) to where the goroutine next ran.
+
+use std::sync::Arc;
+
+use super::timeline::{NETPOLL_LANE, SYSCALL_LANE, Timeline};
+
+/// Where a link comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cause {
+    /// A goroutine created or unblocked it.
+    Goroutine(i64),
+    /// The network poller woke it.
+    Netpoll,
+    /// It returned from a syscall that had lost its P.
+    Syscall,
+}
+
+/// One causal link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Go's arrow name: "go", "unblock", "unblock (REASON)", "exit blocked syscall".
+    pub name: Arc<str>,
+    /// Where it comes from.
+    pub cause: Cause,
+    /// When the cause happened (absolute ns).
+    pub cause_time: i64,
+    /// The goroutine made runnable.
+    pub target: i64,
+    /// When that goroutine started running (absolute ns).
+    pub start_time: i64,
+    /// The cause's stack (index into [`Timeline::stacks`]).
+    pub stack: Option<u32>,
+}
+
+/// Every causal link, with both indexes.
+#[derive(Debug, Default)]
+pub struct Flows {
+    /// The links, in the order Go emits them.
+    pub links: Vec<Link>,
+    /// Link indexes sorted by (target, start time).
+    by_target: Vec<u32>,
+    /// Link indexes of goroutine causes, sorted by (cause goroutine, cause time).
+    by_cause: Vec<u32>,
+}
+
+impl Flows {
+    /// The links of a goroutine-layout timeline.
+    pub fn from_timeline(tl: &Timeline) -> Flows {
+        let links: Vec<Link> = tl
+            .arrows
+            .iter()
+            .map(|a| {
+                // Go puts netpoller and syscall causes on pseudo-lanes whose numbers a
+                // goroutine ID could also take; the arrow's name says which it is.
+                let cause =
+                    if a.name.as_ref() == "exit blocked syscall" && a.from_lane == SYSCALL_LANE {
+                        Cause::Syscall
+                    } else if a.name.contains("network") && a.from_lane == NETPOLL_LANE {
+                        Cause::Netpoll
+                    } else {
+                        Cause::Goroutine(a.from_lane as i64)
+                    };
+                Link {
+                    name: a.name.clone(),
+                    cause,
+                    cause_time: a.from_time,
+                    target: a.to_lane as i64,
+                    start_time: a.to_time,
+                    stack: a.stack,
+                }
+            })
+            .collect();
+        let mut by_target: Vec<u32> = (0..links.len() as u32).collect();
+        by_target.sort_by_key(|&i| {
+            let l = &links[i as usize];
+            (l.target, l.start_time)
+        });
+        let mut by_cause: Vec<u32> = (0..links.len() as u32)
+            .filter(|&i| matches!(links[i as usize].cause, Cause::Goroutine(_)))
+            .collect();
+        by_cause.sort_by_key(|&i| {
+            let l = &links[i as usize];
+            (l.cause, l.cause_time)
+        });
+        Flows {
+            links,
+            by_target,
+            by_cause,
+        }
+    }
+
+    /// What made goroutine `g` run, each time it did, in time order.
+    pub fn incoming(&self, g: i64) -> impl Iterator<Item = &Link> + '_ {
+        let lo = self
+            .by_target
+            .partition_point(|&i| self.links[i as usize].target < g);
+        self.by_target[lo..]
+            .iter()
+            .map(|&i| &self.links[i as usize])
+            .take_while(move |l| l.target == g)
+    }
+
+    /// The goroutines `g` created or unblocked, in time order.
+    pub fn outgoing(&self, g: i64) -> impl Iterator<Item = &Link> + '_ {
+        let key = Cause::Goroutine(g);
+        let lo = self
+            .by_cause
+            .partition_point(|&i| self.links[i as usize].cause < key);
+        self.by_cause[lo..]
+            .iter()
+            .map(|&i| &self.links[i as usize])
+            .take_while(move |l| l.cause == key)
+    }
+
+    /// The link that started the run of `g` beginning at `start` (absolute ns), if any.
+    pub fn cause_of_run(&self, g: i64, start: i64) -> Option<&Link> {
+        self.incoming(g).find(|l| l.start_time == start)
+    }
+
+    /// The links `g` caused during `[from, to]` (absolute ns): what one of its slices
+    /// created or unblocked. Two binary searches, however many links `g` has.
+    pub fn caused_during(&self, g: i64, from: i64, to: i64) -> impl Iterator<Item = &Link> + '_ {
+        let key = |i: &u32| {
+            let l = &self.links[*i as usize];
+            (l.cause, l.cause_time)
+        };
+        let lo = self
+            .by_cause
+            .partition_point(|i| key(i) < (Cause::Goroutine(g), from));
+        let hi = self
+            .by_cause
+            .partition_point(|i| key(i) <= (Cause::Goroutine(g), to));
+        self.by_cause[lo..hi.max(lo)]
+            .iter()
+            .map(|&i| &self.links[i as usize])
+    }
+}
