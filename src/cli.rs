@@ -44,6 +44,24 @@ pub enum Command {
     /// (worst fraction of the program available to your code, for every window size)
     /// and the worst windows of the sizes given with --window.
     Mmu(MmuArgs),
+    /// A goroutine's causal links, as go tool trace draws them as flow arrows: what made
+    /// it run each time (created or unblocked by which goroutine, and why; the network
+    /// poller; a blocked syscall returning) and which goroutines it created or unblocked,
+    /// in time order with the causes' stacks.
+    Flows(FlowsArgs),
+}
+
+/// Arguments of `flows`.
+#[derive(Debug, Args)]
+pub struct FlowsArgs {
+    /// The goroutine.
+    #[arg(long)]
+    pub goroutine: i64,
+    /// Print JSON (times in ns from the trace start).
+    #[arg(long)]
+    pub json: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
 }
 
 /// Arguments of `mmu`.

@@ -147,6 +147,12 @@ fn main() -> Result<ExitCode> {
             let r = report::mmu::run(&source, &opts, &mut out);
             finish(out, r)
         }
+        Command::Flows(args) => {
+            let source = open(&args.trace)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::flows::run(&source, args.goroutine, args.json, &mut out);
+            finish(out, r)
+        }
         Command::Bench(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());

@@ -14,7 +14,7 @@ mod oracle;
 #[test]
 fn flow_index_matches_a_scan_of_every_link() {
     let (mut links, mut runs) = (0usize, 0usize);
-    let mut kinds = [0usize; 3];
+    let mut kinds = [0usize; 4];
     for t in oracle::traces_root_files("viewer", "proc.json") {
         let data = std::fs::read(&t).unwrap();
         let mut b = TimelineBuilder::by_goroutine();
@@ -95,6 +95,10 @@ fn flow_index_matches_a_scan_of_every_link() {
                 Cause::Syscall => {
                     assert_eq!(l.name.as_ref(), "exit blocked syscall");
                     kinds[2] += 1
+                }
+                Cause::Runtime => {
+                    assert!(l.name.starts_with("unblock"), "{l:?}");
+                    kinds[3] += 1
                 }
             }
         }

@@ -13,7 +13,7 @@ use std::path::Path;
 #[path = "common/oracle.rs"]
 mod oracle;
 
-use oracle::{read_golden, traces_root_files};
+use oracle::{goroutine_pages, read_golden, traces_root_files};
 
 #[derive(Deserialize)]
 struct View {
@@ -329,17 +329,6 @@ fn check_timeline(
     }
 }
 
-#[derive(Deserialize)]
-struct Index {
-    files: Vec<IndexEntry>,
-}
-
-#[derive(Deserialize)]
-struct IndexEntry {
-    file: String,
-    goid: Option<i64>,
-}
-
 #[test]
 fn timeline_matches_go_tool_trace_goroutine_views() {
     let mut failures = Vec::new();
@@ -355,9 +344,7 @@ fn timeline_matches_go_tool_trace_goroutine_views() {
         let tl = b.finish();
         let summary = summarizer.finish();
         let dir = t.with_extension("viewer");
-        let index: Index = serde_json::from_slice(&read_golden(&dir.join("index.json"))).unwrap();
-        for entry in &index.files {
-            let Some(goid) = entry.goid else { continue };
+        for (goid, file) in goroutine_pages(&dir) {
             // Go's window: the goroutine's first start and its end, else the trace's ends.
             let g = summary.goroutines.get(&goid).expect("goroutine in summary");
             let from = if g.start_time != 0 {
@@ -370,9 +357,9 @@ fn timeline_matches_go_tool_trace_goroutine_views() {
             } else {
                 tl.end_time
             };
-            let view = read_view(&dir, entry.file.trim_end_matches(".gz"));
+            let view = read_view(&dir, &file);
             let ours = tl.goroutine_view(goid, from, to);
-            let page = dir.join(&entry.file);
+            let page = dir.join(&file);
             check_timeline(&page, &ours, &view, &mut failures, &mut checked);
             pages += 1;
         }

@@ -20,6 +20,9 @@ pub enum Cause {
     Netpoll,
     /// It returned from a syscall that had lost its P.
     Syscall,
+    /// No goroutine: the runtime unblocked it outside any goroutine (a timer firing on
+    /// a P, the scheduler).
+    Runtime,
 }
 
 /// One causal link.
@@ -64,6 +67,9 @@ impl Flows {
                         Cause::Syscall
                     } else if a.name.contains("network") && a.from_lane == NETPOLL_LANE {
                         Cause::Netpoll
+                    } else if a.from_lane as i64 == -1 {
+                        // Go keeps these arrows, from lane uint64(NoGoroutine).
+                        Cause::Runtime
                     } else {
                         Cause::Goroutine(a.from_lane as i64)
                     };

@@ -103,3 +103,24 @@ pub fn column(
         }
     }
 }
+
+/// The goroutine pages stored in a trace's `.viewer/` directory: (goroutine, file relative
+/// to the directory, without `.gz`), in index order.
+pub fn goroutine_pages(viewer_dir: &Path) -> Vec<(i64, String)> {
+    #[derive(serde::Deserialize)]
+    struct Index {
+        files: Vec<IndexEntry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct IndexEntry {
+        file: String,
+        goid: Option<i64>,
+    }
+    let index: Index =
+        serde_json::from_slice(&read_golden(&viewer_dir.join("index.json"))).unwrap();
+    index
+        .files
+        .into_iter()
+        .filter_map(|e| Some((e.goid?, e.file.trim_end_matches(".gz").to_string())))
+        .collect()
+}
