@@ -18,9 +18,15 @@ fn flow_index_matches_a_scan_of_every_link() {
     for t in oracle::traces_root_files("viewer", "proc.json") {
         let data = std::fs::read(&t).unwrap();
         let mut b = TimelineBuilder::by_goroutine();
-        let (_, err) = gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b]);
+        let mut lean = TimelineBuilder::by_goroutine().links_only();
+        let (_, err) =
+            gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b, &mut lean]);
         assert!(err.is_none());
         let tl = b.finish();
+        // The lean build the flows command uses has the same links and no slices.
+        let lean = lean.finish();
+        assert_eq!(lean.arrows, tl.arrows, "{}", t.display());
+        assert!(lean.slices.is_empty() && lean.goroutine_counts.is_empty());
         let flows = Flows::from_timeline(&tl);
         assert_eq!(flows.links.len(), tl.arrows.len(), "{}", t.display());
         // The scan: every link filed under its target and its cause, in one pass.

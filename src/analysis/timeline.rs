@@ -230,6 +230,9 @@ pub struct TimelineBuilder {
     threads_running: i64,
     /// What the lanes are.
     layout: Layout,
+    /// Keep only arrows and instants (no slices, no counters): enough for the causal
+    /// links, at a fraction of the memory.
+    links_only: bool,
     /// Goroutine layout: (unblocker, unblocked) for every unblock by a goroutine.
     unblock_edges: Vec<(i64, i64)>,
     /// Threads seen, for the thread view's lanes.
@@ -284,6 +287,13 @@ impl TimelineBuilder {
             layout: Layout::Goroutine,
             ..TimelineBuilder::default()
         }
+    }
+
+    /// Keeps only the flow arrows and instants, not the slices and counters: what
+    /// [`Flows`](super::flows::Flows) needs, without holding every slice of a big trace.
+    pub fn links_only(mut self) -> TimelineBuilder {
+        self.links_only = true;
+        self
     }
 
     fn shared_name(&mut self, name: &str) -> Arc<str> {
@@ -364,7 +374,9 @@ impl TimelineBuilder {
     }
 
     fn slice(&mut self, s: Slice) {
-        self.out.slices.push(s);
+        if !self.links_only {
+            self.out.slices.push(s);
+        }
     }
 
     /// Go's `gState.stop`: emits the goroutine's slice and its completed ranges.
@@ -412,7 +424,9 @@ impl TimelineBuilder {
         gs.start_running = 0;
         gs.last_stop_stack = stack;
         gs.executing = None;
-        self.out.slices.extend(out);
+        if !self.links_only {
+            self.out.slices.extend(out);
+        }
     }
 
     fn syscall_end(&mut self, g: i64, ts: i64, blocked: bool) {
@@ -606,7 +620,7 @@ impl TimelineBuilder {
         let prev = self.gstates;
         self.gstates[viewer_state(from, in_assist)] -= 1;
         self.gstates[viewer_state(to, in_assist)] += 1;
-        if self.gstates != prev {
+        if self.gstates != prev && !self.links_only {
             let g = self.gstates;
             self.out.goroutine_counts.push((ts, [g[4], g[1], g[2]]));
         }

@@ -46,7 +46,7 @@ struct Report<'a> {
 /// often cut short.
 pub fn run(source: &Source, g: i64, json: bool, out: &mut impl Write) -> Result<(), DumpError> {
     let reader = super::open_reader(source)?;
-    let mut builder = TimelineBuilder::by_goroutine();
+    let mut builder = TimelineBuilder::by_goroutine().links_only();
     let mut summarizer = Summarizer::new();
     let (_, err) = crate::analysis::run(reader, &mut [&mut builder, &mut summarizer]);
     if let Some(e) = err {
