@@ -1,10 +1,11 @@
 //! The timeline go tool trace draws in its per-P, per-thread and per-goroutine views: a
 //! port of `cmd/trace`'s generators (`procgen.go`, `threadgen.go`, `goroutinegen.go`,
 //! `gstate.go`, the range generators of `gen.go`) and of the trace viewer emitter's
-//! filters. It yields the execution slices of goroutines on Ps, threads or their own lanes (with their start and end stacks), the ranges drawn on those lanes (syscalls,
+//! filters. It yields the execution slices of goroutines on Ps, threads or their own
+//! lanes (with their start and end stacks), the ranges drawn on those lanes (syscalls,
 //! mark assists, stop-the-world, sweeps), the GC lane, the flow arrows that link a
-//! goroutine's start to its cause ("go", "unblock (reason)", "exit blocked syscall"), and
-//! the Goroutines, Heap and Threads counters.
+//! goroutine's start to its cause ("go", "unblock (reason)", "exit blocked syscall"), the
+//! instants, and the Goroutines, Heap and Threads counters.
 
 use std::sync::Arc;
 
@@ -230,8 +231,8 @@ pub struct TimelineBuilder {
     threads_running: i64,
     /// What the lanes are.
     layout: Layout,
-    /// Keep only arrows and instants (no slices, no counters): enough for the causal
-    /// links, at a fraction of the memory.
+    /// Keep no slices and no Goroutines counter (the two big series): enough for the
+    /// causal links, at a fraction of the memory.
     links_only: bool,
     /// Goroutine layout: (unblocker, unblocked) for every unblock by a goroutine.
     unblock_edges: Vec<(i64, i64)>,
@@ -289,8 +290,8 @@ impl TimelineBuilder {
         }
     }
 
-    /// Keeps only the flow arrows and instants, not the slices and counters: what
-    /// [`Flows`](super::flows::Flows) needs, without holding every slice of a big trace.
+    /// Keeps no slices and no Goroutines counter (the two big series), only the arrows,
+    /// instants and small counters [`Flows`](super::flows::Flows) and similar readers need.
     pub fn links_only(mut self) -> TimelineBuilder {
         self.links_only = true;
         self
