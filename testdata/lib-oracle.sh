@@ -1,7 +1,8 @@
 # lib-oracle.sh — shared setup of oracle.sh and oracle-viewer.sh (sourced, not run).
 # The sourcing script sets ME (its name, for messages) and WORK_PREFIX (temp dir name).
 # Provides: in_list, the Go 1.26 check, TZ/GOTOOLCHAIN, a WORK dir removed on exit,
-# stop_server (kills SERVER_PID), and TRACE_BIN (the binary `go tool trace` runs).
+# stop_server (kills SERVER_PID), start_server, and TRACE_BIN (the binary `go tool trace`
+# runs).
 
 in_list() { # in_list ITEM "a,b,c" (empty list = everything)
 	[ -z "$2" ] && return 0
@@ -37,3 +38,28 @@ trap 'exit 130' INT TERM HUP
 # if needed and prints the path).
 TRACE_BIN=$(go tool -n trace)
 [ -x "$TRACE_BIN" ] || { echo "$ME: go tool -n did not give an executable: $TRACE_BIN" >&2; exit 1; }
+
+# start_server TRACE OUT: starts `go tool trace -http` on TRACE, sets SERVER_PID and
+# SERVER_URL. On failure writes OUT/server.err and returns 1. Uses SERVER_TIMEOUT (s).
+start_server() {
+	local trace=$1 out=$2 i rc
+	: >"$WORK/server.log"
+	BROWSER=true "$TRACE_BIN" -http=127.0.0.1:0 "$trace" >/dev/null 2>"$WORK/server.log" &
+	SERVER_PID=$!
+	SERVER_URL=""
+	for ((i = 0; i < SERVER_TIMEOUT * 10; i++)); do
+		SERVER_URL=$(sed -n 's/.*Trace viewer is listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
+		[ -n "$SERVER_URL" ] && return 0
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			rc=0
+			wait "$SERVER_PID" || rc=$?
+			SERVER_PID=""
+			{ echo "exit status $rc"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
+			return 1
+		fi
+		sleep 0.1
+	done
+	stop_server
+	{ echo "timeout: no \"Trace viewer is listening on\" line after ${SERVER_TIMEOUT}s"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
+	return 1
+}

@@ -73,31 +73,6 @@ source "$HERE/lib-oracle.sh"
 (cd "$SCRAPER_SRC" && go build -trimpath -o "$WORK/viewer-scrape" .)
 SCRAPE=$WORK/viewer-scrape
 
-# start_server TRACE OUT: starts the server, sets SERVER_PID and SERVER_URL.
-# On failure writes OUT/server.err and returns 1.
-start_server() {
-	local trace=$1 out=$2 i rc
-	: >"$WORK/server.log"
-	BROWSER=true "$TRACE_BIN" -http=127.0.0.1:0 "$trace" >/dev/null 2>"$WORK/server.log" &
-	SERVER_PID=$!
-	SERVER_URL=""
-	for ((i = 0; i < SERVER_TIMEOUT * 10; i++)); do
-		SERVER_URL=$(sed -n 's/.*Trace viewer is listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
-		[ -n "$SERVER_URL" ] && return 0
-		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-			rc=0
-			wait "$SERVER_PID" || rc=$?
-			SERVER_PID=""
-			{ echo "exit status $rc"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
-			return 1
-		fi
-		sleep 0.1
-	done
-	stop_server
-	{ echo "timeout: no \"Trace viewer is listening on\" line after ${SERVER_TIMEOUT}s"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
-	return 1
-}
-
 # viewer_one TRACE: harvests into a scratch dir, then replaces <name>.viewer/.
 viewer_one() {
 	local trace=$1 dir name rel out final rc line notes gargs=()

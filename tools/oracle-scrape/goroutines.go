@@ -36,43 +36,43 @@ type goroutineRow struct {
 
 func scrapeGoroutines(f *fetcher) (*goroutinesFile, bool) {
 	const page = "/goroutines"
-	body, ok := f.get(page)
+	body, ok := f.Get(page)
 	if !ok {
 		return nil, false
 	}
 	doc := parseHTML(string(body))
 	table := doc.first(byTag("table"))
 	if table == nil {
-		f.fail(page, 200, "no table")
+		f.Fail(page, 200, "no table")
 		return nil, false
 	}
 	rows := table.rows()
 	if len(rows) == 0 || !sameStrings(cellTexts(rows[0]), []string{"Start location", "Count", "Total execution time"}) {
-		f.fail(page, 200, "unexpected header")
+		f.Fail(page, 200, "unexpected header")
 		return nil, false
 	}
 	out := &goroutinesFile{Groups: []goroutineGroup{}}
 	for _, row := range rows[1:] {
 		cells := row.cells()
 		if len(cells) != 3 {
-			f.fail(page, 200, fmt.Sprintf("row with %d cells", len(cells)))
+			f.Fail(page, 200, fmt.Sprintf("row with %d cells", len(cells)))
 			return nil, false
 		}
 		a := cells[0].first(byTag("a"))
 		if a == nil {
-			f.fail(page, 200, "group without link")
+			f.Fail(page, 200, "group without link")
 			return nil, false
 		}
 		href := a.attrs["href"]
 		name, ok := queryParam(href, "name")
 		if !ok {
-			f.fail(page, 200, "link without name=: "+href)
+			f.Fail(page, 200, "link without name=: "+href)
 			return nil, false
 		}
 		n, err1 := strconv.Atoi(cells[1].trimmed())
 		exec, err2 := parseGoDuration(cells[2].trimmed())
 		if err1 != nil || err2 != nil {
-			f.fail(page, 200, fmt.Sprintf("bad group row: %v %v", err1, err2))
+			f.Fail(page, 200, fmt.Sprintf("bad group row: %v %v", err1, err2))
 			return nil, false
 		}
 		g := goroutineGroup{
@@ -82,7 +82,7 @@ func scrapeGoroutines(f *fetcher) (*goroutinesFile, bool) {
 			Name:        name,
 		}
 		if want := cmp.Or(name, "(Inactive, no stack trace sampled)"); g.DisplayName != want {
-			f.fail(page, 200, fmt.Sprintf("check: display name %q, link name %q", g.DisplayName, name))
+			f.Fail(page, 200, fmt.Sprintf("check: display name %q, link name %q", g.DisplayName, name))
 		}
 		if !scrapeGoroutineGroup(f, href, &g) {
 			g.Goroutines = nil
@@ -100,7 +100,7 @@ func scrapeGoroutines(f *fetcher) (*goroutinesFile, bool) {
 
 // scrapeGoroutineGroup reads /goroutine?name=... (the link from /goroutines).
 func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
-	body, ok := f.get(href)
+	body, ok := f.Get(href)
 	if !ok {
 		return false
 	}
@@ -108,7 +108,7 @@ func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
 	// Summary table.
 	summary := doc.first(func(n *node) bool { return n.tag == "table" && n.hasClass("summary") })
 	if summary == nil {
-		f.fail(href, 200, "no summary table")
+		f.Fail(href, 200, "no summary table")
 		return false
 	}
 	var pageName, pageCount string
@@ -127,7 +127,7 @@ func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
 			v := cells[1].trimmed()
 			pct, ok := strings.CutSuffix(v, "of total program execution time")
 			if !ok {
-				f.fail(href, 200, "unexpected execution time text: "+v)
+				f.Fail(href, 200, "unexpected execution time text: "+v)
 				return false
 			}
 			g.ExecPercent = strings.TrimSpace(pct)
@@ -135,19 +135,19 @@ func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
 		}
 	}
 	if !haveExec {
-		f.fail(href, 200, "no execution time row")
+		f.Fail(href, 200, "no execution time row")
 		return false
 	}
 	if pageCount != strconv.Itoa(g.Count) {
-		f.fail(href, 200, fmt.Sprintf("check: group page Count %q, /goroutines says %d", pageCount, g.Count))
+		f.Fail(href, 200, fmt.Sprintf("check: group page Count %q, /goroutines says %d", pageCount, g.Count))
 	}
 	if g.Count > 0 && pageName != g.Name {
-		f.fail(href, 200, fmt.Sprintf("check: group page name %q, want %q", pageName, g.Name))
+		f.Fail(href, 200, fmt.Sprintf("check: group page name %q, want %q", pageName, g.Name))
 	}
 	g.profLinks = profileLinks(f, href, summary, groupProfileEndpoints)
 	details := doc.findAll(func(n *node) bool { return n.tag == "table" && n.hasClass("details") })
 	if len(details) != 2 {
-		f.fail(href, 200, fmt.Sprintf("%d details tables, want 2", len(details)))
+		f.Fail(href, 200, fmt.Sprintf("%d details tables, want 2", len(details)))
 		return false
 	}
 	bd, ok := parseBreakdown(f, href, details[0], []string{"Goroutine", "Total", ""})
@@ -164,11 +164,11 @@ func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
 	for _, r := range bd.rows {
 		id, err := strconv.ParseInt(r.key[0], 10, 64)
 		if err != nil {
-			f.fail(href, 200, "bad goroutine id "+r.key[0])
+			f.Fail(href, 200, "bad goroutine id "+r.key[0])
 			return false
 		}
 		if _, dup := byID[id]; dup {
-			f.fail(href, 200, fmt.Sprintf("goroutine %d listed twice", id))
+			f.Fail(href, 200, fmt.Sprintf("goroutine %d listed twice", id))
 			return false
 		}
 		byID[id] = len(g.Goroutines)
@@ -178,16 +178,16 @@ func scrapeGoroutineGroup(f *fetcher, href string, g *goroutineGroup) bool {
 		id, _ := strconv.ParseInt(r.key[0], 10, 64)
 		i, ok := byID[id]
 		if !ok {
-			f.fail(href, 200, fmt.Sprintf("goroutine %s in the ranges table only", r.key[0]))
+			f.Fail(href, 200, fmt.Sprintf("goroutine %s in the ranges table only", r.key[0]))
 			return false
 		}
 		if g.Goroutines[i].TotalNs != r.total {
-			f.fail(href, 200, fmt.Sprintf("check: goroutine %d total differs between tables", id))
+			f.Fail(href, 200, fmt.Sprintf("check: goroutine %d total differs between tables", id))
 		}
 		g.Goroutines[i].RangesNs = r.values
 	}
 	if len(g.Goroutines) != g.Count {
-		f.fail(href, 200, fmt.Sprintf("check: %d goroutine rows, Count %d", len(g.Goroutines), g.Count))
+		f.Fail(href, 200, fmt.Sprintf("check: %d goroutine rows, Count %d", len(g.Goroutines), g.Count))
 	}
 	// Default order: TotalTime descending, unstable sort over a map (ties come
 	// in random order). Ties by goroutine id.
@@ -223,12 +223,12 @@ func parseStatTable(f *fetcher, page string, t *node, lead []string, hasBar bool
 	var st statTable
 	rows := t.rows()
 	if len(rows) == 0 {
-		f.fail(page, 200, "empty details table")
+		f.Fail(page, 200, "empty details table")
 		return st, false
 	}
 	head := cellTexts(rows[0])
 	if len(head) < len(lead) || !sameStrings(head[:len(lead)], lead) {
-		f.fail(page, 200, fmt.Sprintf("unexpected details header %q", head))
+		f.Fail(page, 200, fmt.Sprintf("unexpected details header %q", head))
 		return st, false
 	}
 	st.columns = append([]string{}, head[len(lead):]...)
@@ -236,7 +236,7 @@ func parseStatTable(f *fetcher, page string, t *node, lead []string, hasBar bool
 	for _, row := range rows[1:] {
 		cells := row.cells()
 		if len(cells) != len(head) {
-			f.fail(page, 200, fmt.Sprintf("row with %d cells, header has %d", len(cells), len(head)))
+			f.Fail(page, 200, fmt.Sprintf("row with %d cells, header has %d", len(cells), len(head)))
 			return st, false
 		}
 		var r statRow
@@ -245,18 +245,18 @@ func parseStatTable(f *fetcher, page string, t *node, lead []string, hasBar bool
 		}
 		var err error
 		if r.total, err = parseGoDuration(cells[totalIdx].trimmed()); err != nil {
-			f.fail(page, 200, err.Error())
+			f.Fail(page, 200, err.Error())
 			return st, false
 		}
 		r.values = map[string]int64{}
 		for i, col := range st.columns {
 			v, err := parseGoDuration(cells[len(lead)+i].trimmed())
 			if err != nil {
-				f.fail(page, 200, err.Error())
+				f.Fail(page, 200, err.Error())
 				return st, false
 			}
 			if _, dup := r.values[col]; dup {
-				f.fail(page, 200, "duplicate column "+col)
+				f.Fail(page, 200, "duplicate column "+col)
 				return st, false
 			}
 			r.values[col] = v

@@ -139,11 +139,11 @@ func cmdScrape(args []string) error {
 	if err := scrapeMMU(f, *out); err != nil {
 		return err
 	}
-	if len(f.errs) > 0 {
-		if err := writeJSON(filepath.Join(*out, "errors.json"), f.errs); err != nil {
+	if len(f.Errs) > 0 {
+		if err := writeJSON(filepath.Join(*out, "errors.json"), f.Errs); err != nil {
 			return err
 		}
-		notes = append(notes, fmt.Sprintf("%d page errors (errors.json)", len(f.errs)))
+		notes = append(notes, fmt.Sprintf("%d page errors (errors.json)", len(f.Errs)))
 	}
 	fmt.Println(strings.Join(notes, ", "))
 	return nil

@@ -57,12 +57,12 @@ func scrapeMMU(f *fetcher, dir string) error {
 	var index []mmuIndexEntry
 	fetch := func(file string, q url.Values) error {
 		query := q.Encode()
-		body, ok := f.get("/mmu?" + query)
+		body, ok := f.Get("/mmu?" + query)
 		if !ok {
 			return nil
 		}
 		if !json.Valid(body) {
-			f.fail("/mmu?"+query, 200, "invalid JSON")
+			f.Fail("/mmu?"+query, 200, "invalid JSON")
 			return nil
 		}
 		if err := writeFile(filepath.Join(dir, "mmu", file), body); err != nil {

@@ -57,14 +57,14 @@ func profileLinks(f *fetcher, page string, table *node, endpoints map[string]str
 				continue
 			}
 			if old, dup := links[t]; dup && old != href {
-				f.fail(page, 200, fmt.Sprintf("two %s download links: %q, %q", path, old, href))
+				f.Fail(page, 200, fmt.Sprintf("two %s download links: %q, %q", path, old, href))
 			}
 			links[t] = href
 		}
 	}
 	for _, t := range pprofTypes {
 		if _, ok := links[t]; !ok {
-			f.fail(page, 200, "no "+endpoints[t]+" download link")
+			f.Fail(page, 200, "no "+endpoints[t]+" download link")
 		}
 	}
 	return links
@@ -72,23 +72,23 @@ func profileLinks(f *fetcher, page string, table *node, endpoints map[string]str
 
 // fetchProfile fetches a &raw=1 profile and summarizes it like pprof/<t>.json.
 func fetchProfile(f *fetcher, href string) (*pprofFile, bool) {
-	body, ok := f.get(href)
+	body, ok := f.Get(href)
 	if !ok {
 		return nil, false
 	}
 	p, err := decodeProfile(body)
 	if err != nil {
-		f.fail(href, 200, "decoding profile: "+err.Error())
+		f.Fail(href, 200, "decoding profile: "+err.Error())
 		return nil, false
 	}
 	rp, err := resolveProfile(p)
 	if err != nil {
-		f.fail(href, 200, "resolving profile: "+err.Error())
+		f.Fail(href, 200, "resolving profile: "+err.Error())
 		return nil, false
 	}
 	sum, err := rp.summary()
 	if err != nil {
-		f.fail(href, 200, err.Error())
+		f.Fail(href, 200, err.Error())
 		return nil, false
 	}
 	return sum, true
@@ -131,14 +131,14 @@ func scrapeGroupProfiles(f *fetcher, out string, g *goroutinesFile) (string, err
 			if query == "" {
 				query = q
 			} else if q != query {
-				f.fail(href, 200, fmt.Sprintf("check: group %q profile links differ in their query (%q, %q)", grp.Name, query, q))
+				f.Fail(href, 200, fmt.Sprintf("check: group %q profile links differ in their query (%q, %q)", grp.Name, query, q))
 			}
 		}
 		if query == "" {
 			query = "name=" + url.QueryEscape(grp.Name) + "&raw=1"
 		}
 		if name, ok := queryParam("/?"+query, "name"); !ok || name != grp.Name {
-			f.fail("/io?"+query, 200, fmt.Sprintf("check: query names %q, group is %q", name, grp.Name))
+			f.Fail("/io?"+query, 200, fmt.Sprintf("check: query names %q, group is %q", name, grp.Name))
 		}
 		index = append(index, groupProfIndexEntry{Index: i, Name: grp.Name, Query: query})
 		for _, t := range pprofTypes {
@@ -177,7 +177,7 @@ func scrapeGroupProfiles(f *fetcher, out string, g *goroutinesFile) (string, err
 			if grp.Name == "" {
 				hasEmptyName = true
 				if !equalJSON(p, whole) {
-					f.fail(groupProfileEndpoints[t]+"?"+index[i].Query, 200, fmt.Sprintf("check: the \"\" group's %s profile differs from pprof/%s.json", t, t))
+					f.Fail(groupProfileEndpoints[t]+"?"+index[i].Query, 200, fmt.Sprintf("check: the \"\" group's %s profile differs from pprof/%s.json", t, t))
 				}
 				continue
 			}
@@ -189,7 +189,7 @@ func scrapeGroupProfiles(f *fetcher, out string, g *goroutinesFile) (string, err
 		}
 		if sumCount > whole.TotalCount || sumDelay > whole.TotalDelayNs ||
 			(!hasEmptyName && (sumCount != whole.TotalCount || sumDelay != whole.TotalDelayNs)) {
-			f.fail(groupProfileEndpoints[t], 200, fmt.Sprintf("check: %s group profiles add up to %d/%d ns, pprof/%s.json has %d/%d ns (\"\" group: %v)",
+			f.Fail(groupProfileEndpoints[t], 200, fmt.Sprintf("check: %s group profiles add up to %d/%d ns, pprof/%s.json has %d/%d ns (\"\" group: %v)",
 				t, sumCount, sumDelay, t, whole.TotalCount, whole.TotalDelayNs, hasEmptyName))
 		}
 	}
@@ -210,7 +210,7 @@ func scrapeRegionProfiles(f *fetcher, out string, r *regionsFile) (string, error
 	for i, rt := range r.Types {
 		pc, ok := strings.CutPrefix(rt.PC, "0x")
 		if !ok || !hexDigits.MatchString(pc) {
-			f.fail("/userregions", 200, fmt.Sprintf("check: region type %q: pc %q is not 0x + lower-case hex", rt.Type, rt.PC))
+			f.Fail("/userregions", 200, fmt.Sprintf("check: region type %q: pc %q is not 0x + lower-case hex", rt.Type, rt.PC))
 			continue
 		}
 		// newRegionFilter: type= exactly (present, so "" matches ""), pc=
@@ -223,7 +223,7 @@ func scrapeRegionProfiles(f *fetcher, out string, r *regionsFile) (string, error
 				if e.PageQuery == "" {
 					e.PageQuery = q
 				} else if q != e.PageQuery {
-					f.fail(href, 200, fmt.Sprintf("check: region %q profile links differ in their query (%q, %q)", rt.Type, e.PageQuery, q))
+					f.Fail(href, 200, fmt.Sprintf("check: region %q profile links differ in their query (%q, %q)", rt.Type, e.PageQuery, q))
 				}
 			}
 		}
@@ -244,7 +244,7 @@ func scrapeRegionProfiles(f *fetcher, out string, r *regionsFile) (string, error
 				continue
 			}
 			if typeCount[rt.Type] == 1 {
-				f.fail(href, 200, fmt.Sprintf("check: region type %q has one frame, but its page's %s link gives another profile than %s", rt.Type, t, query))
+				f.Fail(href, 200, fmt.Sprintf("check: region type %q has one frame, but its page's %s link gives another profile than %s", rt.Type, t, query))
 			}
 			e.PageDiffers = append(e.PageDiffers, t)
 			nPage++

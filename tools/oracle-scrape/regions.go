@@ -40,33 +40,33 @@ type regionRow struct {
 
 func scrapeRegions(f *fetcher) (*regionsFile, bool) {
 	const page = "/userregions"
-	body, ok := f.get(page)
+	body, ok := f.Get(page)
 	if !ok {
 		return nil, false
 	}
 	doc := parseHTML(string(body))
 	table := doc.first(byTag("table"))
 	if table == nil {
-		f.fail(page, 200, "no table")
+		f.Fail(page, 200, "no table")
 		return nil, false
 	}
 	rows := table.rows()
 	if len(rows) == 0 || !sameStrings(cellTexts(rows[0]), []string{"Region type", "Count", "Duration distribution (complete tasks)"}) {
-		f.fail(page, 200, "unexpected header")
+		f.Fail(page, 200, "unexpected header")
 		return nil, false
 	}
 	out := &regionsFile{Types: []regionType{}}
 	for _, row := range rows[1:] {
 		cells := row.cells()
 		if len(cells) != 3 {
-			f.fail(page, 200, "bad row")
+			f.Fail(page, 200, "bad row")
 			return nil, false
 		}
 		var rt regionType
 		// <pre>"type"<br>func @ 0xPC<br>file:line</pre>
 		pre := cells[0].first(byTag("pre"))
 		if pre == nil {
-			f.fail(page, 200, "no <pre>")
+			f.Fail(page, 200, "no <pre>")
 			return nil, false
 		}
 		var parts []string
@@ -81,44 +81,44 @@ func scrapeRegions(f *fetcher) (*regionsFile, bool) {
 		}
 		parts = append(parts, sb.String())
 		if len(parts) != 3 {
-			f.fail(page, 200, fmt.Sprintf("region cell with %d lines", len(parts)))
+			f.Fail(page, 200, fmt.Sprintf("region cell with %d lines", len(parts)))
 			return nil, false
 		}
 		shownType, err := strconv.Unquote(parts[0])
 		if err != nil {
-			f.fail(page, 200, "bad quoted type "+parts[0])
+			f.Fail(page, 200, "bad quoted type "+parts[0])
 			return nil, false
 		}
 		i := strings.LastIndex(parts[1], " @ 0x")
 		j := strings.LastIndex(parts[2], ":")
 		if i < 0 || j < 0 {
-			f.fail(page, 200, "bad frame lines")
+			f.Fail(page, 200, "bad frame lines")
 			return nil, false
 		}
 		rt.Func, rt.PC = parts[1][:i], parts[1][i+3:]
 		rt.File = parts[2][:j]
 		if rt.Line, err = strconv.Atoi(parts[2][j+1:]); err != nil {
-			f.fail(page, 200, "bad line "+parts[2])
+			f.Fail(page, 200, "bad line "+parts[2])
 			return nil, false
 		}
 		a := cells[1].first(byTag("a"))
 		if a == nil {
-			f.fail(page, 200, "no link")
+			f.Fail(page, 200, "no link")
 			return nil, false
 		}
 		href := a.attrs["href"]
 		typ, ok1 := queryParam(href, "type")
 		pc, ok2 := queryParam(href, "pc")
 		if !ok1 || !ok2 {
-			f.fail(page, 200, "bad link "+href)
+			f.Fail(page, 200, "bad link "+href)
 			return nil, false
 		}
 		rt.Type = typ
 		if typ != shownType || "0x"+pc != rt.PC {
-			f.fail(page, 200, fmt.Sprintf("check: shown %q @ %s, link %q @ %s", shownType, rt.PC, typ, pc))
+			f.Fail(page, 200, fmt.Sprintf("check: shown %q @ %s, link %q @ %s", shownType, rt.PC, typ, pc))
 		}
 		if rt.Count, err = strconv.Atoi(a.trimmed()); err != nil {
-			f.fail(page, 200, "bad count")
+			f.Fail(page, 200, "bad count")
 			return nil, false
 		}
 		if rt.Histogram, ok = parseHistogram(f, page, cells[2]); !ok {
@@ -127,7 +127,7 @@ func scrapeRegions(f *fetcher) (*regionsFile, bool) {
 		if !scrapeRegionType(f, href, &rt) {
 			rt.Regions = nil
 		} else if len(rt.Regions) != rt.Count {
-			f.fail(href, 200, fmt.Sprintf("check: %d regions listed, Count %d", len(rt.Regions), rt.Count))
+			f.Fail(href, 200, fmt.Sprintf("check: %d regions listed, Count %d", len(rt.Regions), rt.Count))
 		}
 		out.Types = append(out.Types, rt)
 	}
@@ -135,7 +135,7 @@ func scrapeRegions(f *fetcher) (*regionsFile, bool) {
 }
 
 func scrapeRegionType(f *fetcher, href string, rt *regionType) bool {
-	body, ok := f.get(href)
+	body, ok := f.Get(href)
 	if !ok {
 		return false
 	}
@@ -143,11 +143,11 @@ func scrapeRegionType(f *fetcher, href string, rt *regionType) bool {
 	if summary := doc.first(func(n *node) bool { return n.tag == "table" && n.hasClass("summary") }); summary != nil {
 		rt.profLinks = profileLinks(f, href, summary, regionProfileEndpoints)
 	} else {
-		f.fail(href, 200, "no summary table (profile links)")
+		f.Fail(href, 200, "no summary table (profile links)")
 	}
 	details := doc.findAll(func(n *node) bool { return n.tag == "table" && n.hasClass("details") })
 	if len(details) != 2 {
-		f.fail(href, 200, fmt.Sprintf("%d details tables, want 2", len(details)))
+		f.Fail(href, 200, fmt.Sprintf("%d details tables, want 2", len(details)))
 		return false
 	}
 	bd, ok := parseBreakdown(f, href, details[0], []string{"Goroutine", "Task", "Total", ""})
@@ -168,7 +168,7 @@ func scrapeRegionType(f *fetcher, href string, rt *regionType) bool {
 			task, err2 = strconv.ParseUint(r.key[1], 10, 64)
 		}
 		if err1 != nil || err2 != nil {
-			f.fail(href, 200, fmt.Sprintf("bad goroutine/task %q", r.key))
+			f.Fail(href, 200, fmt.Sprintf("bad goroutine/task %q", r.key))
 			return false
 		}
 		rt.Regions = append(rt.Regions, regionRow{Goroutine: g, Task: task, TotalNs: r.total, StatsNs: r.values, RangesNs: map[string]int64{}})
@@ -181,13 +181,13 @@ func scrapeRegionType(f *fetcher, href string, rt *regionType) bool {
 			k++
 		}
 		if k == len(bd.rows) {
-			f.fail(href, 200, fmt.Sprintf("ranges row %q not in the breakdown", r.key))
+			f.Fail(href, 200, fmt.Sprintf("ranges row %q not in the breakdown", r.key))
 			return false
 		}
 		rt.Regions[k].RangesNs = r.values
 		for m := k + 1; m < len(bd.rows); m++ {
 			if slices.Equal(bd.rows[m].key, r.key) && bd.rows[m].total == r.total && !maps.Equal(bd.rows[m].values, bd.rows[k].values) {
-				f.fail(href, 200, fmt.Sprintf("check: ranges row %q matches several breakdown rows", r.key))
+				f.Fail(href, 200, fmt.Sprintf("check: ranges row %q matches several breakdown rows", r.key))
 				break
 			}
 		}

@@ -26,7 +26,7 @@ func parseHistogram(f *fetcher, page string, cell *node) (*histogram, bool) {
 	t := cell.first(byTag("table"))
 	if t == nil {
 		if cell.trimmed() != "" {
-			f.fail(page, 200, "histogram cell without a table")
+			f.Fail(page, 200, "histogram cell without a table")
 			return nil, false
 		}
 		return nil, true // h.Count == 0: ToHTML renders nothing
@@ -38,25 +38,25 @@ func parseHistogram(f *fetcher, page string, cell *node) (*histogram, bool) {
 		last := i == len(rows)-1
 		if last {
 			if len(cells) != 1 {
-				f.fail(page, 200, "histogram: bad final row")
+				f.Fail(page, 200, "histogram: bad final row")
 				return nil, false
 			}
 			v, err := parseGoDuration(cells[0].trimmed())
 			if err != nil {
-				f.fail(page, 200, "histogram: "+err.Error())
+				f.Fail(page, 200, "histogram: "+err.Error())
 				return nil, false
 			}
 			h.EndNs = v
 			break
 		}
 		if len(cells) != 3 {
-			f.fail(page, 200, "histogram: bad row")
+			f.Fail(page, 200, "histogram: bad row")
 			return nil, false
 		}
 		v, err1 := parseGoDuration(cells[0].trimmed())
 		n, err2 := strconv.Atoi(cells[2].trimmed())
 		if err1 != nil || err2 != nil {
-			f.fail(page, 200, fmt.Sprintf("histogram: %v %v", err1, err2))
+			f.Fail(page, 200, fmt.Sprintf("histogram: %v %v", err1, err2))
 			return nil, false
 		}
 		h.Buckets = append(h.Buckets, histBucket{Count: n, MinNs: v})
@@ -94,45 +94,45 @@ type taskEvent struct {
 
 func scrapeTasks(f *fetcher) (*tasksFile, bool) {
 	const page = "/usertasks"
-	body, ok := f.get(page)
+	body, ok := f.Get(page)
 	if !ok {
 		return nil, false
 	}
 	doc := parseHTML(string(body))
 	table := doc.first(byTag("table"))
 	if table == nil {
-		f.fail(page, 200, "no table")
+		f.Fail(page, 200, "no table")
 		return nil, false
 	}
 	rows := table.rows()
 	if len(rows) == 0 || !sameStrings(cellTexts(rows[0]), []string{"Task type", "Count", "Duration distribution (complete tasks)"}) {
-		f.fail(page, 200, "unexpected header")
+		f.Fail(page, 200, "unexpected header")
 		return nil, false
 	}
 	out := &tasksFile{Types: []taskType{}}
 	for _, row := range rows[1:] {
 		cells := row.cells()
 		if len(cells) != 3 {
-			f.fail(page, 200, "bad row")
+			f.Fail(page, 200, "bad row")
 			return nil, false
 		}
 		a := cells[1].first(byTag("a"))
 		if a == nil {
-			f.fail(page, 200, "no link")
+			f.Fail(page, 200, "no link")
 			return nil, false
 		}
 		href := a.attrs["href"]
 		typ, ok := queryParam(href, "type")
 		if !ok {
-			f.fail(page, 200, "link without type=: "+href)
+			f.Fail(page, 200, "link without type=: "+href)
 			return nil, false
 		}
 		if shown := cells[0].textContent(); shown != typ {
-			f.fail(page, 200, fmt.Sprintf("check: shown type %q, link type %q", shown, typ))
+			f.Fail(page, 200, fmt.Sprintf("check: shown type %q, link type %q", shown, typ))
 		}
 		n, err := strconv.Atoi(a.trimmed())
 		if err != nil {
-			f.fail(page, 200, "bad count")
+			f.Fail(page, 200, "bad count")
 			return nil, false
 		}
 		h, ok := parseHistogram(f, page, cells[2])
@@ -142,7 +142,7 @@ func scrapeTasks(f *fetcher) (*tasksFile, bool) {
 		tt := taskType{Type: typ, Count: n, Histogram: h}
 		tt.Tasks, _ = scrapeTaskType(f, href)
 		if tt.Tasks != nil && len(tt.Tasks) != n {
-			f.fail(href, 200, fmt.Sprintf("check: %d tasks listed, Count %d", len(tt.Tasks), n))
+			f.Fail(href, 200, fmt.Sprintf("check: %d tasks listed, Count %d", len(tt.Tasks), n))
 		}
 		out.Types = append(out.Types, tt)
 	}
@@ -150,19 +150,19 @@ func scrapeTasks(f *fetcher) (*tasksFile, bool) {
 }
 
 func scrapeTaskType(f *fetcher, href string) ([]taskRow, bool) {
-	body, ok := f.get(href)
+	body, ok := f.Get(href)
 	if !ok {
 		return nil, false
 	}
 	doc := parseHTML(string(body))
 	table := doc.first(func(n *node) bool { return n.tag == "table" && n.attrs["id"] == "reqs" })
 	if table == nil {
-		f.fail(href, 200, "no reqs table")
+		f.Fail(href, 200, "no reqs table")
 		return nil, false
 	}
 	rows := table.rows()
 	if len(rows) == 0 || !sameStrings(cellTexts(rows[0]), []string{"When", "Elapsed", "Goroutine", "Events"}) {
-		f.fail(href, 200, "unexpected header")
+		f.Fail(href, 200, "unexpected header")
 		return nil, false
 	}
 	tasks := []taskRow{}
@@ -170,14 +170,14 @@ func scrapeTaskType(f *fetcher, href string) ([]taskRow, bool) {
 	for _, row := range rows[1:] {
 		cells := row.cells()
 		if len(cells) != 4 {
-			f.fail(href, 200, "bad row")
+			f.Fail(href, 200, "bad row")
 			return nil, false
 		}
 		if row.hasClass("first") {
 			start, err1 := parseSecondsFixed9(cells[0].trimmed())
 			dur, err2 := parseGoDuration(cells[1].trimmed())
 			if err1 != nil || err2 != nil {
-				f.fail(href, 200, fmt.Sprintf("bad task row: %v %v", err1, err2))
+				f.Fail(href, 200, fmt.Sprintf("bad task row: %v %v", err1, err2))
 				return nil, false
 			}
 			var id uint64
@@ -188,7 +188,7 @@ func scrapeTaskType(f *fetcher, href string) ([]taskRow, bool) {
 						id, idOK = v, true
 					}
 					if a.trimmed() != "Task "+s {
-						f.fail(href, 200, "check: task link text "+a.trimmed())
+						f.Fail(href, 200, "check: task link text "+a.trimmed())
 					}
 					break
 				}
@@ -196,7 +196,7 @@ func scrapeTaskType(f *fetcher, href string) ([]taskRow, bool) {
 			txt := cells[3].textContent()
 			complete := strings.Contains(txt, "(complete)")
 			if !idOK || complete == strings.Contains(txt, "(incomplete)") {
-				f.fail(href, 200, "bad task cell: "+strings.Join(strings.Fields(txt), " "))
+				f.Fail(href, 200, "bad task cell: "+strings.Join(strings.Fields(txt), " "))
 				return nil, false
 			}
 			tasks = append(tasks, taskRow{ID: id, StartNs: start, DurationNs: dur, Complete: complete, Events: []taskEvent{}})
@@ -204,14 +204,14 @@ func scrapeTaskType(f *fetcher, href string) ([]taskRow, bool) {
 			continue
 		}
 		if cur == nil {
-			f.fail(href, 200, "event row before any task row")
+			f.Fail(href, 200, "event row before any task row")
 			return nil, false
 		}
 		when, err1 := parseSecondsFixed9(cells[0].trimmed())
 		el, err2 := parseElapsed(cells[1].textContent())
 		g, err3 := strconv.ParseInt(cells[2].trimmed(), 10, 64)
 		if err1 != nil || err2 != nil || err3 != nil {
-			f.fail(href, 200, fmt.Sprintf("bad event row: %v %v %v", err1, err2, err3))
+			f.Fail(href, 200, fmt.Sprintf("bad event row: %v %v %v", err1, err2, err3))
 			return nil, false
 		}
 		cur.Events = append(cur.Events, taskEvent{WhenNs: when, ElapsedNs: el, Goroutine: g, What: cells[3].textContent()})

@@ -117,7 +117,7 @@ func cmdScrape(args []string) error {
 	// The whole-trace views, as linked from the main page.
 	var procView *view
 	procFile := ""
-	if body, ok := f.get("/"); ok {
+	if body, ok := f.Get("/"); ok {
 		links := traceLinkRE.FindAllStringSubmatch(string(body), -1)
 		perView := map[string]int{}
 		for _, m := range links {
@@ -152,7 +152,7 @@ func cmdScrape(args []string) error {
 			}
 		}
 		if len(links) == 0 {
-			f.fail("/", 200, "no /trace links on the main page")
+			f.Fail("/", 200, "no /trace links on the main page")
 		}
 	}
 
@@ -203,11 +203,11 @@ func cmdScrape(args []string) error {
 	if err := writeJSONFile(filepath.Join(*out, "index.json"), idx); err != nil {
 		return err
 	}
-	if len(f.errs) > 0 {
-		if err := writeJSONFile(filepath.Join(*out, "errors.json"), f.errs); err != nil {
+	if len(f.Errs) > 0 {
+		if err := writeJSONFile(filepath.Join(*out, "errors.json"), f.Errs); err != nil {
 			return err
 		}
-		notes = append(notes, fmt.Sprintf("%d page errors (errors.json)", len(f.errs)))
+		notes = append(notes, fmt.Sprintf("%d page errors (errors.json)", len(f.Errs)))
 	}
 	fmt.Println(strings.Join(notes, ", "))
 	return nil
@@ -228,28 +228,28 @@ func viewOf(page string) string {
 // proc view's rows are written as references.
 func fetchViewRef(f *fetcher, page, path string, proc *view, procFile string) (*view, fileEntry, bool) {
 	var e fileEntry
-	body, ok := f.get(page)
+	body, ok := f.Get(page)
 	if !ok {
 		return nil, e, false
 	}
 	m := jsonURLRE.FindStringSubmatch(string(body))
 	if m == nil {
-		f.fail(page, 200, "no /jsontrace url in the page")
+		f.Fail(page, 200, "no /jsontrace url in the page")
 		return nil, e, false
 	}
 	query := m[1]
 	jpage := "/jsontrace?" + query
-	jbody, ok := f.get(jpage)
+	jbody, ok := f.Get(jpage)
 	if !ok {
 		return nil, e, false
 	}
 	if len(jbody) == 0 {
-		f.fail(jpage, 200, "empty body (cmd/trace logs the error and writes nothing)")
+		f.Fail(jpage, 200, "empty body (cmd/trace logs the error and writes nothing)")
 		return nil, e, false
 	}
 	v, problems, err := convert(jbody, query)
 	if err != nil {
-		f.fail(jpage, 200, err.Error())
+		f.Fail(jpage, 200, err.Error())
 		return nil, e, false
 	}
 	if proc != nil {
@@ -257,15 +257,15 @@ func fetchViewRef(f *fetcher, page, path string, proc *view, procFile string) (*
 	}
 	enc, err := encodeView(v)
 	if err != nil {
-		f.fail(jpage, 200, err.Error())
+		f.Fail(jpage, 200, err.Error())
 		return nil, e, false
 	}
 	if err := writeGzip(path, enc); err != nil {
-		f.fail(jpage, 200, err.Error())
+		f.Fail(jpage, 200, err.Error())
 		return nil, e, false
 	}
 	for _, p := range problems {
-		f.fail(jpage, 200, p)
+		f.Fail(jpage, 200, p)
 	}
 	e.Page = page
 	e.Query = query

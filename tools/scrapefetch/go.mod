@@ -1,0 +1,3 @@
+module gotrace-tui/tools/scrapefetch
+
+go 1.26
