@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"gotrace-tui/tools/scrapefetch"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,7 +90,7 @@ func cmdScrape(args []string) error {
 		if err != nil {
 			return err
 		}
-		meta.ServerWarnings = serverWarnings(string(logData))
+		meta.ServerWarnings = scrapefetch.ServerWarnings(string(logData))
 	}
 	if err := writeJSON(filepath.Join(*out, "meta.json"), meta); err != nil {
 		return err
@@ -147,28 +148,6 @@ func cmdScrape(args []string) error {
 	}
 	fmt.Println(strings.Join(notes, ", "))
 	return nil
-}
-
-// serverWarnings drops the log timestamp ("2006/01/02 15:04:05 ") and the
-// lines every run prints (progress, the listening address).
-func serverWarnings(log string) []string {
-	out := []string{}
-	for _, line := range strings.Split(log, "\n") {
-		if len(line) >= 20 && line[4] == '/' && line[7] == '/' && line[13] == ':' && line[19] == ' ' {
-			line = line[20:]
-		}
-		line = strings.TrimRight(line, "\r ")
-		switch {
-		case line == "",
-			line == "Preparing trace for viewer...",
-			line == "Splitting trace for viewer...",
-			strings.Contains(line, "Trace viewer is listening on"),
-			strings.HasSuffix(line, "processed..."):
-			continue
-		}
-		out = append(out, line)
-	}
-	return out
 }
 
 func cmdPprof(args []string) error {

@@ -20,7 +20,7 @@ type Fetcher struct {
 	base   *url.URL
 	client *http.Client
 	// Errs are the pages that failed, in order (written to errors.json).
-	Errs   []PageError
+	Errs []PageError
 }
 
 // PageError is a page that Go did not serve (non-200, empty body, or a

@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"gotrace-tui/tools/scrapefetch"
 	"html"
 	"net/url"
 	"os"
@@ -110,7 +111,7 @@ func cmdScrape(args []string) error {
 		if err != nil {
 			return err
 		}
-		idx.ServerWarnings = serverWarnings(string(logData))
+		idx.ServerWarnings = scrapefetch.ServerWarnings(string(logData))
 	}
 
 	var notes []string
@@ -368,27 +369,6 @@ func selectGoroutines(ids []uint64, events map[uint64]int, max int) []uint64 {
 		sel = []uint64{}
 	}
 	return sel
-}
-
-// serverWarnings drops the log timestamp and the lines every run prints.
-func serverWarnings(log string) []string {
-	out := []string{}
-	for _, line := range strings.Split(log, "\n") {
-		if len(line) >= 20 && line[4] == '/' && line[7] == '/' && line[13] == ':' && line[19] == ' ' {
-			line = line[20:]
-		}
-		line = strings.TrimRight(line, "\r ")
-		switch {
-		case line == "",
-			line == "Preparing trace for viewer...",
-			line == "Splitting trace for viewer...",
-			strings.Contains(line, "Trace viewer is listening on"),
-			strings.HasSuffix(line, "processed..."):
-			continue
-		}
-		out = append(out, line)
-	}
-	return out
 }
 
 func writeJSONFile(path string, v any) error {
