@@ -1,8 +1,8 @@
 # lib-oracle.sh — shared setup of oracle.sh and oracle-viewer.sh (sourced, not run).
 # The sourcing script sets ME (its name, for messages) and WORK_PREFIX (temp dir name).
 # Provides: in_list, the Go 1.26 check, TZ/GOTOOLCHAIN, a WORK dir removed on exit,
-# stop_server (kills SERVER_PID), start_server, and TRACE_BIN (the binary `go tool trace`
-# runs).
+# stop_server (kills SERVER_PID), start_server, for_each_trace, and TRACE_BIN (the
+# binary `go tool trace` runs).
 
 in_list() { # in_list ITEM "a,b,c" (empty list = everything)
 	[ -z "$2" ] && return 0
@@ -62,4 +62,28 @@ start_server() {
 	stop_server
 	{ echo "timeout: no \"Trace viewer is listening on\" line after ${SERVER_TIMEOUT}s"; sed -E 's#^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} ##' "$WORK/server.log"; } >"$out/server.err"
 	return 1
+}
+
+# for_each_trace ONE: runs ONE TRACE on every trace under $TRACES that --versions and
+# --only select (versions, only), counting them in n and the failures in FAILED; stops
+# at the first failure unless keep_going=1.
+for_each_trace() {
+	local one=$1 vdir v trace name
+	FAILED=()
+	n=0
+	for vdir in "$TRACES"/go1*/; do
+		v=$(basename "$vdir")
+		in_list "${v#go}" "$versions" || continue
+		for trace in "$vdir"*.trace; do
+			[ -e "$trace" ] || continue
+			name=$(basename "$trace" .trace)
+			in_list "$name" "$only" || continue
+			n=$((n + 1))
+			if ! "$one" "$trace"; then
+				FAILED+=("$v/$name")
+				stop_server
+				[ "$keep_going" = 1 ] || { echo "$ME: stopping (use --keep-going to continue)" >&2; exit 1; }
+			fi
+		done
+	done
 }

@@ -133,23 +133,7 @@ oracle_one() {
 }
 
 SUMMARY=()
-FAILED=()
-n=0
-for vdir in "$TRACES"/go1*/; do
-	v=$(basename "$vdir")
-	in_list "${v#go}" "$versions" || continue
-	for trace in "$vdir"*.trace; do
-		[ -e "$trace" ] || continue
-		name=$(basename "$trace" .trace)
-		in_list "$name" "$only" || continue
-		n=$((n + 1))
-		if ! oracle_one "$trace"; then
-			FAILED+=("$v/$name")
-			stop_server
-			[ "$keep_going" = 1 ] || { echo "oracle.sh: stopping (use --keep-going to continue)" >&2; exit 1; }
-		fi
-	done
-done
+for_each_trace oracle_one
 
 echo
 echo "== oracle summary: $n traces, tool: $GO_VERSION"
