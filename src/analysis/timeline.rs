@@ -746,6 +746,27 @@ impl TimelineBuilder {
         }
     }
 
+    /// A global or P-scoped range's slice, from its start to `end`.
+    fn range_slice(
+        &mut self,
+        lane: u64,
+        name: String,
+        ar: ActiveRange,
+        end: i64,
+        end_stack: Option<u32>,
+    ) {
+        self.slice(Slice {
+            lane,
+            name: name.into(),
+            kind: SliceKind::Range,
+            start: ar.time,
+            dur: end - ar.time,
+            start_stack: ar.stack,
+            end_stack,
+            blocked: None,
+        });
+    }
+
     fn global_or_proc_range(&mut self, ev: &Event<'_>, r: &Range<'_>) {
         let mut name = Vec::new();
         r.name.write_to(&mut name);
@@ -773,30 +794,12 @@ impl TimelineBuilder {
             (Kind::RangeEnd, None) => {
                 let ar = take(&mut self.global_ranges, &name).unwrap_or_default();
                 if name.contains("GC") {
-                    self.slice(Slice {
-                        lane: GC_LANE,
-                        name: name.into(),
-                        kind: SliceKind::Range,
-                        start: ar.time,
-                        dur: ev.time() - ar.time,
-                        start_stack: ar.stack,
-                        end_stack: stack,
-                        blocked: None,
-                    });
+                    self.range_slice(GC_LANE, name, ar, ev.time(), stack);
                 }
             }
             (Kind::RangeEnd, Some(p)) => {
                 let ar = take(&mut self.proc_ranges, &(name.clone(), p)).unwrap_or_default();
-                self.slice(Slice {
-                    lane: p as u64,
-                    name: name.into(),
-                    kind: SliceKind::Range,
-                    start: ar.time,
-                    dur: ev.time() - ar.time,
-                    start_stack: ar.stack,
-                    end_stack: stack,
-                    blocked: None,
-                });
+                self.range_slice(p as u64, name, ar, ev.time(), stack);
             }
             _ => {}
         }
@@ -806,29 +809,11 @@ impl TimelineBuilder {
     pub fn finish(mut self) -> Timeline {
         let end = self.out.end_time;
         for ((name, p), ar) in std::mem::take(&mut self.proc_ranges) {
-            self.slice(Slice {
-                lane: p as u64,
-                name: name.into(),
-                kind: SliceKind::Range,
-                start: ar.time,
-                dur: end - ar.time,
-                start_stack: ar.stack,
-                end_stack: None,
-                blocked: None,
-            });
+            self.range_slice(p as u64, name, ar, end, None);
         }
         for (name, ar) in std::mem::take(&mut self.global_ranges) {
             if name.contains("GC") {
-                self.slice(Slice {
-                    lane: GC_LANE,
-                    name: name.into(),
-                    kind: SliceKind::Range,
-                    start: ar.time,
-                    dur: end - ar.time,
-                    start_stack: ar.stack,
-                    end_stack: None,
-                    blocked: None,
-                });
+                self.range_slice(GC_LANE, name, ar, end, None);
             }
         }
         let mut ids: Vec<i64> = self.gs.keys().copied().collect();
