@@ -5,12 +5,26 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 /// A terminal explorer for Go execution traces.
+///
+/// `gotrace-tui TRACE` opens the explorer (`-` reads the trace from standard input);
+/// `gotrace-tui --demo` opens it on a small trace built into the binary. The
+/// subcommands print the same analyses as text, JSON or CSV.
 #[derive(Debug, Parser)]
-#[command(name = "gotrace-tui", version, about, long_about = None)]
+#[command(name = "gotrace-tui", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do.
+    /// A headless report instead of the explorer.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// The trace to explore (written by runtime/trace, `go test -trace` or
+    /// /debug/pprof/trace); `-` reads standard input.
+    pub trace: Option<PathBuf>,
+    /// Open the explorer on a small trace built into the binary.
+    #[arg(long, conflicts_with = "trace")]
+    pub demo: bool,
+    /// Capture the mouse: the wheel scrolls, a click on the tab bar switches tabs (the
+    /// terminal's own text selection then needs Shift).
+    #[arg(long)]
+    pub mouse: bool,
 }
 
 /// The subcommands.

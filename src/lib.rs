@@ -8,3 +8,4 @@
 pub mod analysis;
 pub mod report;
 pub mod trace;
+pub mod tui;

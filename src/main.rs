@@ -12,12 +12,43 @@ use gotrace_tui::trace::dump::DumpError;
 
 mod cli;
 
+/// Opens the explorer on a trace file, standard input or the demo trace.
+fn explore(trace: Option<std::path::PathBuf>, demo: bool, mouse: bool) -> Result<()> {
+    use gotrace_tui::tui::model::TraceFile;
+    let (file, name) = match (trace, demo) {
+        (_, true) => (
+            TraceFile {
+                source: Source::Owned(gotrace_tui::tui::DEMO_TRACE.to_vec()),
+                path: "demo".into(),
+            },
+            "demo (mutex.trace)".to_string(),
+        ),
+        (Some(path), false) => {
+            let source = open(&path)?;
+            let name = if path.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                path.file_name()
+                    .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+            };
+            (TraceFile { source, path }, name)
+        }
+        (None, false) => color_eyre::eyre::bail!(
+            "no trace given: run `gotrace-tui TRACE` (or `gotrace-tui --demo` to try the              explorer on a bundled trace; `gotrace-tui --help` lists the subcommands)"
+        ),
+    };
+    gotrace_tui::tui::run(file, name, mouse)
+}
+
 use cli::{Cli, Command};
 
 fn main() -> Result<ExitCode> {
     color_eyre::install()?;
     let cli = Cli::parse();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return explore(cli.trace, cli.demo, cli.mouse).map(|()| ExitCode::SUCCESS);
+    };
+    match command {
         Command::Dump(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());

@@ -124,6 +124,11 @@ pub struct Timeline {
     /// In the goroutine layout, (unblocker, unblocked) for every unblock done by a
     /// goroutine, in trace order.
     pub unblock_edges: Vec<(i64, i64)>,
+    /// In compact mode ([`TimelineBuilder::compact`]), the goroutine slices of each lane
+    /// that ran goroutines (P or thread), instead of [`Timeline::slices`].
+    pub lanes: Vec<LaneSpans>,
+    /// The lane (P or thread ID) of each of [`Timeline::lanes`], ascending.
+    pub lane_ids: Vec<u64>,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -238,7 +243,21 @@ pub struct TimelineBuilder {
     unblock_edges: Vec<(i64, i64)>,
     /// Threads seen, for the thread view's lanes.
     threads: std::collections::BTreeSet<i64>,
+    /// Compact mode: goroutine slices go to per-lane span arrays, not to `out.slices`;
+    /// lanes are found through a map because their IDs come from the trace.
+    compact: Option<(FxHashMap<u64, usize>, Vec<(u64, Vec<Span>)>)>,
 }
+
+/// A goroutine execution span, as the compact mode collects it before indexing.
+type Span = (i64, i64, i64, [u32; 2]);
+
+/// "No stack" in [`LaneSpans::stacks`].
+pub const NO_STACK: u32 = u32::MAX;
+
+/// Goroutine-counter rows closer than this to the previous row replace it in compact
+/// mode: the counter then has at most one row per microsecond instead of one per
+/// goroutine state change, which a terminal cell never resolves anyway.
+const COMPACT_COUNTER_STEP: i64 = 1_000;
 
 /// What a timeline's lanes are: go tool trace's three layouts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -294,6 +313,15 @@ impl TimelineBuilder {
     /// instants and small counters [`Flows`](super::flows::Flows) and similar readers need.
     pub fn links_only(mut self) -> TimelineBuilder {
         self.links_only = true;
+        self
+    }
+
+    /// Compact mode, for the explorer: goroutine slices are kept only as per-lane
+    /// [`LaneSpans`] ([`Timeline::lanes`]), a fraction of the memory of [`Slice`]s; ranges,
+    /// arrows, instants and counters stay (the Goroutines counter thinned to one row per
+    /// microsecond).
+    pub fn compact(mut self) -> TimelineBuilder {
+        self.compact = Some(Default::default());
         self
     }
 
@@ -375,8 +403,24 @@ impl TimelineBuilder {
     }
 
     fn slice(&mut self, s: Slice) {
-        if !self.links_only {
-            self.out.slices.push(s);
+        if self.links_only {
+            return;
+        }
+        match (&mut self.compact, s.kind) {
+            (Some((index, lanes)), SliceKind::Goroutine(g)) => {
+                let i = *index.entry(s.lane).or_insert_with(|| {
+                    lanes.push((s.lane, Vec::new()));
+                    lanes.len() - 1
+                });
+                let stack = |x: Option<u32>| x.unwrap_or(NO_STACK);
+                lanes[i].1.push((
+                    s.start,
+                    s.start + s.dur,
+                    g,
+                    [stack(s.start_stack), stack(s.end_stack)],
+                ));
+            }
+            _ => self.out.slices.push(s),
         }
     }
 
@@ -425,8 +469,8 @@ impl TimelineBuilder {
         gs.start_running = 0;
         gs.last_stop_stack = stack;
         gs.executing = None;
-        if !self.links_only {
-            self.out.slices.extend(out);
+        for s in out {
+            self.slice(s);
         }
     }
 
@@ -623,7 +667,13 @@ impl TimelineBuilder {
         self.gstates[viewer_state(to, in_assist)] += 1;
         if self.gstates != prev && !self.links_only {
             let g = self.gstates;
-            self.out.goroutine_counts.push((ts, [g[4], g[1], g[2]]));
+            let row = (ts, [g[4], g[1], g[2]]);
+            match self.out.goroutine_counts.last_mut() {
+                Some(last) if self.compact.is_some() && ts - last.0 < COMPACT_COUNTER_STEP => {
+                    last.1 = row.1
+                }
+                _ => self.out.goroutine_counts.push(row),
+            }
         }
     }
 
@@ -826,6 +876,14 @@ impl TimelineBuilder {
         }
         self.out.threads = std::mem::take(&mut self.threads).into_iter().collect();
         self.out.unblock_edges = std::mem::take(&mut self.unblock_edges);
+        if let Some((_, mut lanes)) = self.compact.take() {
+            lanes.sort_unstable_by_key(|l| l.0);
+            self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
+            self.out.lanes = lanes
+                .into_iter()
+                .map(|l| LaneSpans::with_stacks(l.1))
+                .collect();
+        }
         self.out
     }
 }
@@ -901,6 +959,9 @@ pub struct LaneSpans {
     pub ends: Vec<i64>,
     /// The goroutine of each span.
     pub goroutines: Vec<i64>,
+    /// Start and end stacks of each span (indexes into [`Timeline::stacks`], or
+    /// [`NO_STACK`]); empty when built without them.
+    pub stacks: Vec<[u32; 2]>,
     /// `busy_before[i]`: total length of spans `0..i`.
     busy_before: Vec<i64>,
 }
@@ -920,6 +981,58 @@ impl LaneSpans {
         }
         l.busy_before.push(sum);
         l
+    }
+
+    /// Builds the index from spans that carry their start and end stacks.
+    pub fn with_stacks(mut spans: Vec<Span>) -> LaneSpans {
+        spans.sort_unstable_by_key(|s| s.0);
+        let mut l = LaneSpans::default();
+        let mut sum = 0;
+        for (s, e, g, st) in spans {
+            l.busy_before.push(sum);
+            sum += e - s;
+            l.starts.push(s);
+            l.ends.push(e);
+            l.goroutines.push(g);
+            l.stacks.push(st);
+        }
+        l.busy_before.push(sum);
+        l
+    }
+
+    /// Number of spans.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether the lane never ran a goroutine.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The key (say, a goroutine's group) whose goroutines ran longest within `[t0, t1)`,
+    /// looking at no more than about `limit` spans: a zoomed-out cell covers many, and
+    /// an evenly spaced sample of them names the same winner for a colour.
+    pub fn dominant_by(
+        &self,
+        t0: i64,
+        t1: i64,
+        limit: usize,
+        key: impl Fn(i64) -> u32,
+    ) -> Option<u32> {
+        let lo = self.ends.partition_point(|&e| e <= t0);
+        let hi = self.starts.partition_point(|&s| s < t1);
+        let step = (hi.saturating_sub(lo) / limit.max(1)).max(1);
+        let mut acc: Vec<(u32, i64)> = Vec::new();
+        for i in (lo..hi).step_by(step) {
+            let d = self.ends[i].min(t1) - self.starts[i].max(t0);
+            let k = key(self.goroutines[i]);
+            match acc.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, t)) => *t += d,
+                None => acc.push((k, d)),
+            }
+        }
+        acc.into_iter().max_by_key(|&(_, d)| d).map(|(k, _)| k)
     }
 
     /// Busy time within `[t0, t1)`, ns.
@@ -1013,6 +1126,8 @@ impl Timeline {
             max_proc: self.max_proc,
             threads: Vec::new(),
             unblock_edges: Vec::new(),
+            lanes: Vec::new(),
+            lane_ids: Vec::new(),
             start_time: self.start_time,
             end_time: self.end_time,
         }

@@ -1,0 +1,472 @@
+//! The app: which tab is showing, the loaded model, the help popup; `update(Action)`
+//! and the frame around the views (title bar, tabs, footer).
+
+use std::sync::Arc;
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Widget};
+
+use super::action::Action;
+use super::format::{dur, fit};
+use super::keymap::{self, Context};
+use super::model::{Facts, Model, SharedFile};
+use super::theme::Theme;
+use super::views::{self, Ctx, Effect, View};
+
+/// The tabs, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Ps (threads, goroutines) over time.
+    Timeline,
+    /// Goroutine analysis.
+    Goroutines,
+    /// Blocking profiles.
+    Profiles,
+    /// User tasks.
+    Tasks,
+    /// User regions.
+    Regions,
+    /// Minimum mutator utilization.
+    Mmu,
+    /// Trace facts.
+    Info,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 7] = [
+        Tab::Timeline,
+        Tab::Goroutines,
+        Tab::Profiles,
+        Tab::Tasks,
+        Tab::Regions,
+        Tab::Mmu,
+        Tab::Info,
+    ];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Timeline => "Timeline",
+            Tab::Goroutines => "Goroutines",
+            Tab::Profiles => "Profiles",
+            Tab::Tasks => "Tasks",
+            Tab::Regions => "Regions",
+            Tab::Mmu => "MMU",
+            Tab::Info => "Info",
+        }
+    }
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+    }
+}
+
+/// Loading state of the background analysis.
+#[derive(Debug)]
+pub enum Loading {
+    /// Still decoding: bytes read so far.
+    Running(u64),
+    /// Done.
+    Done(Arc<Model>),
+    /// Failed before producing anything.
+    Failed(String),
+}
+
+/// The whole app state.
+pub struct App {
+    /// The trace.
+    pub file: SharedFile,
+    /// What the index said.
+    pub facts: Arc<Facts>,
+    /// The analyses, once loaded.
+    pub loading: Loading,
+    /// The tab showing.
+    pub tab: Tab,
+    /// Whether the help popup is open, and its scroll offset.
+    pub help: Option<u16>,
+    /// Set when the user quits.
+    pub quit: bool,
+    /// A one-line message for the footer, until the next key.
+    pub status: Option<String>,
+    /// Colours.
+    pub theme: Theme,
+    /// Timeline tab.
+    pub timeline: views::timeline::TimelineView,
+    /// Goroutines tab.
+    pub goroutines: views::goroutines::GoroutinesView,
+    /// Profiles tab.
+    pub profiles: views::profiles::ProfilesView,
+    /// Tasks tab.
+    pub tasks: views::tasks::TasksView,
+    /// Regions tab.
+    pub regions: views::regions::RegionsView,
+    /// MMU tab.
+    pub mmu: views::mmu::MmuView,
+    /// Info tab.
+    pub info: views::info::InfoView,
+}
+
+impl App {
+    /// A new app on a trace whose index has been read; the model arrives later through
+    /// [`App::loaded`].
+    pub fn new(file: SharedFile, facts: Facts, theme: Theme) -> App {
+        App {
+            file,
+            facts: Arc::new(facts),
+            loading: Loading::Running(0),
+            tab: Tab::Timeline,
+            help: None,
+            quit: false,
+            status: None,
+            theme,
+            timeline: Default::default(),
+            goroutines: Default::default(),
+            profiles: Default::default(),
+            tasks: Default::default(),
+            regions: Default::default(),
+            mmu: Default::default(),
+            info: Default::default(),
+        }
+    }
+
+    /// Installs the finished analysis.
+    pub fn loaded(&mut self, result: Result<Model, String>) {
+        self.loading = match result {
+            Ok(m) => Loading::Done(Arc::new(m)),
+            Err(e) => Loading::Failed(e),
+        };
+    }
+
+    /// The loaded model, if any.
+    pub fn model(&self) -> Option<&Arc<Model>> {
+        match &self.loading {
+            Loading::Done(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    fn view_mut(&mut self, tab: Tab) -> &mut dyn View {
+        match tab {
+            Tab::Timeline => &mut self.timeline,
+            Tab::Goroutines => &mut self.goroutines,
+            Tab::Profiles => &mut self.profiles,
+            Tab::Tasks => &mut self.tasks,
+            Tab::Regions => &mut self.regions,
+            Tab::Mmu => &mut self.mmu,
+            Tab::Info => &mut self.info,
+        }
+    }
+
+    /// The key contexts active now.
+    pub fn contexts(&mut self) -> Vec<Context> {
+        let mut c = vec![Context::Global];
+        if self.help.is_some() {
+            c.push(Context::List);
+        } else if self.model().is_some() {
+            c.extend_from_slice(self.view_mut(self.tab).contexts());
+        }
+        c
+    }
+
+    /// Maps a key press to an action through the key table.
+    pub fn key(&mut self, ev: &KeyEvent) -> Option<Action> {
+        keymap::dispatch(ev, &self.contexts())
+    }
+
+    /// Maps a mouse event to an action: the wheel scrolls, a click on the tab bar
+    /// switches tabs.
+    pub fn mouse(&self, ev: &MouseEvent) -> Option<Action> {
+        match ev.kind {
+            MouseEventKind::ScrollUp => Some(Action::ScrollUp),
+            MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+            MouseEventKind::Down(_) if ev.row == 1 => {
+                let mut x = 0u16;
+                for (i, t) in Tab::ALL.iter().enumerate() {
+                    let w = tab_label(i, *t).chars().count() as u16;
+                    if ev.column >= x && ev.column < x + w {
+                        return Some(Action::GoTab(*t));
+                    }
+                    x += w;
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action) {
+        self.status = None;
+        if let Some(off) = self.help.as_mut() {
+            match action {
+                Action::Help | Action::Back => self.help = None,
+                Action::Quit => self.quit = true,
+                Action::Up | Action::ScrollUp => *off = off.saturating_sub(1),
+                Action::Down | Action::ScrollDown => *off = off.saturating_add(1),
+                Action::PageUp => *off = off.saturating_sub(10),
+                Action::PageDown => *off = off.saturating_add(10),
+                Action::Top => *off = 0,
+                _ => {}
+            }
+            return;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = Some(0),
+            Action::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()],
+            Action::PrevTab => {
+                self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+            }
+            Action::GoTab(t) => self.tab = t,
+            other => {
+                let Some(model) = self.model().cloned() else {
+                    return;
+                };
+                let (file, facts) = (self.file.clone(), self.facts.clone());
+                let ctx = Ctx {
+                    model: &model,
+                    facts: &facts,
+                    theme: self.theme,
+                    file: &file,
+                };
+                let tab = self.tab;
+                let effect = self.view_mut(tab).update(other, &ctx);
+                self.apply(effect, &ctx);
+            }
+        }
+    }
+
+    fn apply(&mut self, effect: Effect, ctx: &Ctx<'_>) {
+        match effect {
+            Effect::None => {}
+            Effect::ShowTime {
+                from,
+                to,
+                goroutine,
+            } => {
+                self.tab = Tab::Timeline;
+                self.timeline.show(from, to, goroutine, ctx);
+            }
+            Effect::ShowGoroutine(g) => {
+                self.tab = Tab::Goroutines;
+                self.goroutines.open_goroutine(g, ctx);
+            }
+            Effect::Status(s) => self.status = Some(s),
+        }
+    }
+
+    /// Collects background results of the views; `true` when a redraw is needed.
+    pub fn tick(&mut self) -> bool {
+        let Some(model) = self.model().cloned() else {
+            return false;
+        };
+        let (file, facts) = (self.file.clone(), self.facts.clone());
+        let ctx = Ctx {
+            model: &model,
+            facts: &facts,
+            theme: self.theme,
+            file: &file,
+        };
+        let mut changed = false;
+        for t in Tab::ALL {
+            changed |= self.view_mut(t).tick(&ctx);
+        }
+        changed
+    }
+
+    /// Whether anything is computing in the background (the loop then polls).
+    pub fn busy(&mut self) -> bool {
+        if matches!(self.loading, Loading::Running(_)) {
+            return true;
+        }
+        Tab::ALL.iter().any(|&t| self.view_mut(t).busy())
+    }
+
+    /// Draws the whole screen.
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer) {
+        let [title, tabs, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_title(title, buf);
+        self.render_tabs(tabs, buf);
+        match self.model().cloned() {
+            Some(model) => {
+                let (file, facts) = (self.file.clone(), self.facts.clone());
+                let ctx = Ctx {
+                    model: &model,
+                    facts: &facts,
+                    theme: self.theme,
+                    file: &file,
+                };
+                let tab = self.tab;
+                self.view_mut(tab).render(body, buf, &ctx);
+            }
+            None => self.render_loading(body, buf),
+        }
+        self.render_footer(footer, buf);
+        if let Some(off) = self.help {
+            self.render_help(area, buf, off);
+        }
+    }
+
+    fn render_title(&self, area: Rect, buf: &mut Buffer) {
+        let f = &self.facts;
+        let mut parts = vec![
+            "gotrace-tui".to_string(),
+            f.name.clone(),
+            f.version.to_string(),
+        ];
+        if let Some((a, b)) = f.time_range {
+            parts.push(dur(b - a));
+        }
+        if let Some(m) = self.model() {
+            parts.push(format!("{} Ps", m.procs.lane_ids.len()));
+            parts.push(format!("{} goroutines", m.summary.goroutines.len()));
+        }
+        match &self.loading {
+            Loading::Running(n) => parts.push(format!(
+                "loading {}%",
+                (*n as f64 * 100.0 / f.size.max(1) as f64) as u32
+            )),
+            Loading::Failed(_) => parts.push("load failed".into()),
+            Loading::Done(m) if m.error.is_some() => parts.push("partial: decode error".into()),
+            Loading::Done(_) => {}
+        }
+        let text = fit(&parts.join("  │  "), area.width as usize);
+        buf.set_style(area, self.theme.title());
+        buf.set_string(area.x, area.y, text, self.theme.title());
+    }
+
+    fn render_tabs(&self, area: Rect, buf: &mut Buffer) {
+        let mut x = area.x;
+        for (i, t) in Tab::ALL.iter().enumerate() {
+            let label = tab_label(i, *t);
+            let style = if *t == self.tab {
+                self.theme.selected()
+            } else {
+                self.theme.dim()
+            };
+            let w = label.chars().count() as u16;
+            if x + w > area.right() {
+                break;
+            }
+            buf.set_string(x, area.y, &label, style);
+            x += w;
+        }
+    }
+
+    fn render_footer(&mut self, area: Rect, buf: &mut Buffer) {
+        if let Some(s) = &self.status {
+            buf.set_stringn(area.x, area.y, s, area.width as usize, self.theme.warn());
+            return;
+        }
+        let contexts = self.contexts();
+        let mut spans = Vec::new();
+        for (key, text) in keymap::footer(&contexts) {
+            spans.push(Span::styled(key, self.theme.header()));
+            spans.push(Span::raw(format!(" {text}  ")));
+        }
+        Line::from(spans).render(area, buf);
+    }
+
+    fn render_loading(&self, area: Rect, buf: &mut Buffer) {
+        let f = &self.facts;
+        let [info, gauge, density, _] = Layout::vertical([
+            Constraint::Length(4),
+            Constraint::Length(1),
+            Constraint::Length(3),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let mut lines = vec![
+            Line::from(format!(
+                "{}: {} bytes, {}, {} generations",
+                f.name, f.size, f.version, f.generations
+            )),
+            Line::from(match f.time_range {
+                Some((a, b)) => format!("duration {} (from the batch headers)", dur(b - a)),
+                None => "no readable batch".into(),
+            }),
+        ];
+        if let Some(e) = &f.index_error {
+            lines.push(Line::styled(format!("index: {e}"), self.theme.warn()));
+        }
+        if let Loading::Failed(e) = &self.loading {
+            lines.push(Line::styled(format!("error: {e}"), self.theme.warn()));
+        }
+        Paragraph::new(lines).render(info, buf);
+        if let Loading::Running(n) = self.loading {
+            let ratio = (n as f64 / f.size.max(1) as f64).clamp(0.0, 1.0);
+            Gauge::default()
+                .ratio(ratio)
+                .label(format!("analysing {:.0}%", ratio * 100.0))
+                .gauge_style(self.theme.header())
+                .render(gauge, buf);
+        }
+        // Event bytes per generation over time: where the trace is dense.
+        if let Some((t0, t1)) = f.time_range
+            && density.width > 0
+            && t1 > t0
+        {
+            let w = density.width as usize;
+            let mut cells = vec![0f64; w];
+            for &(a, b, bytes) in &f.generation_spans {
+                let ca = ((a - t0) as f64 / (t1 - t0) as f64 * w as f64) as usize;
+                let cb = (((b - t0) as f64 / (t1 - t0) as f64 * w as f64) as usize).max(ca + 1);
+                let per = bytes as f64 / (cb - ca) as f64;
+                for c in cells.iter_mut().take(cb.min(w)).skip(ca.min(w)) {
+                    *c += per;
+                }
+            }
+            let max = cells.iter().cloned().fold(0.0, f64::max);
+            buf.set_string(density.x, density.y, "event density", self.theme.dim());
+            for (i, c) in cells.iter().enumerate() {
+                let ch = super::widgets::bars::level(if max > 0.0 { c / max } else { 0.0 });
+                buf[(density.x + i as u16, density.y + 1)].set_char(ch);
+            }
+            let end = dur(t1 - t0);
+            buf.set_string(density.x, density.y + 2, "0", self.theme.dim());
+            let ex = density.right().saturating_sub(end.chars().count() as u16);
+            buf.set_string(ex, density.y + 2, end, self.theme.dim());
+        }
+    }
+
+    fn render_help(&self, area: Rect, buf: &mut Buffer, offset: u16) {
+        let w = area.width.min(72);
+        let h = area.height.saturating_sub(2);
+        let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
+        Clear.render(popup, buf);
+        let mut lines = Vec::new();
+        for (ctx, entries) in keymap::help() {
+            lines.push(Line::styled(ctx.title(), self.theme.header()));
+            for (keys, text) in entries {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<18}"), Style::default().add_modifier(Modifier::BOLD)),
+                    Span::raw(text),
+                ]));
+            }
+        }
+        let max = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
+        Paragraph::new(lines)
+            .scroll((offset.min(max), 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Keys (? or Esc closes, ↑↓ scroll) "),
+            )
+            .render(popup, buf);
+    }
+}
+
+fn tab_label(i: usize, t: Tab) -> String {
+    format!(" {} {} ", i + 1, t.title())
+}

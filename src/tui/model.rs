@@ -1,0 +1,168 @@
+//! What the explorer shows, computed from the trace: the facts the index gives at once,
+//! and the analyses one background pass produces.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::goroutines::{Group, Summarizer, Summary, groups};
+use crate::analysis::mmu::{MutatorUtil, UtilBuilder, UtilFlags};
+use crate::analysis::profiles::{ProfileBuilder, Profiles};
+use crate::analysis::tasks::{RegionType, TaskType, region_types, task_types};
+use crate::analysis::timeline::{Timeline, TimelineBuilder};
+use crate::trace::index::Index;
+use crate::trace::Source;
+use crate::trace::spec::Version;
+
+/// The trace being explored: its bytes and where they came from.
+#[derive(Debug)]
+pub struct TraceFile {
+    /// The bytes.
+    pub source: Source,
+    /// The path given on the command line (`-` for stdin, `demo` for the embedded one).
+    pub path: PathBuf,
+}
+
+/// What the header pass tells before any event is decoded: enough for the first frame.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// File name as shown in the title bar.
+    pub name: String,
+    /// File size in bytes.
+    pub size: u64,
+    /// Trace format version.
+    pub version: Version,
+    /// Number of generations.
+    pub generations: usize,
+    /// First and last batch timestamps (ns), if any batch was readable.
+    pub time_range: Option<(i64, i64)>,
+    /// Event bytes and time range per generation (a density track for the first frame).
+    pub generation_spans: Vec<(i64, i64, u64)>,
+    /// What stopped the header pass early, if anything.
+    pub index_error: Option<String>,
+}
+
+impl Facts {
+    /// Reads the facts from the trace's index.
+    pub fn from_index(name: String, index: &Index) -> Facts {
+        let spans: Vec<(i64, i64, u64)> = index
+            .generations
+            .iter()
+            .filter_map(|g| g.time_range.map(|(a, b)| (a, b, g.event_bytes())))
+            .collect();
+        let time_range = spans
+            .iter()
+            .map(|&(a, b, _)| (a, b))
+            .reduce(|x, y| (x.0.min(y.0), x.1.max(y.1)));
+        Facts {
+            name,
+            size: index.file_len,
+            version: index.version,
+            generations: index.generations.len(),
+            time_range,
+            generation_spans: spans,
+            index_error: index.error.as_ref().map(|e| e.to_string()),
+        }
+    }
+}
+
+/// The analyses behind every tab, from one pass over the trace.
+#[derive(Debug)]
+pub struct Model {
+    /// Goroutine summaries, tasks and regions.
+    pub summary: Summary,
+    /// Goroutine groups by start function, most execution first.
+    pub groups: Vec<Group>,
+    /// Group index of each goroutine.
+    pub group_of: FxHashMap<i64, u32>,
+    /// Blocking profiles.
+    pub profiles: Profiles,
+    /// Task types.
+    pub task_types: Vec<TaskType>,
+    /// Region types.
+    pub region_types: Vec<RegionType>,
+    /// Mutator utilization with go tool trace's default flags (all GC work, system-wide).
+    pub mmu_utils: Vec<Vec<MutatorUtil>>,
+    /// The proc timeline, compact.
+    pub procs: Timeline,
+    /// The thread timeline, compact.
+    pub threads: Timeline,
+    /// Events decoded.
+    pub events: u64,
+    /// The error that ended decoding early, if any (what came before it is shown).
+    pub error: Option<String>,
+    /// Peak resident memory after the pass (KiB), where the OS tells.
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// go tool trace's default MMU flags: every kind of GC work counts, one series.
+pub const DEFAULT_MMU_FLAGS: UtilFlags = UtilFlags(1 | 2 | 4 | 8);
+
+impl Model {
+    /// Decodes the whole trace once, feeding every analysis, and reports progress (bytes
+    /// read) through `progress`.
+    pub fn build(file: &TraceFile, progress: &AtomicU64) -> Result<Model, String> {
+        let source = &file.source;
+        let reader = crate::trace::Reader::new(source.bytes())
+            .map_err(|e| e.to_string())?
+            .on_generation_done(Box::new(|from, to| {
+                progress.store(to, Ordering::Relaxed);
+                source.release(from as usize..to as usize)
+            }));
+        let mut summarizer = Summarizer::new();
+        let mut profiles = ProfileBuilder::new();
+        let mut mmu = UtilBuilder::new(DEFAULT_MMU_FLAGS);
+        let mut procs = TimelineBuilder::new().compact();
+        let mut threads = TimelineBuilder::by_thread().compact();
+        let (events, err) = crate::analysis::run(
+            reader,
+            &mut [
+                &mut summarizer,
+                &mut profiles,
+                &mut mmu,
+                &mut procs,
+                &mut threads,
+            ],
+        );
+        progress.store(source.bytes().len() as u64, Ordering::Relaxed);
+        let summary = summarizer.finish();
+        let groups = groups(&summary);
+        let mut group_of = FxHashMap::default();
+        for (i, g) in groups.iter().enumerate() {
+            for &id in &g.goroutines {
+                group_of.insert(id, i as u32);
+            }
+        }
+        let task_types = task_types(&summary);
+        let region_types = region_types(&summary);
+        Ok(Model {
+            groups,
+            group_of,
+            profiles: profiles.finish(),
+            task_types,
+            region_types,
+            mmu_utils: mmu.finish(),
+            procs: procs.finish(),
+            threads: threads.finish(),
+            summary,
+            events,
+            error: err.map(|e| e.to_string()),
+            peak_rss_kib: crate::report::bench::peak_rss_kib(),
+        })
+    }
+
+    /// The start function of goroutine `g` ("" if unknown).
+    pub fn goroutine_name(&self, g: i64) -> &str {
+        self.summary.goroutines.get(&g).map_or("", |s| &s.name)
+    }
+
+    /// First and last event times.
+    pub fn time_range(&self) -> (i64, i64) {
+        (self.summary.first_time, self.summary.last_time)
+    }
+}
+
+/// Shared handle on the trace file, for views that decode again on demand.
+pub type SharedFile = Arc<TraceFile>;

@@ -1,0 +1,26 @@
+//! The info tab (first cut: being built).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::{Ctx, Effect, View};
+use crate::tui::action::Action;
+use crate::tui::keymap::Context;
+
+/// The info tab's state.
+#[derive(Debug, Default)]
+pub struct InfoView {}
+
+impl View for InfoView {
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::List]
+    }
+
+    fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {
+        Effect::None
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
+        buf.set_string(area.x, area.y, "info", ctx.theme.dim());
+    }
+}

@@ -1,0 +1,70 @@
+//! One module per tab. Each view keeps its own state, answers [`Action`]s and draws
+//! itself from the [`Model`]; none decodes the trace on the UI thread.
+
+pub mod goroutines;
+pub mod info;
+pub mod mmu;
+pub mod profiles;
+pub mod regions;
+pub mod tasks;
+pub mod timeline;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::keymap::Context;
+use super::model::{Facts, Model, SharedFile};
+use super::theme::Theme;
+
+/// What a view draws from.
+pub struct Ctx<'a> {
+    /// The loaded analyses.
+    pub model: &'a Model,
+    /// The index facts.
+    pub facts: &'a Facts,
+    /// Colours.
+    pub theme: Theme,
+    /// The trace, for views that compute more on demand (in a background thread).
+    pub file: &'a SharedFile,
+}
+
+/// What a view asks of the app after an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Nothing more.
+    None,
+    /// Show the timeline over `[from, to]` (absolute ns), with the cursor on
+    /// `goroutine`'s row or slice if given.
+    ShowTime {
+        /// Window start.
+        from: i64,
+        /// Window end.
+        to: i64,
+        /// The goroutine to put the cursor on.
+        goroutine: Option<i64>,
+    },
+    /// Open the Goroutines tab on one goroutine.
+    ShowGoroutine(i64),
+    /// A message for the status line.
+    Status(String),
+}
+
+/// A tab's view.
+pub trait View {
+    /// The key contexts active in this view (besides [`Context::Global`]).
+    fn contexts(&self) -> &'static [Context];
+    /// Handles an action; `Action::Back` returns `false` when there was nothing to close,
+    /// through [`Effect`]s the view asks the app for more.
+    fn update(&mut self, action: Action, ctx: &Ctx<'_>) -> Effect;
+    /// Draws the view.
+    fn render(&mut self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>);
+    /// Collects results of background work; `true` when something changed.
+    fn tick(&mut self, _ctx: &Ctx<'_>) -> bool {
+        false
+    }
+    /// Whether background work is pending (the app then polls instead of blocking).
+    fn busy(&self) -> bool {
+        false
+    }
+}

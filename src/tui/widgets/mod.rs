@@ -1,0 +1,4 @@
+//! Drawing shared by the views.
+
+pub mod bars;
+pub mod table;

@@ -1,0 +1,89 @@
+//! The explorer's compact timeline ([`TimelineBuilder::compact`]) holds the same goroutine
+//! spans, stacks, ranges and arrows as the full proc view (itself checked against go tool
+//! trace in timeline_oracle.rs), on every committed trace; its thinned Goroutines counter
+//! shows, at each kept row, the last value the full counter had before the next one.
+
+use gotrace_tui::analysis::timeline::{NO_STACK, SliceKind, TimelineBuilder};
+use gotrace_tui::trace::Reader;
+
+#[path = "common/oracle.rs"]
+mod oracle;
+
+#[test]
+fn compact_timeline_equals_the_full_proc_view() {
+    let traces = oracle::traces_with("goroutines.json");
+    for path in &traces {
+        let data = std::fs::read(path).unwrap();
+        let mut full = TimelineBuilder::new();
+        let mut compact = TimelineBuilder::new().compact();
+        gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut full, &mut compact]);
+        let (full, compact) = (full.finish(), compact.finish());
+        let name = path.display();
+
+        let mut want = full.proc_lanes();
+        while want.last().is_some_and(|l| l.is_empty()) {
+            want.pop();
+        }
+        let busy: Vec<u64> = (0..want.len() as u64)
+            .filter(|&p| !want[p as usize].is_empty())
+            .collect();
+        assert_eq!(compact.lane_ids, busy, "{name}: lanes");
+        let want: Vec<_> = want.into_iter().filter(|l| !l.is_empty()).collect();
+        let got = &compact.lanes;
+        for (p, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g.starts, w.starts, "{name}: P{p} starts");
+            assert_eq!(g.ends, w.ends, "{name}: P{p} ends");
+            assert_eq!(g.goroutines, w.goroutines, "{name}: P{p} goroutines");
+            let t1 = g.ends.last().copied().unwrap_or(0) + 1;
+            assert_eq!(g.busy(0, t1), w.busy(0, t1), "{name}: P{p} busy");
+        }
+        // Stacks: each compact span carries the stacks of the full slice.
+        let mut full_stacks: Vec<(u64, i64, [u32; 2])> = full
+            .slices
+            .iter()
+            .filter(|s| matches!(s.kind, SliceKind::Goroutine(_)) && s.lane < 1_000_000)
+            .map(|s| {
+                let st = |x: Option<u32>| x.unwrap_or(NO_STACK);
+                (s.lane, s.start, [st(s.start_stack), st(s.end_stack)])
+            })
+            .collect();
+        full_stacks.sort_unstable();
+        let mut compact_stacks: Vec<(u64, i64, [u32; 2])> = Vec::new();
+        for (&p, l) in compact.lane_ids.iter().zip(&compact.lanes) {
+            for i in 0..l.len() {
+                compact_stacks.push((p, l.starts[i], l.stacks[i]));
+            }
+        }
+        compact_stacks.sort_unstable();
+        assert_eq!(compact_stacks, full_stacks, "{name}: stacks");
+        assert_eq!(compact.stacks, full.stacks, "{name}: stack table");
+
+        let ranges: Vec<_> = full
+            .slices
+            .iter()
+            .filter(|s| s.kind == SliceKind::Range)
+            .collect();
+        let compact_ranges: Vec<_> = compact.slices.iter().collect();
+        assert_eq!(compact_ranges, ranges, "{name}: ranges");
+        assert_eq!(compact.arrows, full.arrows, "{name}: arrows");
+        assert_eq!(compact.heap, full.heap, "{name}: heap");
+        assert_eq!(compact.thread_counts, full.thread_counts, "{name}: threads");
+
+        let rows = &compact.goroutine_counts;
+        assert!(rows.len() <= full.goroutine_counts.len());
+        for (i, (t, v)) in rows.iter().enumerate() {
+            assert!(full.goroutine_counts.iter().any(|(ft, _)| ft == t), "{name}: row at {t}");
+            let next = rows.get(i + 1).map_or(i64::MAX, |r| r.0);
+            let last = full
+                .goroutine_counts
+                .iter()
+                .rev()
+                .find(|(ft, _)| *ft < next)
+                .unwrap();
+            assert_eq!(v, &last.1, "{name}: counter row at {t}");
+            if i > 0 {
+                assert!(t - rows[i - 1].0 >= 1_000, "{name}: rows closer than 1 µs");
+            }
+        }
+    }
+}
