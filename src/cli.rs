@@ -213,8 +213,12 @@ pub struct BenchArgs {
     pub analysis: bool,
     /// Instead, build go tool trace's proc-view timeline (slices, arrows, instants,
     /// counters) and report its size, time and peak memory.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "explorer")]
     pub timeline: bool,
+    /// Instead, time the explorer: first frame, analysis, and a script of key presses
+    /// rendered at 160×48; report the latencies and the peak memory.
+    #[arg(long)]
+    pub explorer: bool,
     /// The trace file.
     pub trace: PathBuf,
 }

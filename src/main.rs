@@ -28,8 +28,10 @@ fn explore(trace: Option<std::path::PathBuf>, demo: bool, mouse: bool) -> Result
             let name = if path.as_os_str() == "-" {
                 "stdin".to_string()
             } else {
-                path.file_name()
-                    .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
             };
             (TraceFile { source, path }, name)
         }
@@ -183,6 +185,15 @@ fn main() -> Result<ExitCode> {
             let mut out = BufWriter::new(io::stdout().lock());
             let r = report::flows::run(&source, args.goroutine, args.json, &mut out);
             finish(out, r)
+        }
+        Command::Bench(args) if args.explorer => {
+            let source = open(&args.trace)?;
+            let file = gotrace_tui::tui::model::TraceFile {
+                source,
+                path: args.trace.clone(),
+            };
+            gotrace_tui::tui::bench::run(file, &mut io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
             let source = open(&args.trace)?;

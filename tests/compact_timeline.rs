@@ -72,7 +72,10 @@ fn compact_timeline_equals_the_full_proc_view() {
         let rows = &compact.goroutine_counts;
         assert!(rows.len() <= full.goroutine_counts.len());
         for (i, (t, v)) in rows.iter().enumerate() {
-            assert!(full.goroutine_counts.iter().any(|(ft, _)| ft == t), "{name}: row at {t}");
+            assert!(
+                full.goroutine_counts.iter().any(|(ft, _)| ft == t),
+                "{name}: row at {t}"
+            );
             let next = rows.get(i + 1).map_or(i64::MAX, |r| r.0);
             let last = full
                 .goroutine_counts

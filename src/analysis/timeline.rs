@@ -172,7 +172,9 @@ struct GState {
     completed: Vec<CompletedRange>,
     start_running: i64,
     syscall: Option<(i64, Option<u32>)>,
-    start_block_reason: String,
+    /// Why it blocked: the name of the arrow its unblock draws, and whether it waits
+    /// on the network (its unblock then comes from the netpoller).
+    start_block: Option<(Arc<str>, bool)>,
     start_cause: StartCause,
     /// `name()`, kept until the name or label changes.
     cached_name: Option<Arc<str>>,
@@ -229,6 +231,8 @@ pub struct TimelineBuilder {
     stack_cache: FxHashMap<u64, Option<u32>>,
     /// Arrow and instant names, shared.
     shared_names: FxHashMap<String, Arc<str>>,
+    /// Unblock arrow names by block reason.
+    unblock_names: FxHashMap<Box<[u8]>, (Arc<str>, bool)>,
     /// Goroutines per viewer state (dead, runnable, running, waiting, waiting for GC).
     gstates: [i64; 5],
     heap_stats: [u64; 2],
@@ -245,11 +249,11 @@ pub struct TimelineBuilder {
     threads: std::collections::BTreeSet<i64>,
     /// Compact mode: goroutine slices go to per-lane span arrays, not to `out.slices`;
     /// lanes are found through a map because their IDs come from the trace.
-    compact: Option<(FxHashMap<u64, usize>, Vec<(u64, Vec<Span>)>)>,
+    compact: Option<CompactLanes>,
 }
 
-/// A goroutine execution span, as the compact mode collects it before indexing.
-type Span = (i64, i64, i64, [u32; 2]);
+/// Compact mode's lanes while building: where each lane ID's spans are, and the spans.
+type CompactLanes = (FxHashMap<u64, usize>, Vec<(u64, LaneSpans)>);
 
 /// "No stack" in [`LaneSpans::stacks`].
 pub const NO_STACK: u32 = u32::MAX;
@@ -323,6 +327,26 @@ impl TimelineBuilder {
     pub fn compact(mut self) -> TimelineBuilder {
         self.compact = Some(Default::default());
         self
+    }
+
+    /// The arrow name of an unblock after blocking for `reason` ("unblock (REASON)", or
+    /// "unblock" without one), and whether the reason is network I/O; cached by the
+    /// reason's bytes, as every block would otherwise format a string.
+    fn unblock_name(&mut self, reason: &[u8]) -> (Arc<str>, bool) {
+        if let Some(v) = self.unblock_names.get(reason) {
+            return v.clone();
+        }
+        let text = String::from_utf8_lossy(reason);
+        let v = if text.is_empty() {
+            (self.shared_name("unblock"), false)
+        } else {
+            (
+                self.shared_name(&format!("unblock ({text})")),
+                text.contains("network"),
+            )
+        };
+        self.unblock_names.insert(reason.into(), v.clone());
+        v
     }
 
     fn shared_name(&mut self, name: &str) -> Arc<str> {
@@ -409,16 +433,16 @@ impl TimelineBuilder {
         match (&mut self.compact, s.kind) {
             (Some((index, lanes)), SliceKind::Goroutine(g)) => {
                 let i = *index.entry(s.lane).or_insert_with(|| {
-                    lanes.push((s.lane, Vec::new()));
+                    lanes.push((s.lane, LaneSpans::default()));
                     lanes.len() - 1
                 });
                 let stack = |x: Option<u32>| x.unwrap_or(NO_STACK);
-                lanes[i].1.push((
+                lanes[i].1.push(
                     s.start,
                     s.start + s.dur,
                     g,
                     [stack(s.start_stack), stack(s.end_stack)],
-                ));
+                );
             }
             _ => self.out.slices.push(s),
         }
@@ -539,10 +563,11 @@ impl TimelineBuilder {
             to.executing()
         };
         if stops && !to.executing() {
-            if to == GoState::Waiting
-                && let Some(gs) = self.gs.get_mut(&id)
-            {
-                gs.start_block_reason = String::from_utf8_lossy(st.reason).into_owned();
+            if to == GoState::Waiting {
+                let block = self.unblock_name(st.reason);
+                if let Some(gs) = self.gs.get_mut(&id) {
+                    gs.start_block = Some(block);
+                }
             }
             self.stop(id, ts, ev_stack);
         }
@@ -578,26 +603,24 @@ impl TimelineBuilder {
             if layout == Layout::Goroutine && ev.goroutine() != -1 {
                 self.unblock_edges.push((ev.goroutine(), id));
             }
-            let reason = std::mem::take(
-                &mut self
-                    .gs
-                    .get_mut(&id)
-                    .expect("inserted above")
-                    .start_block_reason,
-            );
-            let name = if reason.is_empty() {
-                self.shared_name("unblock")
-            } else {
-                self.shared_name(&format!("unblock ({reason})"))
+            let block = self
+                .gs
+                .get_mut(&id)
+                .expect("inserted above")
+                .start_block
+                .take();
+            let (name, network) = match block {
+                Some(b) => b,
+                None => (self.shared_name("unblock"), false),
             };
             // Network unblocks come from the netpoller, which has no P; a thread is
             // still a meaningful source.
-            let lane = if reason.contains("network") && layout != Layout::Thread {
+            let lane = if network && layout != Layout::Thread {
                 NETPOLL_LANE
             } else {
                 cause_lane as u64
             };
-            if reason.contains("network") {
+            if network {
                 let name = name.clone();
                 self.instant(lane, &name, ts, ev_stack);
             }
@@ -881,7 +904,10 @@ impl TimelineBuilder {
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
             self.out.lanes = lanes
                 .into_iter()
-                .map(|l| LaneSpans::with_stacks(l.1))
+                .map(|(_, mut l)| {
+                    l.seal();
+                    l
+                })
                 .collect();
         }
         self.out
@@ -983,21 +1009,39 @@ impl LaneSpans {
         l
     }
 
-    /// Builds the index from spans that carry their start and end stacks.
-    pub fn with_stacks(mut spans: Vec<Span>) -> LaneSpans {
-        spans.sort_unstable_by_key(|s| s.0);
-        let mut l = LaneSpans::default();
-        let mut sum = 0;
-        for (s, e, g, st) in spans {
-            l.busy_before.push(sum);
-            sum += e - s;
-            l.starts.push(s);
-            l.ends.push(e);
-            l.goroutines.push(g);
-            l.stacks.push(st);
+    /// Appends a span with its start and end stacks; [`LaneSpans::seal`] must follow
+    /// the last one. Appending in place keeps one copy of the spans, not two.
+    pub fn push(&mut self, start: i64, end: i64, goroutine: i64, stacks: [u32; 2]) {
+        self.starts.push(start);
+        self.ends.push(end);
+        self.goroutines.push(goroutine);
+        self.stacks.push(stacks);
+    }
+
+    /// Sorts the pushed spans by start (they arrive in end order, which for spans that
+    /// do not overlap is the same) and computes the busy-time prefix sums.
+    pub fn seal(&mut self) {
+        if !self.starts.is_sorted() {
+            let mut order: Vec<u32> = (0..self.starts.len() as u32).collect();
+            order.sort_by_key(|&i| self.starts[i as usize]);
+            let pick = |v: &[i64]| order.iter().map(|&i| v[i as usize]).collect::<Vec<_>>();
+            self.starts = pick(&self.starts);
+            self.ends = pick(&self.ends);
+            self.goroutines = pick(&self.goroutines);
+            self.stacks = order.iter().map(|&i| self.stacks[i as usize]).collect();
         }
-        l.busy_before.push(sum);
-        l
+        self.busy_before.clear();
+        self.busy_before.reserve_exact(self.starts.len() + 1);
+        let mut sum = 0;
+        for (s, e) in self.starts.iter().zip(&self.ends) {
+            self.busy_before.push(sum);
+            sum += e - s;
+        }
+        self.busy_before.push(sum);
+        self.starts.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.goroutines.shrink_to_fit();
+        self.stacks.shrink_to_fit();
     }
 
     /// Number of spans.

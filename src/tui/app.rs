@@ -450,7 +450,10 @@ impl App {
             lines.push(Line::styled(ctx.title(), self.theme.header()));
             for (keys, text) in entries {
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<18}"), Style::default().add_modifier(Modifier::BOLD)),
+                    Span::styled(
+                        format!("  {keys:<18}"),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
                     Span::raw(text),
                 ]));
             }

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod bench;
 pub mod format;
 pub mod keymap;
 pub mod model;
@@ -12,16 +13,17 @@ pub mod widgets;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, bail, eyre};
-use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
+};
 use ratatui::crossterm::execute;
 
 use app::{App, Loading};
-use model::{Facts, Model, TraceFile};
+use model::{Facts, Model, Progress, TraceFile};
 
 /// A small trace built into the binary for `--demo` (Go 1.26, a mutex-contention program).
 pub const DEMO_TRACE: &[u8] = include_bytes!("../../testdata/traces/go126/mutex.trace");
@@ -37,12 +39,13 @@ pub fn run(file: TraceFile, name: String, mouse: bool) -> Result<()> {
              for text output use a subcommand (gotrace-tui --help lists them)"
         );
     }
-    let index = crate::trace::index::Index::build(file.source.bytes())
+    // Only the header is read before the first frame: a bad file fails here, clearly,
+    // and a huge one shows at once; the index and the analyses follow in the background.
+    let version = crate::trace::reader::read_header(file.source.bytes())
         .map_err(|e| eyre!("{}: {e}", file.path.display()))?;
-    let facts = Facts::from_index(name, &index);
-    drop(index);
+    let facts = Facts::from_header(name.clone(), file.source.bytes().len() as u64, version);
     let file = Arc::new(file);
-    let progress = Arc::new(AtomicU64::new(0));
+    let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
     {
         let (file, progress) = (file.clone(), progress.clone());
@@ -50,9 +53,12 @@ pub fn run(file: TraceFile, name: String, mouse: bool) -> Result<()> {
             .name("analysis".into())
             .spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if let Ok(index) = crate::trace::index::Index::build(file.source.bytes()) {
+                        let _ = tx.send(Ok(Loaded::Index(Facts::from_index(name, &index))));
+                    }
                     Model::build(&file, &progress)
                 }));
-                let _ = tx.send(r.map_err(|_| ()));
+                let _ = tx.send(r.map(|m| Loaded::Model(Box::new(m))).map_err(|_| ()));
             })?;
     }
     let mut terminal = ratatui::try_init()?;
@@ -74,25 +80,38 @@ pub fn run(file: TraceFile, name: String, mouse: bool) -> Result<()> {
     r
 }
 
-type LoadResult = std::result::Result<std::result::Result<Model, String>, ()>;
+/// What the loader thread sends: the index facts, then the model; `Err` if it panicked.
+type LoadResult = std::result::Result<Loaded, ()>;
+
+/// A loader message.
+enum Loaded {
+    /// The index has been read.
+    Index(Facts),
+    /// The analyses are done (or failed).
+    Model(Box<std::result::Result<Model, String>>),
+}
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
-    progress: &AtomicU64,
+    progress: &Progress,
     rx: &mpsc::Receiver<LoadResult>,
 ) -> Result<()> {
     let mut dirty = true;
     loop {
         if let Loading::Running(seen) = app.loading {
-            let now = progress.load(Ordering::Relaxed);
+            let now = progress.bytes();
             if now != seen {
                 app.loading = Loading::Running(now);
                 dirty = true;
             }
             match rx.try_recv() {
-                Ok(Ok(result)) => {
-                    app.loaded(result);
+                Ok(Ok(Loaded::Index(facts))) => {
+                    app.facts = Arc::new(facts);
+                    dirty = true;
+                }
+                Ok(Ok(Loaded::Model(result))) => {
+                    app.loaded(*result);
                     dirty = true;
                 }
                 // The panic hook has already restored the terminal and printed why.
@@ -112,8 +131,9 @@ fn event_loop(
         if app.quit {
             return Ok(());
         }
-        // Block while idle: no redraw loop when nothing happens.
-        if busy && !event::poll(TICK)? {
+        // Block while idle: no redraw loop when nothing happens. (Drawing may have
+        // started background work, so ask again.)
+        if (busy || app.busy()) && !event::poll(TICK)? {
             continue;
         }
         match event::read()? {

@@ -12,8 +12,8 @@ use crate::analysis::mmu::{MutatorUtil, UtilBuilder, UtilFlags};
 use crate::analysis::profiles::{ProfileBuilder, Profiles};
 use crate::analysis::tasks::{RegionType, TaskType, region_types, task_types};
 use crate::analysis::timeline::{Timeline, TimelineBuilder};
-use crate::trace::index::Index;
 use crate::trace::Source;
+use crate::trace::index::Index;
 use crate::trace::spec::Version;
 
 /// The trace being explored: its bytes and where they came from.
@@ -45,6 +45,19 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// What the header alone tells (the first frame, before the index is read).
+    pub fn from_header(name: String, size: u64, version: Version) -> Facts {
+        Facts {
+            name,
+            size,
+            version,
+            generations: 0,
+            time_range: None,
+            generation_spans: Vec::new(),
+            index_error: None,
+        }
+    }
+
     /// Reads the facts from the trace's index.
     pub fn from_index(name: String, index: &Index) -> Facts {
         let spans: Vec<(i64, i64, u64)> = index
@@ -68,6 +81,21 @@ impl Facts {
     }
 }
 
+/// How far the loading passes have read, in bytes.
+#[derive(Debug, Default)]
+pub struct Progress([AtomicU64; 2]);
+
+impl Progress {
+    /// Bytes read by the pass that is furthest behind.
+    pub fn bytes(&self) -> u64 {
+        self.0
+            .iter()
+            .map(|p| p.load(Ordering::Relaxed))
+            .min()
+            .unwrap_or(0)
+    }
+}
+
 /// The analyses behind every tab, from one pass over the trace.
 #[derive(Debug)]
 pub struct Model {
@@ -86,9 +114,7 @@ pub struct Model {
     /// Mutator utilization with go tool trace's default flags (all GC work, system-wide).
     pub mmu_utils: Vec<Vec<MutatorUtil>>,
     /// The proc timeline, compact.
-    pub procs: Timeline,
-    /// The thread timeline, compact.
-    pub threads: Timeline,
+    pub procs: Arc<Timeline>,
     /// Events decoded.
     pub events: u64,
     /// The error that ended decoding early, if any (what came before it is shown).
@@ -101,33 +127,54 @@ pub struct Model {
 pub const DEFAULT_MMU_FLAGS: UtilFlags = UtilFlags(1 | 2 | 4 | 8);
 
 impl Model {
-    /// Decodes the whole trace once, feeding every analysis, and reports progress (bytes
-    /// read) through `progress`.
-    pub fn build(file: &TraceFile, progress: &AtomicU64) -> Result<Model, String> {
+    /// Decodes the trace into every analysis and reports progress (bytes read by the
+    /// slower of two passes) through `progress`. The timeline is built by a second pass
+    /// on another thread, as the two halves take about as long and machines have cores.
+    pub fn build(file: &TraceFile, progress: &Progress) -> Result<Model, String> {
         let source = &file.source;
-        let reader = crate::trace::Reader::new(source.bytes())
-            .map_err(|e| e.to_string())?
-            .on_generation_done(Box::new(|from, to| {
-                progress.store(to, Ordering::Relaxed);
-                source.release(from as usize..to as usize)
-            }));
-        let mut summarizer = Summarizer::new();
-        let mut profiles = ProfileBuilder::new();
-        let mut mmu = UtilBuilder::new(DEFAULT_MMU_FLAGS);
-        let mut procs = TimelineBuilder::new().compact();
-        let mut threads = TimelineBuilder::by_thread().compact();
-        let (events, err) = crate::analysis::run(
-            reader,
-            &mut [
-                &mut summarizer,
-                &mut profiles,
-                &mut mmu,
-                &mut procs,
-                &mut threads,
-            ],
-        );
-        progress.store(source.bytes().len() as u64, Ordering::Relaxed);
-        let summary = summarizer.finish();
+        fn reader<'a>(
+            source: &'a Source,
+            part: &'a AtomicU64,
+        ) -> Result<crate::trace::Reader<'a>, String> {
+            Ok(crate::trace::Reader::new(source.bytes())
+                .map_err(|e| e.to_string())?
+                .on_generation_done(Box::new(move |from, to| {
+                    part.store(to, Ordering::Relaxed);
+                    source.release(from as usize..to as usize)
+                })))
+        }
+        let (analyses, procs) = std::thread::scope(|s| {
+            let timeline = s.spawn(|| -> Result<Timeline, String> {
+                let mut procs = TimelineBuilder::new().compact();
+                crate::analysis::run(reader(source, &progress.0[1])?, &mut [&mut procs]);
+                Ok(procs.finish())
+            });
+            let analyses = (|| -> Result<_, String> {
+                let mut summarizer = Summarizer::new();
+                let mut profiles = ProfileBuilder::new();
+                let mut mmu = UtilBuilder::new(DEFAULT_MMU_FLAGS);
+                let (events, err) = crate::analysis::run(
+                    reader(source, &progress.0[0])?,
+                    &mut [&mut summarizer, &mut profiles, &mut mmu],
+                );
+                Ok((
+                    summarizer.finish(),
+                    profiles.finish(),
+                    mmu.finish(),
+                    events,
+                    err,
+                ))
+            })();
+            let procs = timeline
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (analyses, procs)
+        });
+        let (summary, profiles, mmu_utils, events, err) = analyses?;
+        let procs = procs?;
+        for p in &progress.0 {
+            p.store(source.bytes().len() as u64, Ordering::Relaxed);
+        }
         let groups = groups(&summary);
         let mut group_of = FxHashMap::default();
         for (i, g) in groups.iter().enumerate() {
@@ -140,17 +187,30 @@ impl Model {
         Ok(Model {
             groups,
             group_of,
-            profiles: profiles.finish(),
+            profiles,
             task_types,
             region_types,
-            mmu_utils: mmu.finish(),
-            procs: procs.finish(),
-            threads: threads.finish(),
+            mmu_utils,
+            procs: Arc::new(procs),
             summary,
             events,
             error: err.map(|e| e.to_string()),
             peak_rss_kib: crate::report::bench::peak_rss_kib(),
         })
+    }
+
+    /// Builds the thread timeline (one lane per OS thread): a pass of its own, run when
+    /// the user first asks for thread rows.
+    pub fn build_threads(file: &TraceFile) -> Result<Timeline, String> {
+        let source = &file.source;
+        let reader = crate::trace::Reader::new(source.bytes())
+            .map_err(|e| e.to_string())?
+            .on_generation_done(Box::new(|from, to| {
+                source.release(from as usize..to as usize)
+            }));
+        let mut threads = TimelineBuilder::by_thread().compact();
+        crate::analysis::run(reader, &mut [&mut threads]);
+        Ok(threads.finish())
     }
 
     /// The start function of goroutine `g` ("" if unknown).

@@ -5,12 +5,11 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use gotrace_tui::trace::Source;
 use gotrace_tui::tui::action::Action;
 use gotrace_tui::tui::app::App;
-use gotrace_tui::tui::model::{Facts, Model, TraceFile};
+use gotrace_tui::tui::model::{Facts, Model, Progress, TraceFile};
 use gotrace_tui::tui::theme::{Palette, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -29,7 +28,7 @@ pub fn app(rel: &str) -> App {
         source: Source::Owned(bytes),
         path,
     });
-    let model = Model::build(&file, &AtomicU64::new(0));
+    let model = Model::build(&file, &Progress::default());
     let mut app = App::new(file, facts, Theme::new(Palette::Mono));
     app.loaded(model.map(|mut m| {
         // Memory figures vary from run to run.
@@ -96,4 +95,19 @@ pub fn settle(app: &mut App) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     app.tick();
+}
+
+/// An app on `testdata/traces/<rel>` whose analysis has not arrived: the first frame.
+pub fn loading_app(rel: &str) -> App {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/traces")
+        .join(rel);
+    let bytes = std::fs::read(&path).unwrap();
+    let index = gotrace_tui::trace::index::Index::build(&bytes).unwrap();
+    let facts = Facts::from_index(rel.to_string(), &index);
+    let file = Arc::new(TraceFile {
+        source: Source::Owned(bytes),
+        path,
+    });
+    App::new(file, facts, Theme::new(Palette::Mono))
 }

@@ -13,7 +13,7 @@ pub struct GoroutinesView {}
 
 impl View for GoroutinesView {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List,Context::Table]
+        &[Context::List, Context::Table]
     }
 
     fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {

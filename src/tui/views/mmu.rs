@@ -13,7 +13,7 @@ pub struct MmuView {}
 
 impl View for MmuView {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::Mmu,Context::List]
+        &[Context::Mmu, Context::List]
     }
 
     fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {

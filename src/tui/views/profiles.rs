@@ -13,7 +13,7 @@ pub struct ProfilesView {}
 
 impl View for ProfilesView {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List,Context::Profiles]
+        &[Context::List, Context::Profiles]
     }
 
     fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {

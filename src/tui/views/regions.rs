@@ -13,7 +13,7 @@ pub struct RegionsView {}
 
 impl View for RegionsView {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List,Context::Table]
+        &[Context::List, Context::Table]
     }
 
     fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {

@@ -13,7 +13,7 @@ pub struct TasksView {}
 
 impl View for TasksView {
     fn contexts(&self) -> &'static [Context] {
-        &[Context::List,Context::Table]
+        &[Context::List, Context::Table]
     }
 
     fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {

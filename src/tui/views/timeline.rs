@@ -1,31 +1,756 @@
-//! The timeline tab (first cut: being built).
+//! The Timeline tab: one row per P (or per thread) in block characters, with the GC,
+//! stop-the-world, heap, goroutine and thread tracks above; a cursor, zoom and pan, and
+//! the details of the slice under the cursor.
+
+use std::sync::{Arc, mpsc};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{Ctx, Effect, View};
+use crate::analysis::timeline::{GC_LANE, LaneSpans, NO_STACK, SliceKind, Timeline};
 use crate::tui::action::Action;
+use crate::tui::format::{dur, fit, pad};
 use crate::tui::keymap::Context;
+use crate::tui::model::Model;
+use crate::tui::widgets::bars::level;
 
-/// The timeline tab's state.
+/// Width of the row labels on the left.
+const LABEL: u16 = 11;
+/// Spans sampled per cell when colouring a zoomed-out cell by its dominant group.
+const SAMPLE: usize = 32;
+
+/// What the rows are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rows {
+    /// One row per P.
+    #[default]
+    Procs,
+    /// One row per OS thread.
+    Threads,
+}
+
+/// The Timeline tab's state.
 #[derive(Debug, Default)]
-pub struct TimelineView {}
+pub struct TimelineView {
+    /// Visible window, absolute ns (`from == to` until the first draw: the whole trace).
+    from: i64,
+    to: i64,
+    /// Cursor time, absolute ns.
+    cursor: i64,
+    /// Selected row (index into the lanes).
+    row: usize,
+    /// First lane row shown.
+    top: usize,
+    /// Ps or threads.
+    rows: Rows,
+    /// Whether the details popup is open.
+    details: bool,
+    /// Cells of the last draw (time columns) and lane rows that fit.
+    cells: u16,
+    page: usize,
+    /// The GC and stop-the-world tracks, built on first use.
+    tracks: Option<Tracks>,
+    /// The thread timeline, built by a pass of its own the first time thread rows are
+    /// asked for.
+    threads: Option<Result<Arc<Timeline>, String>>,
+    pending_threads: Option<mpsc::Receiver<Result<Timeline, String>>>,
+}
+
+/// Indexed ranges for the tracks above the lanes.
+#[derive(Debug)]
+struct Tracks {
+    gc: LaneSpans,
+    stw: LaneSpans,
+}
+
+impl Tracks {
+    fn new(tl: &Timeline) -> Tracks {
+        let merged = |pred: &dyn Fn(&crate::analysis::timeline::Slice) -> bool| {
+            let mut v: Vec<(i64, i64)> = tl
+                .slices
+                .iter()
+                .filter(|s| pred(s))
+                .map(|s| (s.start, s.start + s.dur))
+                .collect();
+            v.sort_unstable();
+            // Ranges overlap (a stop-the-world is drawn on every P): merge them so busy
+            // time is wall time.
+            let mut out: Vec<(i64, i64, i64)> = Vec::new();
+            for (s, e) in v {
+                match out.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => out.push((s, e, 0)),
+                }
+            }
+            LaneSpans::new(out)
+        };
+        Tracks {
+            gc: merged(&|s| s.lane == GC_LANE && !s.name.starts_with("stop-the-world")),
+            stw: merged(&|s| s.kind == SliceKind::Range && s.name.starts_with("stop-the-world")),
+        }
+    }
+}
+
+impl TimelineView {
+    /// The timeline of the rows shown; an empty one while the thread rows compute.
+    fn timeline(&self, model: &Model) -> Arc<Timeline> {
+        match self.rows {
+            Rows::Procs => model.procs.clone(),
+            Rows::Threads => match &self.threads {
+                Some(Ok(t)) => t.clone(),
+                _ => Arc::default(),
+            },
+        }
+    }
+
+    fn lane_name(&self, id: u64) -> String {
+        match (id, self.rows) {
+            (crate::analysis::timeline::NETPOLL_LANE, _) => "the network poller".into(),
+            (crate::analysis::timeline::SYSCALL_LANE, _) => "a blocked syscall".into(),
+            // Go's uint64(-1): no P (or thread), the runtime itself.
+            (u64::MAX, _) => "the runtime (no P)".into(),
+            (_, Rows::Procs) => format!("P{id}"),
+            (_, Rows::Threads) => format!("M{id}"),
+        }
+    }
+
+    fn ensure_window(&mut self, model: &Model) {
+        if self.from >= self.to {
+            let (a, b) = model.time_range();
+            self.from = a;
+            self.to = b.max(a + 1);
+            self.cursor = a;
+        }
+    }
+
+    /// Nanoseconds per cell.
+    fn cell_ns(&self) -> f64 {
+        (self.to - self.from) as f64 / self.cells.max(1) as f64
+    }
+
+    fn cell_of(&self, t: i64) -> Option<u16> {
+        if t < self.from || t >= self.to {
+            return None;
+        }
+        Some((((t - self.from) as f64 / self.cell_ns()) as u16).min(self.cells.saturating_sub(1)))
+    }
+
+    /// Sets the window to `[from, to]`, clamped to the trace and at least 1 µs wide.
+    fn set_window(&mut self, from: i64, to: i64, model: &Model) {
+        let (a, b) = model.time_range();
+        let width = (to - from).clamp(1_000.min(b - a).max(1), (b - a).max(1));
+        let from = from.clamp(a, (b - width).max(a));
+        self.from = from;
+        self.to = from + width;
+        self.cursor = self.cursor.clamp(self.from, self.to - 1);
+    }
+
+    fn zoom(&mut self, factor: f64, model: &Model) {
+        let width = ((self.to - self.from) as f64 * factor).round() as i64;
+        // Keep the cursor at the same place on screen.
+        let frac = (self.cursor - self.from) as f64 / (self.to - self.from).max(1) as f64;
+        let from = self.cursor - (width as f64 * frac) as i64;
+        self.set_window(from, from + width, model);
+    }
+
+    fn pan(&mut self, cells: f64, model: &Model) {
+        let d = (self.cell_ns() * cells).round() as i64;
+        let width = self.to - self.from;
+        let old = self.from;
+        self.set_window(self.from + d, self.from + d + width, model);
+        self.cursor = (self.cursor + (self.from - old)).clamp(self.from, self.to - 1);
+    }
+
+    /// The selected lane's spans.
+    fn lane<'t>(&self, tl: &'t Timeline) -> Option<(u64, &'t LaneSpans)> {
+        Some((*tl.lane_ids.get(self.row)?, tl.lanes.get(self.row)?))
+    }
+
+    /// The span under the cursor on the selected row (or the nearest within a cell).
+    fn selected_span(&self, model: &Model) -> Option<usize> {
+        let tl = self.timeline(model);
+        let (_, lane) = self.lane(&tl)?;
+        if let Some(i) = lane.at(self.cursor) {
+            return Some(i);
+        }
+        let slack = self.cell_ns().ceil() as i64;
+        let i = lane.starts.partition_point(|&s| s <= self.cursor + slack);
+        (i > 0 && lane.ends[i - 1] + slack > self.cursor).then(|| i - 1)
+    }
+
+    /// Moves the cursor to the span `i` of the selected lane, panning to show it.
+    fn go_to_span(&mut self, i: usize, model: &Model) {
+        let tl = self.timeline(model);
+        let Some((_, lane)) = self.lane(&tl) else {
+            return;
+        };
+        let (s, e) = (lane.starts[i], lane.ends[i]);
+        self.cursor = s;
+        if s < self.from || s >= self.to {
+            let width = self.to - self.from;
+            self.set_window(s - width / 4, s - width / 4 + width, model);
+        }
+        self.cursor = s.max(self.from);
+        let _ = e;
+    }
+
+    /// Shows `[from, to]`, with the cursor on `goroutine`'s first slice in it.
+    pub fn show(&mut self, from: i64, to: i64, goroutine: Option<i64>, ctx: &Ctx<'_>) {
+        let model = ctx.model;
+        self.ensure_window(model);
+        self.details = false;
+        let margin = ((to - from) / 10).max(500);
+        self.set_window(from - margin, to + margin, model);
+        self.cursor = from.clamp(self.from, self.to - 1);
+        let Some(g) = goroutine else { return };
+        // The lane where it first ran in the window.
+        let tl = self.timeline(model);
+        let mut best: Option<(i64, usize)> = None;
+        for (row, lane) in tl.lanes.iter().enumerate() {
+            let lo = lane.ends.partition_point(|&e| e <= from);
+            let hi = lane.starts.partition_point(|&s| s <= to);
+            if let Some(i) = (lo..hi).find(|&i| lane.goroutines[i] == g)
+                && best.is_none_or(|(t, _)| lane.starts[i] < t)
+            {
+                best = Some((lane.starts[i], row));
+            }
+        }
+        if let Some((t, row)) = best {
+            self.row = row;
+            self.cursor = t.clamp(self.from, self.to - 1);
+        }
+    }
+}
 
 impl View for TimelineView {
     fn contexts(&self) -> &'static [Context] {
         &[Context::Timeline]
     }
 
-    fn update(&mut self, _action: Action, _ctx: &Ctx<'_>) -> Effect {
+    fn update(&mut self, action: Action, ctx: &Ctx<'_>) -> Effect {
+        let model = ctx.model;
+        self.ensure_window(model);
+        let tl = self.timeline(model);
+        let lanes = tl.lanes.len();
+        match action {
+            Action::Back => self.details = false,
+            Action::Enter => self.details = self.selected_span(model).is_some(),
+            Action::Up | Action::ScrollUp => self.row = self.row.saturating_sub(1),
+            Action::Down | Action::ScrollDown => {
+                self.row = (self.row + 1).min(lanes.saturating_sub(1))
+            }
+            Action::PageUp => self.row = self.row.saturating_sub(self.page.max(1)),
+            Action::PageDown => {
+                self.row = (self.row + self.page.max(1)).min(lanes.saturating_sub(1))
+            }
+            Action::Left => self.pan(-(self.cells as f64) / 8.0, model),
+            Action::Right => self.pan(self.cells as f64 / 8.0, model),
+            Action::ZoomIn => self.zoom(0.5, model),
+            Action::ZoomOut => self.zoom(2.0, model),
+            Action::ZoomAll => {
+                let (a, b) = model.time_range();
+                self.set_window(a, b, model);
+            }
+            Action::ZoomFit => {
+                if let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) {
+                    let (s, e) = (lane.starts[i], lane.ends[i]);
+                    let margin = ((e - s) / 10).max(100);
+                    self.set_window(s - margin, e + margin, model);
+                    self.cursor = s;
+                }
+            }
+            Action::NextSlice => {
+                if let Some((_, lane)) = self.lane(&tl) {
+                    let i = lane.starts.partition_point(|&s| s <= self.cursor);
+                    if i < lane.len() {
+                        self.go_to_span(i, model);
+                    }
+                }
+            }
+            Action::PrevSlice => {
+                if let Some((_, lane)) = self.lane(&tl) {
+                    let i = lane.starts.partition_point(|&s| s < self.cursor);
+                    if i > 0 {
+                        self.go_to_span(i - 1, model);
+                    }
+                }
+            }
+            Action::ToggleRows => {
+                self.rows = match self.rows {
+                    Rows::Procs => Rows::Threads,
+                    Rows::Threads => Rows::Procs,
+                };
+                if self.rows == Rows::Threads
+                    && self.threads.is_none()
+                    && self.pending_threads.is_none()
+                {
+                    let (tx, rx) = mpsc::channel();
+                    let file = ctx.file.clone();
+                    std::thread::spawn(move || {
+                        let _ = tx.send(Model::build_threads(&file));
+                    });
+                    self.pending_threads = Some(rx);
+                }
+                self.row = 0;
+                self.top = 0;
+                self.details = false;
+            }
+            _ => {}
+        }
         Effect::None
     }
 
+    fn tick(&mut self, _ctx: &Ctx<'_>) -> bool {
+        let Some(rx) = &self.pending_threads else {
+            return false;
+        };
+        match rx.try_recv() {
+            Ok(r) => self.threads = Some(r.map(Arc::new)),
+            Err(mpsc::TryRecvError::Empty) => return false,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.threads = Some(Err("the thread timeline pass ended early".into()))
+            }
+        }
+        self.pending_threads = None;
+        true
+    }
+
+    fn busy(&self) -> bool {
+        self.pending_threads.is_some()
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
-        buf.set_string(area.x, area.y, "timeline", ctx.theme.dim());
+        let model = ctx.model;
+        let theme = ctx.theme;
+        self.ensure_window(model);
+        if area.height < 4 || area.width <= LABEL + 4 {
+            return;
+        }
+        self.cells = area.width - LABEL;
+        let x0 = area.x + LABEL;
+        let tl = self.timeline(model);
+        let (t_start, _) = model.time_range();
+        if self.tracks.is_none() {
+            self.tracks = Some(Tracks::new(&model.procs));
+        }
+        let cell_ns = self.cell_ns();
+        let cell = |i: u16| {
+            let a = self.from + (i as f64 * cell_ns) as i64;
+            let b = self.from + ((i + 1) as f64 * cell_ns) as i64;
+            (a, b.max(a + 1))
+        };
+        let mut y = area.y;
+
+        // Time axis: ticks at a round step, labels relative to the trace start.
+        let step = nice_step(cell_ns * 14.0);
+        let rel0 = self.from - t_start;
+        let mut t = (rel0 as f64 / step).ceil() * step;
+        buf.set_string(
+            area.x,
+            y,
+            pad(&dur(self.to - self.from), LABEL as usize - 1, false),
+            theme.dim(),
+        );
+        while ((t - rel0 as f64) / cell_ns) < self.cells as f64 {
+            let c = ((t - rel0 as f64) / cell_ns) as u16;
+            let label = format!("│{}", dur(t as i64));
+            if c + label.chars().count() as u16 <= self.cells {
+                buf.set_string(x0 + c, y, label, theme.dim());
+            }
+            t += step;
+        }
+        y += 1;
+
+        // Tracks.
+        let tracks = self.tracks.as_ref().expect("built above");
+        let draw_ranges =
+            |buf: &mut Buffer, y: u16, name: &str, spans: &LaneSpans, style: Style| {
+                buf.set_string(area.x, y, pad(name, LABEL as usize - 1, false), theme.dim());
+                for i in 0..self.cells {
+                    let (a, b) = cell(i);
+                    let f = spans.busy_fraction(a, b);
+                    if f > 0.0 {
+                        buf[(x0 + i, y)].set_char(level(f)).set_style(style);
+                    }
+                }
+            };
+        draw_ranges(buf, y, "GC", &tracks.gc, theme.gc());
+        y += 1;
+        draw_ranges(buf, y, "STW", &tracks.stw, theme.stw());
+        y += 1;
+        // Counters: the value at each cell's end, scaled to the maximum over the trace.
+        let heap_max = tl.heap.iter().map(|(_, v)| v[0] + v[1]).max().unwrap_or(0);
+        draw_counter(
+            buf,
+            x0,
+            y,
+            self.cells,
+            &tl.heap,
+            &cell,
+            heap_max,
+            |v| v[0],
+            theme.group(0),
+        );
+        buf.set_string(area.x, y, "Heap", theme.dim());
+        y += 1;
+        let g_max = tl
+            .goroutine_counts
+            .iter()
+            .map(|(_, v)| v[1] + v[2])
+            .max()
+            .unwrap_or(0);
+        draw_counter(
+            buf,
+            x0,
+            y,
+            self.cells,
+            &tl.goroutine_counts,
+            &cell,
+            g_max as u64,
+            |v| (v[1] + v[2]) as u64,
+            theme.group(1),
+        );
+        buf.set_string(area.x, y, "Goroutines", theme.dim());
+        y += 1;
+        let m_max = tl
+            .thread_counts
+            .iter()
+            .map(|(_, v)| v[0] + v[1])
+            .max()
+            .unwrap_or(0);
+        draw_counter(
+            buf,
+            x0,
+            y,
+            self.cells,
+            &tl.thread_counts,
+            &cell,
+            m_max as u64,
+            |v| (v[0] + v[1]) as u64,
+            theme.group(2),
+        );
+        buf.set_string(area.x, y, "Threads", theme.dim());
+        y += 1;
+
+        // Lanes.
+        let info_h: u16 = 2;
+        let lanes_h = (area.bottom().saturating_sub(y + info_h)) as usize;
+        self.page = lanes_h;
+        let n = tl.lanes.len();
+        self.row = self.row.min(n.saturating_sub(1));
+        if self.row < self.top {
+            self.top = self.row;
+        } else if lanes_h > 0 && self.row >= self.top + lanes_h {
+            self.top = self.row + 1 - lanes_h;
+        }
+        let group_of = |g: i64| model.group_of.get(&g).copied().unwrap_or(u32::MAX);
+        for r in 0..lanes_h.min(n.saturating_sub(self.top)) {
+            let idx = self.top + r;
+            let lane = &tl.lanes[idx];
+            let label_style = if idx == self.row {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            buf.set_string(
+                area.x,
+                y,
+                pad(&self.lane_name(tl.lane_ids[idx]), LABEL as usize - 1, false),
+                label_style,
+            );
+            self.draw_lane(buf, x0, y, lane, &cell, &group_of, ctx);
+            y += 1;
+        }
+        // Cursor column.
+        if let Some(c) = self.cell_of(self.cursor) {
+            for yy in area.y + 1..y {
+                let cell = &mut buf[(x0 + c, yy)];
+                if cell.symbol() == " " {
+                    cell.set_char('│').set_style(theme.dim());
+                } else {
+                    cell.set_style(Style::default().add_modifier(Modifier::REVERSED));
+                }
+            }
+        }
+
+        // The slice under the cursor.
+        let y = area.bottom() - info_h;
+        let status = match (&self.rows, &self.threads) {
+            (Rows::Threads, None) => "  building the thread timeline…".to_string(),
+            (Rows::Threads, Some(Err(e))) => format!("  thread timeline: {e}"),
+            _ => String::new(),
+        };
+        let line1 = format!(
+            "cursor {}  window {} – {}  {} {}{status}",
+            dur(self.cursor - t_start),
+            dur(self.from - t_start),
+            dur(self.to - t_start),
+            n,
+            match self.rows {
+                Rows::Procs => "Ps",
+                Rows::Threads => "threads",
+            }
+        );
+        buf.set_stringn(
+            area.x,
+            y,
+            fit(&line1, area.width as usize),
+            area.width as usize,
+            theme.dim(),
+        );
+        if let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) {
+            let g = lane.goroutines[i];
+            let text = format!(
+                "{}: G{g} {}  start {}  wall {}   Enter: details",
+                self.lane_name(id),
+                model.goroutine_name(g),
+                dur(lane.starts[i] - t_start),
+                dur(lane.ends[i] - lane.starts[i]),
+            );
+            buf.set_stringn(
+                area.x,
+                y + 1,
+                fit(&text, area.width as usize),
+                area.width as usize,
+                Style::default(),
+            );
+        }
+        if self.details {
+            self.render_details(area, buf, ctx);
+        }
     }
 }
 
 impl TimelineView {
-    /// Shows `[from, to]` with the cursor on `goroutine` if given.
-    pub fn show(&mut self, _from: i64, _to: i64, _goroutine: Option<i64>, _ctx: &Ctx<'_>) {}
+    #[allow(clippy::too_many_arguments)]
+    fn draw_lane(
+        &self,
+        buf: &mut Buffer,
+        x0: u16,
+        y: u16,
+        lane: &LaneSpans,
+        cell: &dyn Fn(u16) -> (i64, i64),
+        group_of: &dyn Fn(i64) -> u32,
+        ctx: &Ctx<'_>,
+    ) {
+        let theme = ctx.theme;
+        for i in 0..self.cells {
+            let (a, b) = cell(i);
+            let f = lane.busy_fraction(a, b);
+            if f <= 0.0 {
+                continue;
+            }
+            let style = lane
+                .dominant_by(a, b, SAMPLE, group_of)
+                .map_or(Style::default(), |grp| theme.group(grp));
+            buf[(x0 + i, y)].set_char(level(f)).set_style(style);
+        }
+        // Zoomed in: slices wide enough for a label carry "G123 name".
+        let lo = lane.ends.partition_point(|&e| e <= self.from);
+        let hi = lane.starts.partition_point(|&s| s < self.to);
+        if hi - lo > self.cells as usize {
+            return;
+        }
+        for s in lo..hi {
+            let c0 = self.cell_of(lane.starts[s].max(self.from)).unwrap_or(0);
+            let c1 = self.cell_of(lane.ends[s].min(self.to - 1)).unwrap_or(0);
+            let width = (c1 - c0) as usize;
+            if width < 4 {
+                continue;
+            }
+            let g = lane.goroutines[s];
+            let grp = ctx.model.group_of.get(&g).copied().unwrap_or(0);
+            let label = fit(
+                &format!("G{g} {}", short_name(ctx.model.goroutine_name(g))),
+                width,
+            );
+            let style = if theme.has_color() {
+                Style::default()
+                    .bg(theme.group(grp).fg.unwrap_or_default())
+                    .fg(ratatui::style::Color::Black)
+            } else {
+                Style::default().add_modifier(Modifier::REVERSED)
+            };
+            for c in c0..c1 {
+                buf[(x0 + c, y)].set_char(' ').set_style(style);
+            }
+            buf.set_stringn(x0 + c0, y, label, width, style);
+            buf[(x0 + c1, y)].set_char('▏');
+        }
+    }
+
+    fn render_details(&self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
+        let model = ctx.model;
+        let tl = self.timeline(model);
+        let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) else {
+            return;
+        };
+        let (t0, _) = model.time_range();
+        let g = lane.goroutines[i];
+        let (s, e) = (lane.starts[i], lane.ends[i]);
+        // Self time: the slice minus the ranges drawn inside it on the same lane.
+        let nested: i64 = tl
+            .slices
+            .iter()
+            .filter(|r| {
+                r.lane == id && r.kind == SliceKind::Range && r.start >= s && r.start + r.dur <= e
+            })
+            .map(|r| r.dur)
+            .sum();
+        let head = ctx.theme.header();
+        let mut lines = vec![
+            Line::from(format!("Title          G{g} {}", model.goroutine_name(g))),
+            Line::from(format!("Start          {}", dur(s - t0))),
+            Line::from(format!("Wall duration  {}", dur(e - s))),
+            Line::from(format!("Self time      {}", dur(e - s - nested))),
+            Line::from(format!("On             {}", self.lane_name(id))),
+        ];
+        let incoming = tl
+            .arrows
+            .iter()
+            .find(|a| a.goroutine == g && a.to_time == s);
+        lines.push(Line::styled("Incoming flow", head));
+        match incoming {
+            Some(a) => lines.push(Line::from(format!(
+                "  {} at {} from {}",
+                a.name,
+                dur(a.from_time - t0),
+                self.lane_name(a.from_lane)
+            ))),
+            None => lines.push(Line::from("  (none)")),
+        }
+        // Why it stopped, told by what ended the wait: the next flow into the goroutine.
+        if let Some(next) = tl
+            .arrows
+            .iter()
+            .filter(|a| a.goroutine == g && a.to_time >= e)
+            .min_by_key(|a| a.to_time)
+        {
+            lines.push(Line::styled("Next run", head));
+            lines.push(Line::from(format!(
+                "  after {}: {} at {} from {}, ran at {}",
+                dur(next.to_time - e),
+                next.name,
+                dur(next.from_time - t0),
+                self.lane_name(next.from_lane),
+                dur(next.to_time - t0)
+            )));
+        }
+        let outgoing: Vec<_> = tl
+            .arrows
+            .iter()
+            .filter(|a| a.from_lane == id && a.from_time >= s && a.from_time <= e)
+            .collect();
+        lines.push(Line::styled(
+            format!("Outgoing flows ({})", outgoing.len()),
+            head,
+        ));
+        for a in outgoing.iter().take(8) {
+            lines.push(Line::from(format!(
+                "  {} G{} {} at {}",
+                a.name,
+                a.goroutine,
+                model.goroutine_name(a.goroutine),
+                dur(a.from_time - t0)
+            )));
+        }
+        let stack = |title: &str, idx: u32, lines: &mut Vec<Line<'static>>| {
+            lines.push(Line::styled(title.to_string(), head));
+            match tl.stacks.get(idx as usize).filter(|_| idx != NO_STACK) {
+                Some(frames) => {
+                    for f in frames {
+                        lines.push(Line::from(format!("  {} {}:{}", f.func, f.file, f.line)));
+                    }
+                }
+                None => lines.push(Line::from("  (none)")),
+            }
+        };
+        let [st, en] = lane.stacks.get(i).copied().unwrap_or([NO_STACK, NO_STACK]);
+        stack("End stack trace (why it stopped)", en, &mut lines);
+        stack("Start stack trace (where it resumed)", st, &mut lines);
+        let w = area.width.saturating_sub(4).min(100);
+        let h = area.height.saturating_sub(2);
+        let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
+        Clear.render(popup, buf);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Slice (Esc closes) "),
+            )
+            .render(popup, buf);
+    }
+}
+
+/// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
+fn short_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// The smallest 1, 2 or 5 × 10ⁿ ns at least `min`.
+fn nice_step(min: f64) -> f64 {
+    let mut p = 1.0;
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            if m * p >= min {
+                return m * p;
+            }
+        }
+        p *= 10.0;
+    }
+}
+
+/// Draws a counter track: per cell, the value at the cell's end as a level of `max`.
+#[allow(clippy::too_many_arguments)]
+fn draw_counter<T: Copy>(
+    buf: &mut Buffer,
+    x0: u16,
+    y: u16,
+    cells: u16,
+    rows: &[(i64, T)],
+    cell: &dyn Fn(u16) -> (i64, i64),
+    max: u64,
+    value: impl Fn(T) -> u64,
+    style: Style,
+) {
+    if max == 0 {
+        return;
+    }
+    for i in 0..cells {
+        let (_, b) = cell(i);
+        let k = rows.partition_point(|r| r.0 < b);
+        if k == 0 {
+            continue;
+        }
+        let v = value(rows[k - 1].1);
+        if v > 0 {
+            buf[(x0 + i, y)]
+                .set_char(level(v as f64 / max as f64))
+                .set_style(style);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_round() {
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(1.0), 1.0);
+        assert_eq!(nice_step(1234.0), 2000.0);
+        assert_eq!(nice_step(6e6), 1e7);
+    }
+
+    #[test]
+    fn labels_drop_the_package_path() {
+        assert_eq!(short_name("net/http.(*conn).serve"), "http.(*conn).serve");
+        assert_eq!(short_name("main.main"), "main.main");
+    }
 }

@@ -33,7 +33,11 @@ pub fn breakdown(buf: &mut Buffer, x: u16, y: u16, width: u16, parts: &[(i64, St
     for (i, &(v, style)) in parts.iter().enumerate() {
         acc += v.max(0);
         let end = ((acc as f64 / total as f64) * width as f64).round() as u16;
-        let glyph = if mono { MONO_FILL[i % MONO_FILL.len()] } else { '█' };
+        let glyph = if mono {
+            MONO_FILL[i % MONO_FILL.len()]
+        } else {
+            '█'
+        };
         while cell < end.min(width) {
             buf[(x + cell, y)].set_char(glyph).set_style(style);
             cell += 1;
@@ -83,7 +87,14 @@ mod tests {
     #[test]
     fn breakdown_fills_the_width_in_proportion() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
-        breakdown(&mut buf, 0, 0, 10, &[(3, Style::default()), (7, Style::default())], true);
+        breakdown(
+            &mut buf,
+            0,
+            0,
+            10,
+            &[(3, Style::default()), (7, Style::default())],
+            true,
+        );
         let s: String = (0..10).map(|x| buf[(x, 0)].symbol().to_string()).collect();
         assert_eq!(s, "███▓▓▓▓▓▓▓");
     }
@@ -91,8 +102,17 @@ mod tests {
     #[test]
     fn columns_scale_to_the_largest() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 3, 2));
-        columns(&mut buf, Rect::new(0, 0, 3, 2), &[4, 1, 0], Style::default());
-        let row = |y| (0..3).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>();
+        columns(
+            &mut buf,
+            Rect::new(0, 0, 3, 2),
+            &[4, 1, 0],
+            Style::default(),
+        );
+        let row = |y| {
+            (0..3)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        };
         assert_eq!(row(0), "█  ");
         assert_eq!(row(1), "█▄ ");
     }

@@ -132,7 +132,13 @@ pub fn render(
         if i == state.column {
             style = style.add_modifier(Modifier::UNDERLINED);
         }
-        buf.set_stringn(x, area.y, pad(&title, w as usize, c.right), w as usize, style);
+        buf.set_stringn(
+            x,
+            area.y,
+            pad(&title, w as usize, c.right),
+            w as usize,
+            style,
+        );
         x += w + 1;
     }
     let body = area.height.saturating_sub(1) as usize;
@@ -174,7 +180,7 @@ fn widths(columns: &[Column], total: u16) -> Vec<u16> {
     let fixed: u16 = columns.iter().map(|c| c.width).sum();
     let flex = columns.iter().filter(|c| c.width == 0).count() as u16;
     let room = total.saturating_sub(fixed + gaps);
-    let each = if flex > 0 { (room / flex).max(12) } else { 0 };
+    let each = room.checked_div(flex).map_or(0, |w| w.max(12));
     let mut out: Vec<u16> = columns
         .iter()
         .map(|c| if c.width == 0 { each } else { c.width })
@@ -239,13 +245,25 @@ mod tests {
         };
         let mut buf = Buffer::empty(Rect::new(0, 0, 20, 4));
         let asked = std::cell::RefCell::new(Vec::new());
-        render(buf.area, &mut buf, Theme::new(crate::tui::theme::Palette::Mono), &cols, 100, &mut s, |r, c| {
-            asked.borrow_mut().push(r);
-            format!("{r}/{c}")
-        });
+        render(
+            buf.area,
+            &mut buf,
+            Theme::new(crate::tui::theme::Palette::Mono),
+            &cols,
+            100,
+            &mut s,
+            |r, c| {
+                asked.borrow_mut().push(r);
+                format!("{r}/{c}")
+            },
+        );
         let rows: std::collections::BTreeSet<usize> = asked.into_inner().into_iter().collect();
         assert_eq!(rows.into_iter().collect::<Vec<_>>(), [48, 49, 50]);
-        let line = |y| (0..20).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>();
+        let line = |y| {
+            (0..20)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        };
         assert_eq!(line(3), "50/0            50/1");
     }
 }

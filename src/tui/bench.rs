@@ -1,0 +1,147 @@
+//! `gotrace-tui bench --explorer`: the explorer's start-up and key-press latency on a
+//! trace, measured headlessly (the same App, rendered into an off-screen buffer).
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::app::{App, Tab};
+use super::model::{Facts, Model, Progress, TraceFile};
+use super::theme::{Palette, Theme};
+
+/// The key presses timed, in order: what a user does first on a big trace.
+const SCRIPT: &[Action] = &[
+    Action::ZoomIn,
+    Action::ZoomIn,
+    Action::Right,
+    Action::Down,
+    Action::NextSlice,
+    Action::NextSlice,
+    Action::Enter,
+    Action::Back,
+    Action::ZoomOut,
+    Action::ZoomAll,
+    Action::ToggleRows,
+    Action::PageDown,
+    Action::ToggleRows,
+    Action::GoTab(Tab::Goroutines),
+    Action::Down,
+    Action::Sort,
+    Action::Enter,
+    Action::PageDown,
+    Action::Back,
+    Action::GoTab(Tab::Profiles),
+    Action::NextKind,
+    Action::GoTab(Tab::Tasks),
+    Action::GoTab(Tab::Regions),
+    Action::GoTab(Tab::Mmu),
+    Action::GoTab(Tab::Info),
+    Action::GoTab(Tab::Timeline),
+    Action::ZoomIn,
+    Action::Left,
+];
+
+/// Runs the benchmark and prints its figures.
+pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
+    let area = Rect::new(0, 0, 160, 48);
+    let t = Instant::now();
+    // As `tui::run` does: the header, then the first frame; the index after it.
+    let version = crate::trace::reader::read_header(file.source.bytes())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let size = file.source.bytes().len() as u64;
+    let file = Arc::new(file);
+    let facts = Facts::from_header("bench".into(), size, version);
+    let mut app = App::new(file.clone(), facts, Theme::new(Palette::Xterm256));
+    let mut buf = Buffer::empty(area);
+    app.render(area, &mut buf);
+    let first = t.elapsed();
+    writeln!(
+        out,
+        "first frame      {:.1} ms (header + loading screen)",
+        ms(first)
+    )?;
+    let t = Instant::now();
+    let index = crate::trace::index::Index::build(file.source.bytes())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    app.facts = Arc::new(Facts::from_index("bench".into(), &index));
+    drop(index);
+    buf = Buffer::empty(area);
+    app.render(area, &mut buf);
+    writeln!(
+        out,
+        "index frame      {:.1} ms (time axis, generations)",
+        ms(t.elapsed())
+    )?;
+
+    let t = Instant::now();
+    let model = Model::build(&file, &Progress::default());
+    let load = t.elapsed();
+    let model = model.map_err(std::io::Error::other)?;
+    writeln!(
+        out,
+        "analysis         {:.2} s ({} events)",
+        load.as_secs_f64(),
+        model.events
+    )?;
+    app.loaded(Ok(model));
+    let t = Instant::now();
+    buf = Buffer::empty(area);
+    app.render(area, &mut buf);
+    writeln!(out, "first full frame {:.1} ms", ms(t.elapsed()))?;
+
+    let mut times: Vec<(Duration, Action)> = Vec::new();
+    for &a in SCRIPT {
+        let t = Instant::now();
+        app.update(a);
+        buf = Buffer::empty(area);
+        app.render(area, &mut buf);
+        times.push((t.elapsed(), a));
+        // Background work a view started (footprint, recomputations) is not a key's
+        // latency: wait for it outside the timing.
+        let w = Instant::now();
+        while app.busy() && w.elapsed() < Duration::from_secs(120) {
+            app.tick();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        app.tick();
+    }
+    let mut sorted: Vec<Duration> = times.iter().map(|t| t.0).collect();
+    sorted.sort();
+    let (worst, action) = times
+        .iter()
+        .max_by_key(|t| t.0)
+        .copied()
+        .unwrap_or_default_pair();
+    writeln!(
+        out,
+        "key presses      {} timed at 160x48: median {:.2} ms, max {:.2} ms ({action:?})",
+        times.len(),
+        ms(sorted[sorted.len() / 2]),
+        ms(worst)
+    )?;
+    for (d, a) in &times {
+        writeln!(out, "  {:>8.2} ms  {a:?}", ms(*d))?;
+    }
+    if let Some(kib) = crate::report::bench::peak_rss_kib() {
+        writeln!(out, "peak RSS         {} MiB", kib / 1024)?;
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+trait OrDefaultPair {
+    fn unwrap_or_default_pair(self) -> (Duration, Action);
+}
+
+impl OrDefaultPair for Option<(Duration, Action)> {
+    fn unwrap_or_default_pair(self) -> (Duration, Action) {
+        self.unwrap_or((Duration::ZERO, Action::Quit))
+    }
+}

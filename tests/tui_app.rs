@@ -1,0 +1,163 @@
+//! The explorer's frame, Timeline and Info tabs, driven headlessly: `App::update`
+//! behaviour, the timeline's cells against the analysis, and whole-screen snapshots
+//! (80×24 and 160×48) on committed traces.
+
+#[path = "common/tui.rs"]
+mod tui;
+
+use gotrace_tui::tui::action::Action;
+use gotrace_tui::tui::app::Tab;
+use gotrace_tui::tui::widgets::bars::level;
+use ratatui::crossterm::event::KeyCode;
+
+#[test]
+fn tabs_cycle_and_numbers_jump() {
+    let mut app = tui::app("go126/chan.trace");
+    assert_eq!(app.tab, Tab::Timeline);
+    tui::act(&mut app, &[Action::NextTab, Action::NextTab]);
+    assert_eq!(app.tab, Tab::Profiles);
+    tui::act(&mut app, &[Action::PrevTab, Action::PrevTab, Action::PrevTab]);
+    assert_eq!(app.tab, Tab::Info);
+    tui::keys(&mut app, "5");
+    assert_eq!(app.tab, Tab::Regions);
+    tui::press(&mut app, KeyCode::Tab);
+    assert_eq!(app.tab, Tab::Mmu);
+    tui::press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.tab, Tab::Regions);
+}
+
+#[test]
+fn help_opens_over_any_tab_and_keys_then_scroll_it() {
+    let mut app = tui::app("go126/chan.trace");
+    tui::keys(&mut app, "?");
+    assert_eq!(app.help, Some(0));
+    // While help is open, j scrolls it instead of acting on the tab.
+    tui::keys(&mut app, "jj");
+    assert_eq!(app.help, Some(2));
+    assert_eq!(app.tab, Tab::Timeline);
+    tui::press(&mut app, KeyCode::Esc);
+    assert_eq!(app.help, None);
+    tui::keys(&mut app, "q");
+    assert!(app.quit);
+}
+
+#[test]
+fn keys_work_before_the_analysis_arrives() {
+    let mut app = tui::loading_app("go126/stress.trace");
+    tui::keys(&mut app, "3");
+    assert_eq!(app.tab, Tab::Profiles);
+    let screen = tui::screen(&mut app, 80, 24);
+    assert!(screen.contains("analysing 0%"), "{screen}");
+    insta::assert_snapshot!("loading_80x24", screen);
+    tui::keys(&mut app, "q");
+    assert!(app.quit);
+}
+
+/// Each P row's cells are the busy fraction of the P over the cell's time range, from
+/// the analysis' own span index.
+#[test]
+fn timeline_cells_show_each_ps_busy_fraction() {
+    for trace in ["go126/chan.trace", "go126/stress.trace", "go126/mutex.trace"] {
+        let mut app = tui::app(trace);
+        let (w, h) = (160u16, 48u16);
+        let screen = tui::screen(&mut app, w, h);
+        let lines: Vec<&str> = screen.lines().collect();
+        let model = app.model().unwrap().clone();
+        let (t0, t1) = model.time_range();
+        let tl = &model.procs;
+        let cells = (w - 11) as usize;
+        let cell_ns = (t1 - t0) as f64 / cells as f64;
+        let cell_of = |t: i64| (((t - t0) as f64 / cell_ns) as usize).min(cells - 1);
+        for (row, (id, lane)) in tl.lane_ids.iter().zip(&tl.lanes).enumerate() {
+            // Title, tabs, axis, 5 tracks, then the lanes.
+            let line: Vec<char> = lines[8 + row].chars().collect();
+            let label: String = line[..11].iter().collect();
+            assert_eq!(label.trim_end(), format!("P{id}"), "{trace}");
+            // When no more slices than cells are in view, slices four or more cells
+            // wide carry their goroutine's label instead of levels.
+            let mut labelled = vec![false; cells];
+            if lane.len() <= cells {
+                for s in 0..lane.len() {
+                    let (c0, c1) = (cell_of(lane.starts[s]), cell_of(lane.ends[s].min(t1 - 1)));
+                    if c1 - c0 >= 4 {
+                        let text: String = line[11 + c0..11 + c1].iter().collect();
+                        let want = format!("G{}", lane.goroutines[s]);
+                        assert!(text.starts_with(&want[..want.len().min(c1 - c0)]), "{trace}: {text:?}");
+                        labelled[c0..=c1].iter_mut().for_each(|l| *l = true);
+                    }
+                }
+            }
+            for c in (0..cells).filter(|&c| !labelled[c]) {
+                let a = t0 + (c as f64 * cell_ns) as i64;
+                let b = (t0 + ((c + 1) as f64 * cell_ns) as i64).max(a + 1);
+                let want = level(lane.busy_fraction(a, b));
+                let got = line[11 + c];
+                // The cursor column (the first) is drawn over the cell.
+                if c == 0 && got == '│' {
+                    continue;
+                }
+                assert_eq!(got, want, "{trace} P{id} cell {c}");
+            }
+        }
+    }
+}
+
+#[test]
+fn zoom_pan_and_slice_stepping_move_the_window_and_cursor() {
+    let mut app = tui::app("go126/chan.trace");
+    let model = app.model().unwrap().clone();
+    let (t0, _) = model.time_range();
+    tui::screen(&mut app, 120, 30);
+    // The cursor starts at the trace start; `.` puts it on the first slice of P0 that
+    // starts after it, Enter opens that slice's details.
+    tui::keys(&mut app, ".");
+    let lane = &model.procs.lanes[0];
+    let i = lane.starts.iter().position(|&s| s > t0).unwrap();
+    let screen = tui::screen(&mut app, 120, 30);
+    let g = lane.goroutines[i];
+    let wall = gotrace_tui::tui::format::dur(lane.ends[i] - lane.starts[i]);
+    let start = gotrace_tui::tui::format::dur(lane.starts[i] - t0);
+    assert!(
+        screen.contains(&format!("P0: G{g} {}  start {start}  wall {wall}", model.goroutine_name(g))),
+        "{screen}"
+    );
+    tui::press(&mut app, KeyCode::Enter);
+    let details = tui::screen(&mut app, 120, 30);
+    assert!(details.contains(&format!("Wall duration  {wall}")), "{details}");
+    tui::press(&mut app, KeyCode::Esc);
+    // Zooming in twice halves the window twice.
+    let axis = |s: &str| s.lines().nth(2).unwrap().split_whitespace().next().unwrap().to_string();
+    let whole = axis(&tui::screen(&mut app, 120, 30));
+    tui::keys(&mut app, "0++");
+    let zoomed = axis(&tui::screen(&mut app, 120, 30));
+    assert_ne!(whole, zoomed);
+    tui::keys(&mut app, "--");
+    assert_eq!(axis(&tui::screen(&mut app, 120, 30)), whole);
+}
+
+#[test]
+fn snapshots_timeline() {
+    let mut app = tui::app("go126/mutex.trace");
+    insta::assert_snapshot!("timeline_mutex_80x24", tui::screen(&mut app, 80, 24));
+    insta::assert_snapshot!("timeline_mutex_160x48", tui::screen(&mut app, 160, 48));
+    tui::keys(&mut app, "++++j.");
+    insta::assert_snapshot!("timeline_mutex_zoomed_160x48", tui::screen(&mut app, 160, 48));
+    tui::press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("timeline_mutex_details_80x24", tui::screen(&mut app, 80, 24));
+    tui::press(&mut app, KeyCode::Esc);
+    tui::keys(&mut app, "t");
+    tui::settle(&mut app);
+    insta::assert_snapshot!("timeline_mutex_threads_160x48", tui::screen(&mut app, 160, 48));
+}
+
+#[test]
+fn snapshots_help_and_info() {
+    let mut app = tui::app("go126/stress.trace");
+    tui::keys(&mut app, "?");
+    insta::assert_snapshot!("help_80x24", tui::screen(&mut app, 80, 24));
+    tui::keys(&mut app, "?7");
+    tui::screen(&mut app, 80, 24);
+    tui::settle(&mut app);
+    insta::assert_snapshot!("info_stress_80x24", tui::screen(&mut app, 80, 24));
+    insta::assert_snapshot!("info_stress_160x48", tui::screen(&mut app, 160, 48));
+}
