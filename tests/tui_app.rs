@@ -16,7 +16,10 @@ fn tabs_cycle_and_numbers_jump() {
     assert_eq!(app.tab, Tab::Timeline);
     tui::act(&mut app, &[Action::NextTab, Action::NextTab]);
     assert_eq!(app.tab, Tab::Profiles);
-    tui::act(&mut app, &[Action::PrevTab, Action::PrevTab, Action::PrevTab]);
+    tui::act(
+        &mut app,
+        &[Action::PrevTab, Action::PrevTab, Action::PrevTab],
+    );
     assert_eq!(app.tab, Tab::Info);
     tui::keys(&mut app, "5");
     assert_eq!(app.tab, Tab::Regions);
@@ -57,7 +60,11 @@ fn keys_work_before_the_analysis_arrives() {
 /// the analysis' own span index.
 #[test]
 fn timeline_cells_show_each_ps_busy_fraction() {
-    for trace in ["go126/chan.trace", "go126/stress.trace", "go126/mutex.trace"] {
+    for trace in [
+        "go126/chan.trace",
+        "go126/stress.trace",
+        "go126/mutex.trace",
+    ] {
         let mut app = tui::app(trace);
         let (w, h) = (160u16, 48u16);
         let screen = tui::screen(&mut app, w, h);
@@ -82,7 +89,10 @@ fn timeline_cells_show_each_ps_busy_fraction() {
                     if c1 - c0 >= 4 {
                         let text: String = line[11 + c0..11 + c1].iter().collect();
                         let want = format!("G{}", lane.goroutines[s]);
-                        assert!(text.starts_with(&want[..want.len().min(c1 - c0)]), "{trace}: {text:?}");
+                        assert!(
+                            text.starts_with(&want[..want.len().min(c1 - c0)]),
+                            "{trace}: {text:?}"
+                        );
                         labelled[c0..=c1].iter_mut().for_each(|l| *l = true);
                     }
                 }
@@ -118,15 +128,29 @@ fn zoom_pan_and_slice_stepping_move_the_window_and_cursor() {
     let wall = gotrace_tui::tui::format::dur(lane.ends[i] - lane.starts[i]);
     let start = gotrace_tui::tui::format::dur(lane.starts[i] - t0);
     assert!(
-        screen.contains(&format!("P0: G{g} {}  start {start}  wall {wall}", model.goroutine_name(g))),
+        screen.contains(&format!(
+            "P0: G{g} {}  start {start}  wall {wall}",
+            model.goroutine_name(g)
+        )),
         "{screen}"
     );
     tui::press(&mut app, KeyCode::Enter);
     let details = tui::screen(&mut app, 120, 30);
-    assert!(details.contains(&format!("Wall duration  {wall}")), "{details}");
+    assert!(
+        details.contains(&format!("Wall duration  {wall}")),
+        "{details}"
+    );
     tui::press(&mut app, KeyCode::Esc);
     // Zooming in twice halves the window twice.
-    let axis = |s: &str| s.lines().nth(2).unwrap().split_whitespace().next().unwrap().to_string();
+    let axis = |s: &str| {
+        s.lines()
+            .nth(2)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
     let whole = axis(&tui::screen(&mut app, 120, 30));
     tui::keys(&mut app, "0++");
     let zoomed = axis(&tui::screen(&mut app, 120, 30));
@@ -141,13 +165,22 @@ fn snapshots_timeline() {
     insta::assert_snapshot!("timeline_mutex_80x24", tui::screen(&mut app, 80, 24));
     insta::assert_snapshot!("timeline_mutex_160x48", tui::screen(&mut app, 160, 48));
     tui::keys(&mut app, "++++j.");
-    insta::assert_snapshot!("timeline_mutex_zoomed_160x48", tui::screen(&mut app, 160, 48));
+    insta::assert_snapshot!(
+        "timeline_mutex_zoomed_160x48",
+        tui::screen(&mut app, 160, 48)
+    );
     tui::press(&mut app, KeyCode::Enter);
-    insta::assert_snapshot!("timeline_mutex_details_80x24", tui::screen(&mut app, 80, 24));
+    insta::assert_snapshot!(
+        "timeline_mutex_details_80x24",
+        tui::screen(&mut app, 80, 24)
+    );
     tui::press(&mut app, KeyCode::Esc);
     tui::keys(&mut app, "t");
     tui::settle(&mut app);
-    insta::assert_snapshot!("timeline_mutex_threads_160x48", tui::screen(&mut app, 160, 48));
+    insta::assert_snapshot!(
+        "timeline_mutex_threads_160x48",
+        tui::screen(&mut app, 160, 48)
+    );
 }
 
 #[test]
@@ -160,4 +193,72 @@ fn snapshots_help_and_info() {
     tui::settle(&mut app);
     insta::assert_snapshot!("info_stress_80x24", tui::screen(&mut app, 80, 24));
     insta::assert_snapshot!("info_stress_160x48", tui::screen(&mut app, 160, 48));
+}
+
+/// Goroutine rows: each cell shows the state the goroutine spent most of the cell in,
+/// from go tool trace's states (the gstates pass, itself checked against the goroutine
+/// analysis), with a glyph per state family so the strip reads without colour too.
+#[test]
+fn goroutine_rows_show_each_cells_dominant_state() {
+    use gotrace_tui::analysis::gstates::{GStates, State};
+    let mut app = tui::app("go126/mutex.trace");
+    let (w, h) = (120u16, 40u16);
+    tui::screen(&mut app, w, h);
+    tui::keys(&mut app, "tt");
+    tui::settle(&mut app);
+    let screen = tui::screen(&mut app, w, h);
+    let model = app.model().unwrap().clone();
+    let group = &model.groups[0];
+    assert!(
+        screen.contains(&format!("group {}", group.name)),
+        "{screen}"
+    );
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/traces/go126/mutex.trace"
+    ))
+    .unwrap();
+    let mut states = GStates::of(group.goroutines.iter().copied());
+    gotrace_tui::analysis::run(
+        gotrace_tui::trace::Reader::new(&bytes).unwrap(),
+        &mut [&mut states],
+    );
+    let lives = states.finish();
+    let glyph = |s: &State| match s {
+        State::Running => '█',
+        State::Runnable => '▒',
+        State::Syscall | State::SyscallBlocked => '▓',
+        State::Waiting(r) if r.contains("network") => '░',
+        State::Waiting(r) if gotrace_tui::analysis::goroutines::is_sync_reason(r) => '░',
+        State::Waiting(_) => '·',
+    };
+    let (t0, t1) = model.time_range();
+    let cells = (w - 11) as usize;
+    let cell_ns = (t1 - t0) as f64 / cells as f64;
+    let lines: Vec<&str> = screen.lines().collect();
+    for (row, g) in group.goroutines.iter().enumerate() {
+        let line: Vec<char> = lines[8 + row].chars().collect();
+        assert_eq!(
+            line[..11].iter().collect::<String>().trim_end(),
+            format!("G{g}")
+        );
+        let spans = &lives[g].spans;
+        for c in 1..cells {
+            let a = t0 + (c as f64 * cell_ns) as i64;
+            let b = (t0 + ((c + 1) as f64 * cell_ns) as i64).max(a + 1);
+            let mut best: Option<(&State, i64)> = None;
+            for s in spans {
+                let d = s.end.min(b) - s.start.max(a);
+                if d > 0 && best.is_none_or(|(_, bd)| d > bd) {
+                    best = Some((&s.state, d));
+                }
+            }
+            let want = best.map_or(' ', |(s, _)| glyph(s));
+            assert_eq!(line[11 + c], want, "G{g} cell {c}");
+        }
+    }
+    insta::assert_snapshot!("timeline_mutex_goroutine_rows_120x40", screen);
+    // Enter on a goroutine row opens it on the Goroutines tab.
+    tui::press(&mut app, KeyCode::Enter);
+    assert_eq!(app.tab, Tab::Goroutines);
 }

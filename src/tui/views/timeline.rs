@@ -11,11 +11,13 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{Ctx, Effect, View};
+use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::timeline::{GC_LANE, LaneSpans, NO_STACK, SliceKind, Timeline};
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit, pad};
 use crate::tui::keymap::Context;
 use crate::tui::model::Model;
+use crate::tui::theme::StateColor;
 use crate::tui::widgets::bars::level;
 
 /// Width of the row labels on the left.
@@ -31,6 +33,70 @@ pub enum Rows {
     Procs,
     /// One row per OS thread.
     Threads,
+    /// One row per goroutine of a group, coloured by state.
+    Goroutines,
+}
+
+/// The goroutine rows: the goroutines of one group and their state spans, computed by
+/// a pass of their own.
+#[derive(Debug)]
+struct GoroutineRows {
+    /// The group (index into `Model::groups`).
+    group: u32,
+    /// Its goroutines, ascending.
+    ids: Vec<i64>,
+    /// Their lifetimes, in `ids` order, once computed.
+    lives: Option<Result<Vec<Lifetime>, String>>,
+    pending: Option<mpsc::Receiver<Result<Vec<Lifetime>, String>>>,
+}
+
+impl GoroutineRows {
+    fn start(group: u32, ctx: &Ctx<'_>) -> GoroutineRows {
+        let ids = ctx.model.groups[group as usize].goroutines.clone();
+        let (tx, rx) = mpsc::channel();
+        let (file, wanted) = (ctx.file.clone(), ids.clone());
+        std::thread::spawn(move || {
+            let r = (|| {
+                let source = &file.source;
+                let reader = crate::trace::Reader::new(source.bytes())
+                    .map_err(|e| e.to_string())?
+                    .on_generation_done(Box::new(|a, b| source.release(a as usize..b as usize)));
+                let mut states = GStates::of(wanted.iter().copied());
+                crate::analysis::run(reader, &mut [&mut states]);
+                let mut lives = states.finish();
+                Ok(wanted
+                    .iter()
+                    .map(|g| lives.remove(g).unwrap_or_default())
+                    .collect())
+            })();
+            let _ = tx.send(r);
+        });
+        GoroutineRows {
+            group,
+            ids,
+            lives: None,
+            pending: Some(rx),
+        }
+    }
+
+    fn life(&self, row: usize) -> Option<&Lifetime> {
+        self.lives.as_ref()?.as_ref().ok()?.get(row)
+    }
+}
+
+/// How a goroutine state is drawn: a glyph (so states differ without colour too) and a
+/// colour family.
+fn state_look(s: &State) -> (char, StateColor) {
+    match s {
+        State::Running => ('█', StateColor::Running),
+        State::Runnable => ('▒', StateColor::Runnable),
+        State::Syscall | State::SyscallBlocked => ('▓', StateColor::Syscall),
+        State::Waiting(r) if r.contains("network") => ('░', StateColor::Network),
+        State::Waiting(r) if crate::analysis::goroutines::is_sync_reason(r) => {
+            ('░', StateColor::Sync)
+        }
+        State::Waiting(_) => ('·', StateColor::Blocked),
+    }
 }
 
 /// The Timeline tab's state.
@@ -57,6 +123,8 @@ pub struct TimelineView {
     /// The thread timeline, built by a pass of its own the first time thread rows are
     /// asked for.
     threads: Option<Result<Arc<Timeline>, String>>,
+    /// The goroutine rows, when shown (or last shown).
+    grows: Option<GoroutineRows>,
     pending_threads: Option<mpsc::Receiver<Result<Timeline, String>>>,
 }
 
@@ -99,7 +167,7 @@ impl TimelineView {
     /// The timeline of the rows shown; an empty one while the thread rows compute.
     fn timeline(&self, model: &Model) -> Arc<Timeline> {
         match self.rows {
-            Rows::Procs => model.procs.clone(),
+            Rows::Procs | Rows::Goroutines => model.procs.clone(),
             Rows::Threads => match &self.threads {
                 Some(Ok(t)) => t.clone(),
                 _ => Arc::default(),
@@ -115,6 +183,7 @@ impl TimelineView {
             (u64::MAX, _) => "the runtime (no P)".into(),
             (_, Rows::Procs) => format!("P{id}"),
             (_, Rows::Threads) => format!("M{id}"),
+            (_, Rows::Goroutines) => format!("G{id}"),
         }
     }
 
@@ -167,6 +236,9 @@ impl TimelineView {
 
     /// The selected lane's spans.
     fn lane<'t>(&self, tl: &'t Timeline) -> Option<(u64, &'t LaneSpans)> {
+        if self.rows == Rows::Goroutines {
+            return None;
+        }
         Some((*tl.lane_ids.get(self.row)?, tl.lanes.get(self.row)?))
     }
 
@@ -188,14 +260,64 @@ impl TimelineView {
         let Some((_, lane)) = self.lane(&tl) else {
             return;
         };
-        let (s, e) = (lane.starts[i], lane.ends[i]);
-        self.cursor = s;
-        if s < self.from || s >= self.to {
-            let width = self.to - self.from;
-            self.set_window(s - width / 4, s - width / 4 + width, model);
+        let s = lane.starts[i];
+        self.go_to_time(s, model);
+    }
+
+    /// Rows in the current mode.
+    fn row_count(&self, tl: &Timeline) -> usize {
+        match self.rows {
+            Rows::Goroutines => self.grows.as_ref().map_or(0, |r| r.ids.len()),
+            _ => tl.lanes.len(),
         }
-        self.cursor = s.max(self.from);
-        let _ = e;
+    }
+
+    /// Moves the cursor to `t`, panning (same zoom) if it is off screen.
+    fn go_to_time(&mut self, t: i64, model: &Model) {
+        if t < self.from || t >= self.to {
+            let width = self.to - self.from;
+            self.set_window(t - width / 4, t - width / 4 + width, model);
+        }
+        self.cursor = t.clamp(self.from, self.to - 1);
+    }
+
+    /// Actions that mean something else on goroutine rows: stepping goes from state
+    /// change to state change, Enter opens the goroutine, `f` fits its life.
+    fn goroutine_rows_action(&mut self, action: Action, model: &Model) -> Option<Effect> {
+        let rows = self.grows.as_ref()?;
+        let id = *rows.ids.get(self.row)?;
+        let life = rows.life(self.row);
+        match action {
+            Action::Enter => Some(Effect::ShowGoroutine(id)),
+            Action::NextSlice | Action::PrevSlice => {
+                let spans = &life?.spans;
+                let t = if action == Action::NextSlice {
+                    spans.iter().map(|s| s.start).find(|&t| t > self.cursor)
+                } else {
+                    spans
+                        .iter()
+                        .rev()
+                        .map(|s| s.start)
+                        .find(|&t| t < self.cursor)
+                };
+                if let Some(t) = t {
+                    self.go_to_time(t, model);
+                }
+                Some(Effect::None)
+            }
+            Action::ZoomFit => {
+                let life = life?;
+                let (a, b) = (
+                    life.spans.first().map_or(life.creation, |s| s.start),
+                    life.spans.last().map_or(model.time_range().1, |s| s.end),
+                );
+                let margin = ((b - a) / 20).max(100);
+                self.set_window(a - margin, b + margin, model);
+                self.cursor = a.clamp(self.from, self.to - 1);
+                Some(Effect::None)
+            }
+            _ => None,
+        }
     }
 
     /// Shows `[from, to]`, with the cursor on `goroutine`'s first slice in it.
@@ -235,7 +357,12 @@ impl View for TimelineView {
         let model = ctx.model;
         self.ensure_window(model);
         let tl = self.timeline(model);
-        let lanes = tl.lanes.len();
+        let lanes = self.row_count(&tl);
+        if self.rows == Rows::Goroutines
+            && let Some(effect) = self.goroutine_rows_action(action, model)
+        {
+            return effect;
+        }
         match action {
             Action::Back => self.details = false,
             Action::Enter => self.details = self.selected_span(model).is_some(),
@@ -280,10 +407,23 @@ impl View for TimelineView {
                 }
             }
             Action::ToggleRows => {
+                // Goroutine rows show the group of the goroutine under the cursor (the
+                // group with the most execution if there is none).
+                let group = self
+                    .selected_span(model)
+                    .and_then(|i| self.lane(&tl).map(|(_, l)| l.goroutines[i]))
+                    .and_then(|g| model.group_of.get(&g).copied())
+                    .unwrap_or(0);
                 self.rows = match self.rows {
                     Rows::Procs => Rows::Threads,
-                    Rows::Threads => Rows::Procs,
+                    Rows::Threads if !model.groups.is_empty() => Rows::Goroutines,
+                    Rows::Threads | Rows::Goroutines => Rows::Procs,
                 };
+                if self.rows == Rows::Goroutines
+                    && self.grows.as_ref().is_none_or(|r| r.group != group)
+                {
+                    self.grows = Some(GoroutineRows::start(group, ctx));
+                }
                 if self.rows == Rows::Threads
                     && self.threads.is_none()
                     && self.pending_threads.is_none()
@@ -305,12 +445,28 @@ impl View for TimelineView {
     }
 
     fn tick(&mut self, _ctx: &Ctx<'_>) -> bool {
+        let mut changed = false;
+        if let Some(rows) = &mut self.grows
+            && let Some(rx) = &rows.pending
+        {
+            match rx.try_recv() {
+                Ok(r) => rows.lives = Some(r),
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    rows.lives = Some(Err("the goroutine state pass ended early".into()))
+                }
+            }
+            if rows.lives.is_some() {
+                rows.pending = None;
+                changed = true;
+            }
+        }
         let Some(rx) = &self.pending_threads else {
-            return false;
+            return changed;
         };
         match rx.try_recv() {
             Ok(r) => self.threads = Some(r.map(Arc::new)),
-            Err(mpsc::TryRecvError::Empty) => return false,
+            Err(mpsc::TryRecvError::Empty) => return changed,
             Err(mpsc::TryRecvError::Disconnected) => {
                 self.threads = Some(Err("the thread timeline pass ended early".into()))
             }
@@ -320,7 +476,7 @@ impl View for TimelineView {
     }
 
     fn busy(&self) -> bool {
-        self.pending_threads.is_some()
+        self.pending_threads.is_some() || self.grows.as_ref().is_some_and(|r| r.pending.is_some())
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
@@ -440,7 +596,7 @@ impl View for TimelineView {
         let info_h: u16 = 2;
         let lanes_h = (area.bottom().saturating_sub(y + info_h)) as usize;
         self.page = lanes_h;
-        let n = tl.lanes.len();
+        let n = self.row_count(&tl);
         self.row = self.row.min(n.saturating_sub(1));
         if self.row < self.top {
             self.top = self.row;
@@ -448,7 +604,16 @@ impl View for TimelineView {
             self.top = self.row + 1 - lanes_h;
         }
         let group_of = |g: i64| model.group_of.get(&g).copied().unwrap_or(u32::MAX);
-        for r in 0..lanes_h.min(n.saturating_sub(self.top)) {
+        let shown = lanes_h.min(n.saturating_sub(self.top));
+        if self.rows == Rows::Goroutines {
+            self.draw_goroutine_rows(buf, area.x, x0, y, shown, &cell, ctx);
+            y += shown as u16;
+        }
+        for r in 0..if self.rows == Rows::Goroutines {
+            0
+        } else {
+            shown
+        } {
             let idx = self.top + r;
             let lane = &tl.lanes[idx];
             let label_style = if idx == self.row {
@@ -479,9 +644,17 @@ impl View for TimelineView {
 
         // The slice under the cursor.
         let y = area.bottom() - info_h;
-        let status = match (&self.rows, &self.threads) {
-            (Rows::Threads, None) => "  building the thread timeline…".to_string(),
-            (Rows::Threads, Some(Err(e))) => format!("  thread timeline: {e}"),
+        let status = match (&self.rows, &self.threads, &self.grows) {
+            (Rows::Threads, None, _) => "  building the thread timeline…".to_string(),
+            (Rows::Threads, Some(Err(e)), _) => format!("  thread timeline: {e}"),
+            (Rows::Goroutines, _, Some(r)) => match &r.lives {
+                None => "  computing goroutine states…".to_string(),
+                Some(Err(e)) => format!("  goroutine states: {e}"),
+                Some(Ok(_)) => format!(
+                    "  group {}  █ running ▒ runnable ▓ syscall ░ blocked (net/sync) · other",
+                    ctx.model.groups[r.group as usize].name
+                ),
+            },
             _ => String::new(),
         };
         let line1 = format!(
@@ -493,6 +666,7 @@ impl View for TimelineView {
             match self.rows {
                 Rows::Procs => "Ps",
                 Rows::Threads => "threads",
+                Rows::Goroutines => "goroutines",
             }
         );
         buf.set_stringn(
@@ -502,7 +676,39 @@ impl View for TimelineView {
             area.width as usize,
             theme.dim(),
         );
-        if let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) {
+        if let Some(rows) = self
+            .grows
+            .as_ref()
+            .filter(|_| self.rows == Rows::Goroutines)
+            && let Some(&g) = rows.ids.get(self.row)
+        {
+            let state = rows
+                .life(self.row)
+                .and_then(|l| {
+                    l.spans
+                        .iter()
+                        .find(|s| s.start <= self.cursor && self.cursor < s.end)
+                })
+                .map_or("-".to_string(), |s| {
+                    format!(
+                        "{} for {} (from {})",
+                        s.state.name(),
+                        dur(s.end - s.start),
+                        dur(s.start - t_start)
+                    )
+                });
+            let text = format!(
+                "G{g} {}: {state}   Enter: goroutine",
+                model.goroutine_name(g)
+            );
+            buf.set_stringn(
+                area.x,
+                y + 1,
+                fit(&text, area.width as usize),
+                area.width as usize,
+                Style::default(),
+            );
+        } else if let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) {
             let g = lane.goroutines[i];
             let text = format!(
                 "{}: G{g} {}  start {}  wall {}   Enter: details",
@@ -526,6 +732,62 @@ impl View for TimelineView {
 }
 
 impl TimelineView {
+    /// Goroutine rows: each cell shows the state the goroutine spent most of the cell in.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_goroutine_rows(
+        &self,
+        buf: &mut Buffer,
+        x_label: u16,
+        x0: u16,
+        y0: u16,
+        shown: usize,
+        cell: &dyn Fn(u16) -> (i64, i64),
+        ctx: &Ctx<'_>,
+    ) {
+        let theme = ctx.theme;
+        let Some(rows) = &self.grows else { return };
+        for r in 0..shown {
+            let idx = self.top + r;
+            let y = y0 + r as u16;
+            let style = if idx == self.row {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            buf.set_string(
+                x_label,
+                y,
+                pad(&format!("G{}", rows.ids[idx]), LABEL as usize - 1, false),
+                style,
+            );
+            let Some(life) = rows.life(idx) else { continue };
+            let spans = &life.spans;
+            let mut k = spans.partition_point(|s| s.end <= self.from);
+            for c in 0..self.cells {
+                let (a, b) = cell(c);
+                while k < spans.len() && spans[k].end <= a {
+                    k += 1;
+                }
+                // The state with the most time in [a, b).
+                let mut best: Option<(&State, i64)> = None;
+                let mut j = k;
+                while j < spans.len() && spans[j].start < b {
+                    let d = spans[j].end.min(b) - spans[j].start.max(a);
+                    if d > 0 && best.is_none_or(|(_, bd)| d > bd) {
+                        best = Some((&spans[j].state, d));
+                    }
+                    j += 1;
+                }
+                if let Some((st, _)) = best {
+                    let (glyph, color) = state_look(st);
+                    buf[(x0 + c, y)]
+                        .set_char(glyph)
+                        .set_style(theme.state(color));
+                }
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn draw_lane(
         &self,

@@ -1,0 +1,194 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys — switch tabs,
+//! zoom, drill into a group, open help, quit — with the screen read back, and the
+//! terminal checked to be restored (main screen, cooked mode) after quitting, after a
+//! bad file, and without a terminal at all.
+//!
+//! Needs tmux (`.ci/run` installs it). `GOTRACE_TUI_BIN` selects the binary (CI points
+//! it at the release build); by default the one cargo built for the tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn binary() -> PathBuf {
+    std::env::var_os("GOTRACE_TUI_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gotrace-tui")))
+}
+
+fn trace(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/traces")
+        .join(rel)
+}
+
+/// A tmux server of its own (a private socket) with one session running a command.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, cmd: &str, w: u16, h: u16) -> Tmux {
+        let socket = format!("gotrace-e2e-{name}-{}", std::process::id());
+        let t = Tmux { socket };
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .arg(cmd)
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .status()
+            .expect("tmux must be installed to run the end-to-end tests (.ci/run installs it)");
+        assert!(ok.success(), "tmux new-session failed");
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-L").arg(&self.socket).args(args);
+        c
+    }
+
+    fn send(&self, keys: &[&str]) {
+        for k in keys {
+            let ok = self.cmd(&["send-keys", "-t", "e2e", k]).status().unwrap();
+            assert!(ok.success());
+            // One key at a time, as a person types: each gets its own frame.
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn query(&self, format: &str) -> String {
+        let out = self
+            .cmd(&["display-message", "-p", "-t", "e2e", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Waits up to 15 s for the screen to satisfy `pred`; returns the screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if t.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+}
+
+/// After the app, the shell prints its exit status and the terminal's mode.
+fn wrapped(app: &str) -> String {
+    format!("{app}; echo EXIT=$?; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 30")
+}
+
+#[test]
+fn a_session_switches_tabs_zooms_drills_in_opens_help_and_quits_cleanly() {
+    let bin = binary();
+    let cmd = wrapped(&format!(
+        "{} {}",
+        bin.display(),
+        trace("go126/mutex.trace").display()
+    ));
+    let t = Tmux::start("session", &cmd, 100, 30);
+    let s = t.wait_for("the analysis", |s| {
+        s.contains("goroutines") && s.contains("P0")
+    });
+    assert!(s.contains("1 Timeline"), "{s}");
+    assert_eq!(
+        t.query("#{alternate_on}"),
+        "1",
+        "the app runs on the alternate screen"
+    );
+
+    // Zoom in twice: the window on the axis shrinks.
+    let axis = |s: &str| {
+        s.lines()
+            .nth(2)
+            .unwrap_or("")
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let before = axis(&s);
+    t.send(&["+", "+"]);
+    let s = t.wait_for("the zoom", |s| axis(s) != before);
+    assert!(s.contains("cursor"), "{s}");
+
+    // Goroutines tab, drill into the first group.
+    t.send(&["2"]);
+    let s = t.wait_for("the Goroutines tab", |s| {
+        s.contains("Execution") || s.contains("Exec")
+    });
+    t.send(&["Enter"]);
+    t.wait_for("the group's goroutines", |x| x != s);
+
+    // Help, generated from the key table.
+    t.send(&["?"]);
+    let s = t.wait_for("the help popup", |s| s.contains("Keys"));
+    assert!(s.contains("next slice on the row"), "{s}");
+    t.send(&["Escape"]);
+    t.wait_for("help closed", |s| !s.contains("Keys ("));
+
+    t.send(&["q"]);
+    let s = t.wait_for("the exit", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+    // Back on the main screen, in cooked mode (`icanon`, not `-icanon`).
+    assert_eq!(t.query("#{alternate_on}"), "0");
+    let mode = t.wait_for("stty", |s| s.lines().any(|l| l.trim().ends_with("icanon")));
+    assert!(mode.lines().any(|l| l.trim() == "icanon"), "{mode}");
+}
+
+#[test]
+fn a_bad_file_is_a_clear_error_before_the_screen_changes() {
+    let dir = std::env::temp_dir().join(format!("gotrace-e2e-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.trace");
+    std::fs::write(&bad, b"go 1.99 trace\x00\x00\x00garbage").unwrap();
+    let cmd = wrapped(&format!("{} {}", binary().display(), bad.display()));
+    let t = Tmux::start("bad", &cmd, 100, 30);
+    let s = t.wait_for("the exit", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=1"), "{s}");
+    assert!(s.contains("bad.trace") && s.contains("offset"), "{s}");
+    assert_eq!(t.query("#{alternate_on}"), "0");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn without_a_terminal_the_explorer_says_so() {
+    let out = Command::new(binary())
+        .arg(trace("go126/chan.trace"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+}
