@@ -192,3 +192,22 @@ fn without_a_terminal_the_explorer_says_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal"), "{err}");
 }
+
+#[test]
+fn a_trace_on_standard_input_opens_and_keys_still_come_from_the_terminal() {
+    let cmd = wrapped(&format!(
+        "cat {} | {} -",
+        trace("go126/chan.trace").display(),
+        binary().display()
+    ));
+    let t = Tmux::start("stdin", &cmd, 100, 30);
+    let s = t.wait_for("the analysis", |s| {
+        s.contains("goroutines") && s.contains("P0")
+    });
+    assert!(s.contains("stdin"), "{s}");
+    t.send(&["7"]);
+    t.wait_for("the Info tab", |s| s.contains("GC cycles"));
+    t.send(&["q"]);
+    let s = t.wait_for("the exit", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+}

@@ -129,6 +129,8 @@ pub struct Timeline {
     pub lanes: Vec<LaneSpans>,
     /// The lane (P or thread ID) of each of [`Timeline::lanes`], ascending.
     pub lane_ids: Vec<u64>,
+    /// In compact mode, [`Timeline::arrows`] indexed both ways.
+    pub arrow_index: ArrowIndex,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -902,6 +904,7 @@ impl TimelineBuilder {
         if let Some((_, mut lanes)) = self.compact.take() {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
+            self.out.arrow_index = ArrowIndex::new(&self.out);
             self.out.lanes = lanes
                 .into_iter()
                 .map(|(_, mut l)| {
@@ -1112,6 +1115,79 @@ impl LaneSpans {
     }
 }
 
+/// The flow arrows of a timeline indexed both ways: by the goroutine they start (and
+/// when), and by the lane and time of their cause. Lookups are binary searches.
+#[derive(Debug, Clone, Default)]
+pub struct ArrowIndex {
+    /// Arrow indexes sorted by (goroutine, to_time).
+    by_target: Vec<u32>,
+    /// Arrow indexes sorted by (from_lane, from_time).
+    by_source: Vec<u32>,
+}
+
+impl ArrowIndex {
+    /// Indexes `tl`'s arrows.
+    pub fn new(tl: &Timeline) -> ArrowIndex {
+        let n = tl.arrows.len() as u32;
+        let mut by_target: Vec<u32> = (0..n).collect();
+        by_target.sort_unstable_by_key(|&i| {
+            let a = &tl.arrows[i as usize];
+            (a.goroutine, a.to_time, i)
+        });
+        let mut by_source: Vec<u32> = (0..n).collect();
+        by_source.sort_unstable_by_key(|&i| {
+            let a = &tl.arrows[i as usize];
+            (a.from_lane, a.from_time, i)
+        });
+        ArrowIndex {
+            by_target,
+            by_source,
+        }
+    }
+
+    /// The arrows into goroutine `g` that end at or after `t`, in time order.
+    pub fn into_from<'t>(
+        &'t self,
+        tl: &'t Timeline,
+        g: i64,
+        t: i64,
+    ) -> impl Iterator<Item = &'t Arrow> + 't {
+        let lo = self.by_target.partition_point(|&i| {
+            let a = &tl.arrows[i as usize];
+            (a.goroutine, a.to_time) < (g, t)
+        });
+        self.by_target[lo..]
+            .iter()
+            .map(|&i| &tl.arrows[i as usize])
+            .take_while(move |a| a.goroutine == g)
+    }
+
+    /// The arrow that started the run of `g` at `start`, if any.
+    pub fn into_run<'t>(&'t self, tl: &'t Timeline, g: i64, start: i64) -> Option<&'t Arrow> {
+        self.into_from(tl, g, start)
+            .next()
+            .filter(|a| a.to_time == start)
+    }
+
+    /// The arrows caused on `lane` during `[from, to]`, in time order.
+    pub fn out_of<'t>(
+        &'t self,
+        tl: &'t Timeline,
+        lane: u64,
+        from: i64,
+        to: i64,
+    ) -> impl Iterator<Item = &'t Arrow> + 't {
+        let lo = self.by_source.partition_point(|&i| {
+            let a = &tl.arrows[i as usize];
+            (a.from_lane, a.from_time) < (lane, from)
+        });
+        self.by_source[lo..]
+            .iter()
+            .map(|&i| &tl.arrows[i as usize])
+            .take_while(move |a| a.from_lane == lane && a.from_time <= to)
+    }
+}
+
 impl Timeline {
     /// The goroutines go tool trace shows with `goid` (Go's `RelatedGoroutinesV2`): it,
     /// the goroutines that unblocked it, and the ones that unblocked those. Needs the
@@ -1172,6 +1248,7 @@ impl Timeline {
             unblock_edges: Vec::new(),
             lanes: Vec::new(),
             lane_ids: Vec::new(),
+            arrow_index: ArrowIndex::default(),
             start_time: self.start_time,
             end_time: self.end_time,
         }

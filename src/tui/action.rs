@@ -72,4 +72,12 @@ pub enum Action {
     ScrollUp,
     /// Scroll the view down (mouse wheel).
     ScrollDown,
+    /// Follow the selected slice's incoming flow to its cause.
+    FollowIn,
+    /// Follow an outgoing flow of the selected slice (a picker when there are several).
+    FollowOut,
+    /// Navigation history: back.
+    HistoryBack,
+    /// Navigation history: forward.
+    HistoryForward,
 }

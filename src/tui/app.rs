@@ -77,8 +77,25 @@ pub enum Loading {
     Failed(String),
 }
 
+/// A place to come back to with the navigation history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    /// The tab.
+    pub tab: Tab,
+    /// The timeline's window, cursor and row.
+    pub timeline: views::timeline::Spot,
+    /// The goroutine opened on the Goroutines tab by a jump, if any.
+    pub goroutine: Option<i64>,
+}
+
 /// The whole app state.
 pub struct App {
+    /// Places left by jumps (`Ctrl-o` returns), most recent last.
+    pub back: Vec<Location>,
+    /// Places returned from (`Ctrl-i` goes again).
+    pub forward: Vec<Location>,
+    /// The goroutine the last jump opened.
+    opened_goroutine: Option<i64>,
     /// The trace.
     pub file: SharedFile,
     /// What the index said.
@@ -116,6 +133,9 @@ impl App {
     /// [`App::loaded`].
     pub fn new(file: SharedFile, facts: Facts, theme: Theme) -> App {
         App {
+            back: Vec::new(),
+            forward: Vec::new(),
+            opened_goroutine: None,
             file,
             facts: Arc::new(facts),
             loading: Loading::Running(0),
@@ -223,6 +243,8 @@ impl App {
                 self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
             }
             Action::GoTab(t) => self.tab = t,
+            Action::HistoryBack => self.travel(true),
+            Action::HistoryForward => self.travel(false),
             other => {
                 let Some(model) = self.model().cloned() else {
                     return;
@@ -235,8 +257,17 @@ impl App {
                     file: &file,
                 };
                 let tab = self.tab;
+                let before = self.location();
                 let effect = self.view_mut(tab).update(other, &ctx);
+                let jump = matches!(
+                    effect,
+                    Effect::Jumped | Effect::ShowTime { .. } | Effect::ShowGoroutine(_)
+                );
                 self.apply(effect, &ctx);
+                if jump && self.location() != before {
+                    self.back.push(before);
+                    self.forward.clear();
+                }
             }
         }
     }
@@ -254,10 +285,86 @@ impl App {
             }
             Effect::ShowGoroutine(g) => {
                 self.tab = Tab::Goroutines;
+                self.opened_goroutine = Some(g);
                 self.goroutines.open_goroutine(g, ctx);
             }
             Effect::Status(s) => self.status = Some(s),
+            Effect::Jumped => {}
         }
+    }
+
+    /// Shows `[from, to]` in the timeline with the cursor on `goroutine` there, as a
+    /// jump (recorded in the history).
+    pub fn jump_to(&mut self, from: i64, to: i64, goroutine: Option<i64>) {
+        let Some(model) = self.model().cloned() else {
+            return;
+        };
+        let (file, facts) = (self.file.clone(), self.facts.clone());
+        let ctx = Ctx {
+            model: &model,
+            facts: &facts,
+            theme: self.theme,
+            file: &file,
+        };
+        let before = self.location();
+        self.apply(
+            Effect::ShowTime {
+                from,
+                to,
+                goroutine,
+            },
+            &ctx,
+        );
+        if self.location() != before {
+            self.back.push(before);
+            self.forward.clear();
+        }
+    }
+
+    /// Where the user is now, for the navigation history.
+    pub fn location(&self) -> Location {
+        Location {
+            tab: self.tab,
+            timeline: self.timeline.spot(),
+            goroutine: self.opened_goroutine,
+        }
+    }
+
+    /// Goes back (or forward) in the navigation history.
+    fn travel(&mut self, back: bool) {
+        let (from, to) = if back {
+            (&mut self.back, &mut self.forward)
+        } else {
+            (&mut self.forward, &mut self.back)
+        };
+        let Some(loc) = from.pop() else {
+            self.status = Some(if back {
+                "no earlier place in the history".into()
+            } else {
+                "no later place in the history".into()
+            });
+            return;
+        };
+        to.push(Location {
+            tab: self.tab,
+            timeline: self.timeline.spot(),
+            goroutine: self.opened_goroutine,
+        });
+        self.tab = loc.tab;
+        self.timeline.restore(&loc.timeline);
+        if let (Some(g), Some(model)) = (loc.goroutine, self.model().cloned())
+            && loc.goroutine != self.opened_goroutine
+        {
+            let (file, facts) = (self.file.clone(), self.facts.clone());
+            let ctx = Ctx {
+                model: &model,
+                facts: &facts,
+                theme: self.theme,
+                file: &file,
+            };
+            self.goroutines.open_goroutine(g, &ctx);
+        }
+        self.opened_goroutine = loc.goroutine;
     }
 
     /// Collects background results of the views; `true` when a redraw is needed.

@@ -54,6 +54,13 @@ const fn ch(c: char) -> Key {
     }
 }
 
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
 const fn code(code: KeyCode) -> Key {
     Key { code, ctrl: false }
 }
@@ -409,6 +416,34 @@ pub const BINDINGS: &[Binding] = &[
         "one series per P",
         Some("flags S b A W P"),
     ),
+    bind(
+        &[ch('['), ch('i')],
+        Timeline,
+        Action::FollowIn,
+        "follow the incoming flow to its cause",
+        Some("flows"),
+    ),
+    bind(
+        &[ch(']'), ch('o')],
+        Timeline,
+        Action::FollowOut,
+        "follow an outgoing flow (picker if several)",
+        None,
+    ),
+    bind(
+        &[ctrl('o')],
+        Global,
+        Action::HistoryBack,
+        "back in the navigation history",
+        None,
+    ),
+    bind(
+        &[ctrl('i'), ctrl('n')],
+        Global,
+        Action::HistoryForward,
+        "forward in the navigation history (C-n where the terminal sends C-i as Tab)",
+        None,
+    ),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.
@@ -431,6 +466,7 @@ pub fn footer(contexts: &[Context]) -> Vec<(String, &'static str)> {
                 Action::Down => "↑↓".to_string(),
                 Action::ZoomIn => "+-".to_string(),
                 Action::NextSlice => ".,".to_string(),
+                Action::FollowIn => "[]".to_string(),
                 Action::Right => "←→".to_string(),
                 _ => b.keys[0].label(),
             };

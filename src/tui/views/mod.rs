@@ -48,6 +48,9 @@ pub enum Effect {
     ShowGoroutine(i64),
     /// A message for the status line.
     Status(String),
+    /// The view jumped somewhere new (a flow followed): the app records where it was in
+    /// the navigation history.
+    Jumped,
 }
 
 /// A tab's view.

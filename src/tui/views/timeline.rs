@@ -99,9 +99,31 @@ fn state_look(s: &State) -> (char, StateColor) {
     }
 }
 
+/// Where the timeline is looking: its window, cursor, selected row and row kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spot {
+    from: i64,
+    to: i64,
+    cursor: i64,
+    row: usize,
+    rows: Rows,
+}
+
+/// One outgoing flow offered by the picker: the goroutine started, where and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FlowChoice {
+    name: std::sync::Arc<str>,
+    goroutine: i64,
+    from_time: i64,
+    to_lane: u64,
+    to_time: i64,
+}
+
 /// The Timeline tab's state.
 #[derive(Debug, Default)]
 pub struct TimelineView {
+    /// The outgoing-flow picker, when `]` found several: the choices and the selection.
+    picker: Option<(Vec<FlowChoice>, usize)>,
     /// Visible window, absolute ns (`from == to` until the first draw: the whole trace).
     from: i64,
     to: i64,
@@ -264,6 +286,122 @@ impl TimelineView {
         self.go_to_time(s, model);
     }
 
+    /// Where the view is looking, for the navigation history.
+    pub fn spot(&self) -> Spot {
+        Spot {
+            from: self.from,
+            to: self.to,
+            cursor: self.cursor,
+            row: self.row,
+            rows: self.rows,
+        }
+    }
+
+    /// Returns to a place saved by [`TimelineView::spot`].
+    pub fn restore(&mut self, spot: &Spot) {
+        self.from = spot.from;
+        self.to = spot.to;
+        self.cursor = spot.cursor;
+        self.row = spot.row;
+        // Thread or goroutine rows are rebuilt on demand; history keeps to Ps otherwise.
+        self.rows = if spot.rows == Rows::Threads && !matches!(self.threads, Some(Ok(_))) {
+            Rows::Procs
+        } else if spot.rows == Rows::Goroutines && self.grows.is_none() {
+            Rows::Procs
+        } else {
+            spot.rows
+        };
+        self.details = false;
+        self.picker = None;
+    }
+
+    /// Puts the cursor on lane `lane` at `t`, moving the window so that `also` (the
+    /// other end of a flow) is in view too: panning if the current zoom fits both, else
+    /// zooming out to fit them.
+    fn land(&mut self, lane: u64, t: i64, also: i64, model: &Model) -> bool {
+        let tl = self.timeline(model);
+        let Some(row) = tl.lane_ids.iter().position(|&l| l == lane) else {
+            return false;
+        };
+        self.row = row;
+        let (lo, hi) = (t.min(also), t.max(also));
+        let width = self.to - self.from;
+        if lo < self.from || hi >= self.to {
+            if hi - lo < width * 8 / 10 {
+                let mid = lo + (hi - lo) / 2;
+                self.set_window(mid - width / 2, mid - width / 2 + width, model);
+            } else {
+                let margin = ((hi - lo) / 10).max(1_000);
+                self.set_window(lo - margin, hi + margin, model);
+            }
+        }
+        self.cursor = t.clamp(self.from, self.to - 1);
+        self.details = false;
+        true
+    }
+
+    /// `[`: from the selected slice to the slice of the goroutine that caused it.
+    fn follow_in(&mut self, model: &Model) -> Effect {
+        let tl = self.timeline(model);
+        let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) else {
+            return Effect::Status("no slice under the cursor".into());
+        };
+        let (g, start) = (lane.goroutines[i], lane.starts[i]);
+        let Some(a) = tl.arrow_index.into_run(&tl, g, start) else {
+            return Effect::Status(format!(
+                "G{g} has no incoming flow here (it was already running)"
+            ));
+        };
+        let (name, from_lane, from_time) = (a.name.clone(), a.from_lane, a.from_time);
+        if self.land(from_lane, from_time, start, model) {
+            Effect::Jumped
+        } else {
+            Effect::Status(format!(
+                "{name}: caused by {} — no goroutine to go to",
+                self.lane_name(from_lane)
+            ))
+        }
+    }
+
+    /// `]`: to the goroutine the selected slice created or unblocked (a picker when it
+    /// did so for several).
+    fn follow_out(&mut self, model: &Model) -> Effect {
+        let tl = self.timeline(model);
+        let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) else {
+            return Effect::Status("no slice under the cursor".into());
+        };
+        let choices: Vec<FlowChoice> = tl
+            .arrow_index
+            .out_of(&tl, id, lane.starts[i], lane.ends[i])
+            .map(|a| FlowChoice {
+                name: a.name.clone(),
+                goroutine: a.goroutine,
+                from_time: a.from_time,
+                to_lane: a.to_lane,
+                to_time: a.to_time,
+            })
+            .collect();
+        match choices.len() {
+            0 => Effect::Status(format!(
+                "G{} created or unblocked no goroutine in this slice",
+                lane.goroutines[i]
+            )),
+            1 => self.take_flow(&choices[0], model),
+            _ => {
+                self.picker = Some((choices, 0));
+                Effect::None
+            }
+        }
+    }
+
+    fn take_flow(&mut self, c: &FlowChoice, model: &Model) -> Effect {
+        if self.land(c.to_lane, c.to_time, c.from_time, model) {
+            Effect::Jumped
+        } else {
+            Effect::Status(format!("G{} ran on no lane shown", c.goroutine))
+        }
+    }
+
     /// Rows in the current mode.
     fn row_count(&self, tl: &Timeline) -> usize {
         match self.rows {
@@ -358,12 +496,28 @@ impl View for TimelineView {
         self.ensure_window(model);
         let tl = self.timeline(model);
         let lanes = self.row_count(&tl);
+        if let Some((choices, sel)) = &mut self.picker {
+            match action {
+                Action::Up | Action::ScrollUp => *sel = sel.saturating_sub(1),
+                Action::Down | Action::ScrollDown => *sel = (*sel + 1).min(choices.len() - 1),
+                Action::Enter | Action::FollowOut => {
+                    let c = choices[*sel].clone();
+                    self.picker = None;
+                    return self.take_flow(&c, model);
+                }
+                Action::Back => self.picker = None,
+                _ => {}
+            }
+            return Effect::None;
+        }
         if self.rows == Rows::Goroutines
             && let Some(effect) = self.goroutine_rows_action(action, model)
         {
             return effect;
         }
         match action {
+            Action::FollowIn => return self.follow_in(model),
+            Action::FollowOut => return self.follow_out(model),
             Action::Back => self.details = false,
             Action::Enter => self.details = self.selected_span(model).is_some(),
             Action::Up | Action::ScrollUp => self.row = self.row.saturating_sub(1),
@@ -630,6 +784,8 @@ impl View for TimelineView {
             self.draw_lane(buf, x0, y, lane, &cell, &group_of, ctx);
             y += 1;
         }
+        let lanes_y = y - shown as u16;
+        self.draw_flows(buf, x0, lanes_y, shown, model, ctx);
         // Cursor column.
         if let Some(c) = self.cell_of(self.cursor) {
             for yy in area.y + 1..y {
@@ -728,10 +884,102 @@ impl View for TimelineView {
         if self.details {
             self.render_details(area, buf, ctx);
         }
+        if let Some((choices, sel)) = &self.picker {
+            let lines: Vec<Line> = choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let text = format!(
+                        "{} G{} {}  at {}, ran at {}",
+                        c.name,
+                        c.goroutine,
+                        model.goroutine_name(c.goroutine),
+                        dur(c.from_time - t_start),
+                        dur(c.to_time - t_start)
+                    );
+                    let style = if i == *sel {
+                        theme.selected()
+                    } else {
+                        Style::default()
+                    };
+                    Line::styled(text, style)
+                })
+                .collect();
+            let w = area.width.saturating_sub(4).min(90);
+            let h = (choices.len() as u16 + 2).min(area.height.saturating_sub(2));
+            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 2, w, h);
+            let scroll = (*sel as u16).saturating_sub(h.saturating_sub(3));
+            Clear.render(popup, buf);
+            Paragraph::new(lines)
+                .scroll((scroll, 0))
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" Follow which flow? (Enter, Esc) "),
+                )
+                .render(popup, buf);
+        }
     }
 }
 
 impl TimelineView {
+    /// Marks the flows of the selected slice: `▶` where its incoming flow left, `●`
+    /// where it and each goroutine it started began running, `◆` where it started them,
+    /// and a dotted line between the rows where the cells are free.
+    fn draw_flows(
+        &self,
+        buf: &mut Buffer,
+        x0: u16,
+        lanes_y: u16,
+        shown: usize,
+        model: &Model,
+        ctx: &Ctx<'_>,
+    ) {
+        let tl = self.timeline(model);
+        let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) else {
+            return;
+        };
+        let style = ctx.theme.warn();
+        let row_y = |lane: u64| {
+            let r = tl.lane_ids.iter().position(|&l| l == lane)?;
+            (r >= self.top && r < self.top + shown).then(|| lanes_y + (r - self.top) as u16)
+        };
+        let mut mark = |lane: u64, t: i64, glyph: char| {
+            if let (Some(y), Some(c)) = (row_y(lane), self.cell_of(t)) {
+                buf[(x0 + c, y)].set_char(glyph).set_style(style);
+                Some((y, c))
+            } else {
+                None
+            }
+        };
+        let (g, s, e) = (lane.goroutines[i], lane.starts[i], lane.ends[i]);
+        let mut links: Vec<((u16, u16), (u16, u16))> = Vec::new();
+        if let Some(a) = tl.arrow_index.into_run(&tl, g, s) {
+            let from = mark(a.from_lane, a.from_time, '▶');
+            let to = mark(id, s, '●');
+            if let (Some(f), Some(t)) = (from, to) {
+                links.push((f, t));
+            }
+        }
+        for a in tl.arrow_index.out_of(&tl, id, s, e).take(64) {
+            let from = mark(id, a.from_time, '◆');
+            let to = mark(a.to_lane, a.to_time, '●');
+            if let (Some(f), Some(t)) = (from, to) {
+                links.push((f, t));
+            }
+        }
+        // A vertical dotted line at the source column, between the two rows.
+        for ((fy, fc), (ty, _)) in links {
+            let (lo, hi) = (fy.min(ty), fy.max(ty));
+            for y in lo + 1..hi {
+                let cell = &mut buf[(x0 + fc, y)];
+                if cell.symbol() == " " {
+                    cell.set_char('┊').set_style(style);
+                }
+            }
+        }
+    }
+
     /// Goroutine rows: each cell shows the state the goroutine spent most of the cell in.
     #[allow(clippy::too_many_arguments)]
     fn draw_goroutine_rows(
@@ -871,44 +1119,39 @@ impl TimelineView {
             Line::from(format!("Self time      {}", dur(e - s - nested))),
             Line::from(format!("On             {}", self.lane_name(id))),
         ];
-        let incoming = tl
-            .arrows
-            .iter()
-            .find(|a| a.goroutine == g && a.to_time == s);
-        lines.push(Line::styled("Incoming flow", head));
-        match incoming {
+        let who = |lane: u64, t: i64| match cause_goroutine(&tl, lane, t) {
+            Some(c) => format!(
+                "G{c} {} on {}",
+                model.goroutine_name(c),
+                self.lane_name(lane)
+            ),
+            None => self.lane_name(lane),
+        };
+        lines.push(Line::styled("Incoming flow  ([ follows it)", head));
+        match tl.arrow_index.into_run(&tl, g, s) {
             Some(a) => lines.push(Line::from(format!(
-                "  {} at {} from {}",
+                "  {} by {} at {}",
                 a.name,
+                who(a.from_lane, a.from_time),
                 dur(a.from_time - t0),
-                self.lane_name(a.from_lane)
             ))),
-            None => lines.push(Line::from("  (none)")),
+            None => lines.push(Line::from("  (none: it was running when the trace began)")),
         }
         // Why it stopped, told by what ended the wait: the next flow into the goroutine.
-        if let Some(next) = tl
-            .arrows
-            .iter()
-            .filter(|a| a.goroutine == g && a.to_time >= e)
-            .min_by_key(|a| a.to_time)
-        {
+        if let Some(next) = tl.arrow_index.into_from(&tl, g, e).next() {
             lines.push(Line::styled("Next run", head));
             lines.push(Line::from(format!(
-                "  after {}: {} at {} from {}, ran at {}",
+                "  after {}: {} by {} at {}, ran at {}",
                 dur(next.to_time - e),
                 next.name,
+                who(next.from_lane, next.from_time),
                 dur(next.from_time - t0),
-                self.lane_name(next.from_lane),
                 dur(next.to_time - t0)
             )));
         }
-        let outgoing: Vec<_> = tl
-            .arrows
-            .iter()
-            .filter(|a| a.from_lane == id && a.from_time >= s && a.from_time <= e)
-            .collect();
+        let outgoing: Vec<_> = tl.arrow_index.out_of(&tl, id, s, e).collect();
         lines.push(Line::styled(
-            format!("Outgoing flows ({})", outgoing.len()),
+            format!("Outgoing flows ({})  (] follows)", outgoing.len()),
             head,
         ));
         for a in outgoing.iter().take(8) {
@@ -919,6 +1162,9 @@ impl TimelineView {
                 model.goroutine_name(a.goroutine),
                 dur(a.from_time - t0)
             )));
+        }
+        if outgoing.len() > 8 {
+            lines.push(Line::from(format!("  … {} more", outgoing.len() - 8)));
         }
         let stack = |title: &str, idx: u32, lines: &mut Vec<Line<'static>>| {
             lines.push(Line::styled(title.to_string(), head));
@@ -947,6 +1193,19 @@ impl TimelineView {
             )
             .render(popup, buf);
     }
+}
+
+/// The goroutine running on `lane` at `t` — the one that caused a flow leaving there —
+/// or, when the flow left just as its slice ended (a goroutine that unblocks another and
+/// then blocks), the one whose slice ended at `t`.
+fn cause_goroutine(tl: &Timeline, lane: u64, t: i64) -> Option<i64> {
+    let row = tl.lane_ids.iter().position(|&l| l == lane)?;
+    let spans = &tl.lanes[row];
+    if let Some(i) = spans.at(t) {
+        return Some(spans.goroutines[i]);
+    }
+    let i = spans.ends.partition_point(|&e| e < t);
+    (i < spans.len() && spans.ends[i] == t && spans.starts[i] <= t).then(|| spans.goroutines[i])
 }
 
 /// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.

@@ -1,0 +1,129 @@
+//! Walking causality in the explorer: `[` from a slice to the slice of the goroutine
+//! that made it run, `]` to the goroutines it created or unblocked (a picker when there
+//! are several), Ctrl-o / Ctrl-i through the jumps — on the channel hand-off trace, with
+//! the links checked against the flows analysis (itself equal to go tool trace's
+//! arrows, see tests/flows.rs).
+
+#[path = "common/tui.rs"]
+mod tui;
+
+use gotrace_tui::analysis::flows::{Cause, Flows};
+use gotrace_tui::analysis::timeline::TimelineBuilder;
+use gotrace_tui::trace::Reader;
+use gotrace_tui::tui::app::Tab;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn flows(rel: &str) -> Flows {
+    let bytes = std::fs::read(format!(
+        "{}/testdata/traces/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut b = TimelineBuilder::by_goroutine().links_only();
+    gotrace_tui::analysis::run(Reader::new(&bytes).unwrap(), &mut [&mut b]);
+    Flows::from_timeline(&b.finish())
+}
+
+fn ctrl(app: &mut gotrace_tui::tui::app::App, c: char) {
+    let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    if let Some(a) = app.key(&ev) {
+        app.update(a);
+    }
+}
+
+/// The line under the lanes naming the slice under the cursor.
+fn selected(screen: &str) -> String {
+    screen.lines().rev().nth(1).unwrap().trim_end().to_string()
+}
+
+#[test]
+fn brackets_follow_the_channel_hand_off_and_history_returns() {
+    let rel = "go126/chan.trace";
+    let links = flows(rel);
+    let mut app = tui::app(rel);
+    let model = app.model().unwrap().clone();
+    let (t0, _) = model.time_range();
+    let (w, h) = (120, 30);
+    tui::screen(&mut app, w, h);
+
+    // main's receive: the run of G1 that the channel send unblocked.
+    let recv = links
+        .incoming(1)
+        .find(|l| l.name.contains("chan receive"))
+        .expect("main is unblocked by the send");
+    let Cause::Goroutine(sender) = recv.cause else {
+        panic!("a goroutine sent")
+    };
+    app.jump_to(recv.start_time, recv.start_time + 1000, Some(1));
+    let s = tui::screen(&mut app, w, h);
+    assert!(selected(&s).contains("G1 main.main"), "{s}");
+    let at_main = app.location();
+
+    tui::keys(&mut app, "[");
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        selected(&s).contains(&format!("G{sender} {}", model.goroutine_name(sender))),
+        "[ lands on the sender's slice:\n{s}"
+    );
+    // The cursor is at the send.
+    assert!(
+        s.contains(&format!(
+            "cursor {}",
+            gotrace_tui::tui::format::dur(recv.cause_time - t0)
+        )),
+        "{s}"
+    );
+
+    ctrl(&mut app, 'o');
+    assert_eq!(
+        app.location(),
+        at_main,
+        "Ctrl-o comes back to main's receive"
+    );
+    ctrl(&mut app, 'i');
+    assert!(selected(&tui::screen(&mut app, w, h)).contains(&format!("G{sender} ")));
+    ctrl(&mut app, 'o');
+
+    // main's first slice created the worker goroutines: ] offers them.
+    let first = model
+        .procs
+        .lanes
+        .iter()
+        .flat_map(|l| (0..l.len()).map(move |i| (l, i)))
+        .filter(|(l, i)| l.goroutines[*i] == 1)
+        .min_by_key(|(l, i)| l.starts[*i])
+        .map(|(l, i)| (l.starts[i], l.ends[i]))
+        .unwrap();
+    let created: Vec<i64> = links
+        .caused_during(1, first.0, first.1)
+        .map(|l| l.target)
+        .collect();
+    assert!(
+        created.contains(&sender),
+        "main created the sender in its first slice"
+    );
+    app.jump_to(first.0, first.1, Some(1));
+    tui::screen(&mut app, w, h);
+    tui::keys(&mut app, "]");
+    let s = tui::screen(&mut app, w, h);
+    assert!(s.contains("Follow which flow?"), "{s}");
+    for g in &created {
+        assert!(
+            s.contains(&format!(" G{g} ")),
+            "the picker lists G{g}:\n{s}"
+        );
+    }
+    insta::assert_snapshot!("flows_picker_chan_120x30", s);
+    // Choose the sender.
+    let pos = created.iter().position(|&g| g == sender).unwrap();
+    for _ in 0..pos {
+        tui::press(&mut app, KeyCode::Down);
+    }
+    tui::press(&mut app, KeyCode::Enter);
+    let s = tui::screen(&mut app, w, h);
+    assert!(selected(&s).contains(&format!("G{sender} ")), "{s}");
+    assert_eq!(app.tab, Tab::Timeline);
+    ctrl(&mut app, 'o');
+    let s = tui::screen(&mut app, w, h);
+    assert!(selected(&s).contains("G1 main.main"), "{s}");
+}
