@@ -304,13 +304,12 @@ impl TimelineView {
         self.cursor = spot.cursor;
         self.row = spot.row;
         // Thread or goroutine rows are rebuilt on demand; history keeps to Ps otherwise.
-        self.rows = if spot.rows == Rows::Threads && !matches!(self.threads, Some(Ok(_))) {
-            Rows::Procs
-        } else if spot.rows == Rows::Goroutines && self.grows.is_none() {
-            Rows::Procs
-        } else {
-            spot.rows
+        let unavailable = match spot.rows {
+            Rows::Threads => !matches!(self.threads, Some(Ok(_))),
+            Rows::Goroutines => self.grows.is_none(),
+            Rows::Procs => false,
         };
+        self.rows = if unavailable { Rows::Procs } else { spot.rows };
         self.details = false;
         self.picker = None;
     }
