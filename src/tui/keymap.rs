@@ -169,6 +169,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[ch('A')], Mmu, Action::ToggleAssist, "count mark assists as GC", None),
     bind(&[ch('W')], Mmu, Action::ToggleSweep, "count sweeping as GC", None),
     bind(&[ch('P')], Mmu, Action::TogglePerProc, "one series per P", Some("flags S b A W P")),
+    bind(&[code(KeyCode::Left), ch('h')], Mmu, Action::Left, "smaller window", None),
+    bind(&[code(KeyCode::Right), ch('l')], Mmu, Action::Right, "larger window", Some("window")),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.
