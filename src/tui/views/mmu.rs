@@ -221,9 +221,11 @@ impl MmuView {
         buf.set_string(area.x, graph.top(), "1.0", th.dim());
         buf.set_string(area.x, graph.top() + graph.height / 2, "0.5", th.dim());
         buf.set_string(area.x, graph.bottom() - 1, "  0", th.dim());
-        let lo = c.plot.x_min.max(1) as f64;
-        let hi = c.plot.x_max.max(1) as f64;
-        let (lo, hi) = (lo.log10(), hi.log10().max(lo.log10() + 1e-9));
+        // The plotted windows' own range: go tool trace's x_min can exceed the trace's
+        // length (x_max), in which case the windows run downwards.
+        let logs = c.plot.curve.iter().map(|r| r[0].max(1.0).log10());
+        let lo = logs.clone().fold(f64::INFINITY, f64::min);
+        let hi = logs.fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
         let points: Vec<(f64, f64)> = c
             .plot
             .curve
@@ -254,20 +256,29 @@ impl MmuView {
             .y_axis(Axis::default().bounds([0.0, 1.0]))
             .render(graph, buf);
         // Decade labels at their exact columns; every third decade when every one would
-        // crowd (labels are up to five cells).
+        // crowd (labels are up to five cells). Less than two decades: the ends instead.
         let span = hi - lo;
-        let per_decade = graph.width as f64 / span;
-        let step = if per_decade >= 7.0 { 1 } else { 3 };
+        let col = |x: f64| graph.x + ((x - lo) / span * (graph.width - 1) as f64).round() as u16;
+        let step = if graph.width as f64 / span >= 7.0 {
+            1
+        } else {
+            3
+        };
+        let mut labels: Vec<(u16, String)> = ((lo.ceil() as i32)..=(hi.floor() as i32))
+            .filter(|k| k.rem_euclid(step) == 0)
+            .map(|k| (col(k as f64), decade_label(k)))
+            .collect();
+        if labels.len() < 2 {
+            labels = vec![
+                (graph.x, dur(10f64.powf(lo).round() as i64)),
+                (graph.right() - 1, dur(10f64.powf(hi).round() as i64)),
+            ];
+        }
         let y = area.bottom() - 1;
         let mut free = area.x;
-        for k in (lo.ceil() as i32)..=(hi.floor() as i32) {
-            if k.rem_euclid(step) != 0 {
-                continue;
-            }
-            let label = decade_label(k);
+        for (c, label) in labels {
             let w = label.width() as u16;
-            let col = graph.x + ((k as f64 - lo) / span * (graph.width - 1) as f64).round() as u16;
-            let x = col
+            let x = c
                 .saturating_sub(w / 2)
                 .clamp(graph.x, graph.right().saturating_sub(w));
             if x < free {

@@ -85,7 +85,7 @@ fn instance_columns() -> [Column; 9] {
 
 fn part_columns() -> [Column; 3] {
     [
-        Column::flex("time in the region"),
+        Column::text("time in the region", 40),
         Column::num("duration", 9),
         Column::num("share", 7),
     ]

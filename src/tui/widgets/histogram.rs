@@ -14,6 +14,9 @@ use crate::tui::theme::Theme;
 /// Widest a bucket gets: wider bars add nothing, and labels fit in eight columns.
 const MAX_BUCKET_WIDTH: u16 = 8;
 
+/// Tallest the bars get: on a big terminal taller bars only spread the same picture.
+const MAX_BAR_HEIGHT: u16 = 16;
+
 /// The percentiles line: `p50 … p90 … p99 … max …`, or `empty` when there is nothing.
 pub fn percentiles(d: Option<&Distribution>, empty: &str) -> String {
     match d {
@@ -64,7 +67,7 @@ pub fn render(
         area.x + gutter,
         area.y + 2,
         area.width.saturating_sub(gutter),
-        area.height - 3,
+        (area.height - 3).min(MAX_BAR_HEIGHT),
     );
     if chart.width == 0 {
         return;
