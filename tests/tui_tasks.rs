@@ -36,8 +36,8 @@ fn with_ctx<R>(a: &mut App, f: impl FnOnce(&mut App, &Ctx<'_>) -> R) -> R {
     f(a, &ctx)
 }
 
-/// The line of `screen` that starts (after spaces) with `first`, split in cells.
-fn row<'s>(screen: &'s str, pred: impl Fn(&str) -> bool) -> Vec<&'s str> {
+/// The first line of `screen` that `pred` accepts, split at spaces.
+fn row(screen: &str, pred: impl Fn(&str) -> bool) -> Vec<&str> {
     let line = screen
         .lines()
         .find(|l| pred(l))
@@ -378,4 +378,44 @@ fn traces_without_tasks_say_so() {
     assert!(screen(&mut a, 80, 24).contains("no user regions in this trace"));
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.tab, Tab::Regions);
+}
+
+#[test]
+fn types_sort_by_the_column_under_the_cursor() {
+    let mut a = app("go126/http.trace");
+    keys(&mut a, "4");
+    // The last column (max), largest first; the histogram follows the selection.
+    keys(&mut a, "lllllll");
+    keys(&mut a, "s");
+    let types = task_types(summary(&a));
+    let longest = types
+        .iter()
+        .max_by_key(|t| t.distribution().map_or(-1, |d| d.max))
+        .unwrap();
+    let s = screen(&mut a, 80, 24);
+    assert!(s.lines().nth(2).unwrap().contains("max▼"), "{s}");
+    assert!(
+        s.lines().nth(3).unwrap().starts_with(task_name(longest)),
+        "{s}"
+    );
+    assert!(s.contains(&format!("{}: durations of", task_name(longest))));
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        screen(&mut a, 80, 24)
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with(task_name(longest))
+    );
+
+    keys(&mut a, "5");
+    keys(&mut a, "llllll");
+    keys(&mut a, "s");
+    let types = region_types(summary(&a));
+    let longest = types.iter().max_by_key(|t| t.distribution().max).unwrap();
+    let s = screen(&mut a, 160, 48);
+    let first = s.lines().nth(3).unwrap();
+    assert!(first.starts_with(region_name(longest)), "{s}");
+    assert!(first.contains(&longest.frame.func), "{s}");
+    assert!(first.trim_end().ends_with(&dur(longest.distribution().max)));
 }

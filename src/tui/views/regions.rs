@@ -33,6 +33,8 @@ enum Level {
 pub struct RegionsView {
     level: Level,
     types: TableState,
+    /// Row order of the types table (indexes into `Model::region_types`).
+    type_order: Vec<usize>,
     instances: TableState,
     parts: TableState,
     /// The type drilled into (index into `Model::region_types`).
@@ -163,6 +165,32 @@ impl RegionsView {
         self.current_type(ctx)?.regions.get(self.region)
     }
 
+    /// Orders the types (once per sort): by name then location as the regions page does,
+    /// unless the user sorted by a column.
+    fn sort_types(&mut self, ctx: &Ctx<'_>) {
+        let types = &ctx.model.region_types;
+        if self.type_order.len() == types.len() {
+            return;
+        }
+        let dists: Vec<Distribution> = types.iter().map(RegionType::distribution).collect();
+        let mut order: Vec<usize> = (0..types.len()).collect();
+        self.types.sort_rows(&mut order, |r, c| {
+            let t = &types[r];
+            let d = &dists[r];
+            let n = match c {
+                0 => return (type_name(&t.name).to_string(), 0),
+                1 => return (short_location(&t.frame), 0),
+                2 => t.regions.len() as i64,
+                3 => d.p50,
+                4 => d.p90,
+                5 => d.p99,
+                _ => d.max,
+            };
+            (String::new(), n)
+        });
+        self.type_order = order;
+    }
+
     /// Orders the instances: the analysis's order (longest first) unless sorted by a column.
     fn sort_instances(&mut self, ty: &RegionType, ctx: &Ctx<'_>) {
         let mut order: Vec<usize> = (0..ty.regions.len()).collect();
@@ -192,6 +220,8 @@ impl RegionsView {
         ])
         .areas(area);
         let dists: Vec<Distribution> = types.iter().map(RegionType::distribution).collect();
+        self.sort_types(ctx);
+        let order = &self.type_order;
         let cols = type_columns();
         table::render(
             list,
@@ -201,6 +231,7 @@ impl RegionsView {
             types.len(),
             &mut self.types,
             |r, c| {
+                let r = order[r];
                 let t = &types[r];
                 let d = &dists[r];
                 match c {
@@ -214,7 +245,7 @@ impl RegionsView {
                 }
             },
         );
-        let sel = self.types.selected.min(types.len() - 1);
+        let sel = order[self.types.selected.min(types.len() - 1)];
         let t = &types[sel];
         let title = format!(
             "{} at {} {}:{}: durations of {} regions",
@@ -360,15 +391,17 @@ impl View for RegionsView {
         match self.level {
             Level::Types => match action {
                 Action::Enter if !types.is_empty() => {
-                    self.ty = self.types.selected.min(types.len() - 1);
+                    self.sort_types(ctx);
+                    self.ty = self.type_order[self.types.selected.min(types.len() - 1)];
                     self.instances = TableState::default();
                     self.sort_instances(&types[self.ty], ctx);
                     self.level = Level::Instances;
                 }
-                // Types keep the regions page's order (name, then location).
-                Action::Sort => {}
                 a => {
-                    self.types.update(a, types.len(), type_columns().len());
+                    if self.types.update(a, types.len(), type_columns().len()) && a == Action::Sort
+                    {
+                        self.type_order.clear();
+                    }
                 }
             },
             Level::Instances => {

@@ -32,6 +32,8 @@ enum Level {
 pub struct TasksView {
     level: Level,
     types: TableState,
+    /// Row order of the types table (indexes into `Model::task_types`).
+    type_order: Vec<usize>,
     instances: TableState,
     items: TableState,
     /// The type drilled into (index into `Model::task_types`).
@@ -150,6 +152,35 @@ impl TasksView {
         Some((span, ctx.model.summary.tasks.get(&self.task)?))
     }
 
+    /// Orders the types (once per sort): by name as the tasks page does, unless the user
+    /// sorted by a column.
+    fn sort_types(&mut self, ctx: &Ctx<'_>) {
+        let types = &ctx.model.task_types;
+        if self.type_order.len() == types.len() {
+            return;
+        }
+        let dists: Vec<_> = types.iter().map(TaskType::distribution).collect();
+        let mut order: Vec<usize> = (0..types.len()).collect();
+        self.types.sort_rows(&mut order, |r, c| {
+            let t = &types[r];
+            let d = dists[r].as_ref();
+            // Without complete tasks there are no percentiles: they sort below any.
+            let pick = |f: fn(&crate::analysis::goroutines::Distribution) -> i64| d.map_or(-1, f);
+            let n = match c {
+                0 => return (type_name(&t.name).to_string(), 0),
+                1 => t.count as i64,
+                2 => t.complete() as i64,
+                3 => (t.count - t.complete()) as i64,
+                4 => pick(|d| d.p50),
+                5 => pick(|d| d.p90),
+                6 => pick(|d| d.p99),
+                _ => pick(|d| d.max),
+            };
+            (String::new(), n)
+        });
+        self.type_order = order;
+    }
+
     /// Orders the instances: longest first unless the user sorted by a column.
     fn sort_instances(&mut self, ty: &TaskType, ctx: &Ctx<'_>) {
         let mut order: Vec<usize> = (0..ty.tasks.len()).collect();
@@ -194,6 +225,8 @@ impl TasksView {
         ])
         .areas(area);
         let dists: Vec<_> = types.iter().map(TaskType::distribution).collect();
+        self.sort_types(ctx);
+        let order = &self.type_order;
         let cols = type_columns();
         table::render(
             list,
@@ -203,6 +236,7 @@ impl TasksView {
             types.len(),
             &mut self.types,
             |r, c| {
+                let r = order[r];
                 let t = &types[r];
                 let pick = |f: fn(&crate::analysis::goroutines::Distribution) -> i64| {
                     dists[r].as_ref().map_or("-".into(), |d| dur(f(d)))
@@ -219,7 +253,7 @@ impl TasksView {
                 }
             },
         );
-        let sel = self.types.selected.min(types.len() - 1);
+        let sel = order[self.types.selected.min(types.len() - 1)];
         let t = &types[sel];
         let title = format!(
             "{}: durations of {} complete of {} tasks",
@@ -358,15 +392,17 @@ impl View for TasksView {
         match self.level {
             Level::Types => match action {
                 Action::Enter if !types.is_empty() => {
-                    self.ty = self.types.selected.min(types.len() - 1);
+                    self.sort_types(ctx);
+                    self.ty = self.type_order[self.types.selected.min(types.len() - 1)];
                     self.instances = TableState::default();
                     self.sort_instances(&types[self.ty], ctx);
                     self.level = Level::Instances;
                 }
-                // Types keep the tasks page's order (by name): no sorting here.
-                Action::Sort => {}
                 a => {
-                    self.types.update(a, types.len(), type_columns().len());
+                    if self.types.update(a, types.len(), type_columns().len()) && a == Action::Sort
+                    {
+                        self.type_order.clear();
+                    }
                 }
             },
             Level::Instances => {
