@@ -33,6 +33,8 @@ enum Level {
 pub struct RegionsView {
     level: Level,
     types: TableState,
+    /// Percentiles per type, computed on first use (each sorts the type's durations).
+    dists: Vec<Distribution>,
     /// Row order of the types table (indexes into `Model::region_types`).
     type_order: Vec<usize>,
     instances: TableState,
@@ -165,6 +167,15 @@ impl RegionsView {
         self.current_type(ctx)?.regions.get(self.region)
     }
 
+    /// The types' percentiles (the model does not change once loaded: computed once).
+    fn dists(&mut self, ctx: &Ctx<'_>) -> Vec<Distribution> {
+        let types = &ctx.model.region_types;
+        if self.dists.len() != types.len() {
+            self.dists = types.iter().map(RegionType::distribution).collect();
+        }
+        self.dists.clone()
+    }
+
     /// Orders the types (once per sort): by name then location as the regions page does,
     /// unless the user sorted by a column.
     fn sort_types(&mut self, ctx: &Ctx<'_>) {
@@ -172,7 +183,7 @@ impl RegionsView {
         if self.type_order.len() == types.len() {
             return;
         }
-        let dists: Vec<Distribution> = types.iter().map(RegionType::distribution).collect();
+        let dists = self.dists(ctx);
         let mut order: Vec<usize> = (0..types.len()).collect();
         self.types.sort_rows(&mut order, |r, c| {
             let t = &types[r];
@@ -219,7 +230,7 @@ impl RegionsView {
             Constraint::Min(6),
         ])
         .areas(area);
-        let dists: Vec<Distribution> = types.iter().map(RegionType::distribution).collect();
+        let dists = self.dists(ctx);
         self.sort_types(ctx);
         let order = &self.type_order;
         let cols = type_columns();

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::{Ctx, Effect, View};
-use crate::analysis::goroutines::TaskSummary;
+use crate::analysis::goroutines::{Distribution, TaskSummary};
 use crate::analysis::tasks::{TaskSpan, TaskType, task_regions};
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit};
@@ -32,6 +32,8 @@ enum Level {
 pub struct TasksView {
     level: Level,
     types: TableState,
+    /// Percentiles per type, computed on first use (each sorts the type's durations).
+    dists: Vec<Option<Distribution>>,
     /// Row order of the types table (indexes into `Model::task_types`).
     type_order: Vec<usize>,
     instances: TableState,
@@ -152,6 +154,15 @@ impl TasksView {
         Some((span, ctx.model.summary.tasks.get(&self.task)?))
     }
 
+    /// The types' percentiles (the model does not change once loaded: computed once).
+    fn dists(&mut self, ctx: &Ctx<'_>) -> Vec<Option<Distribution>> {
+        let types = &ctx.model.task_types;
+        if self.dists.len() != types.len() {
+            self.dists = types.iter().map(TaskType::distribution).collect();
+        }
+        self.dists.clone()
+    }
+
     /// Orders the types (once per sort): by name as the tasks page does, unless the user
     /// sorted by a column.
     fn sort_types(&mut self, ctx: &Ctx<'_>) {
@@ -159,13 +170,13 @@ impl TasksView {
         if self.type_order.len() == types.len() {
             return;
         }
-        let dists: Vec<_> = types.iter().map(TaskType::distribution).collect();
+        let dists = self.dists(ctx);
         let mut order: Vec<usize> = (0..types.len()).collect();
         self.types.sort_rows(&mut order, |r, c| {
             let t = &types[r];
             let d = dists[r].as_ref();
             // Without complete tasks there are no percentiles: they sort below any.
-            let pick = |f: fn(&crate::analysis::goroutines::Distribution) -> i64| d.map_or(-1, f);
+            let pick = |f: fn(&Distribution) -> i64| d.map_or(-1, f);
             let n = match c {
                 0 => return (type_name(&t.name).to_string(), 0),
                 1 => t.count as i64,
@@ -224,7 +235,7 @@ impl TasksView {
             Constraint::Min(6),
         ])
         .areas(area);
-        let dists: Vec<_> = types.iter().map(TaskType::distribution).collect();
+        let dists = self.dists(ctx);
         self.sort_types(ctx);
         let order = &self.type_order;
         let cols = type_columns();
@@ -238,7 +249,7 @@ impl TasksView {
             |r, c| {
                 let r = order[r];
                 let t = &types[r];
-                let pick = |f: fn(&crate::analysis::goroutines::Distribution) -> i64| {
+                let pick = |f: fn(&Distribution) -> i64| {
                     dists[r].as_ref().map_or("-".into(), |d| dur(f(d)))
                 };
                 match c {
