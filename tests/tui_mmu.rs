@@ -158,3 +158,19 @@ fn a_trace_without_gc_pressure() {
         &MmuCurve::new(utils(rel, DEFAULT_MMU_FLAGS)),
     );
 }
+
+#[test]
+fn readable_in_16_colours() {
+    use gotrace_tui::tui::theme::{Palette, Theme};
+    let mut a = app("go126/allocfree.trace");
+    a.theme = Theme::new(Palette::Ansi16);
+    keys(&mut a, "6");
+    settle(&mut a);
+    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 80, 24));
+    a.render(buf.area, &mut buf);
+    for c in buf.content() {
+        if !c.symbol().trim().is_empty() && c.fg != ratatui::style::Color::Reset {
+            assert_ne!(c.fg, c.bg, "{:?} unreadable", c.symbol());
+        }
+    }
+}

@@ -419,3 +419,28 @@ fn types_sort_by_the_column_under_the_cursor() {
     assert!(first.contains(&longest.frame.func), "{s}");
     assert!(first.trim_end().ends_with(&dur(longest.distribution().max)));
 }
+
+/// Every visible character of the screen has a foreground different from its background.
+fn assert_readable(a: &mut App, w: u16, h: u16) {
+    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, w, h));
+    a.render(buf.area, &mut buf);
+    for c in buf.content() {
+        if !c.symbol().trim().is_empty() && c.fg != ratatui::style::Color::Reset {
+            assert_ne!(c.fg, c.bg, "{:?} unreadable", c.symbol());
+        }
+    }
+}
+
+#[test]
+fn every_level_is_readable_in_16_colours() {
+    use gotrace_tui::tui::theme::{Palette, Theme};
+    let mut a = app("go126/http.trace");
+    a.theme = Theme::new(Palette::Ansi16);
+    for tab in ["4", "5"] {
+        keys(&mut a, tab);
+        for _ in 0..3 {
+            assert_readable(&mut a, 80, 24);
+            press(&mut a, KeyCode::Enter);
+        }
+    }
+}

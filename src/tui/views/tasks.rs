@@ -44,6 +44,8 @@ pub struct TasksView {
     order: Vec<usize>,
     /// The task shown at [`Level::Instance`].
     task: u64,
+    /// The regions and logs of that task, built once when it is opened.
+    rows: Vec<Item>,
 }
 
 /// The type's name as the tasks page writes it.
@@ -91,6 +93,7 @@ fn item_columns() -> [Column; 5] {
 }
 
 /// A row of the instance page: a region or a log message, in time order.
+#[derive(Debug)]
 struct Item {
     /// Time relative to the trace start.
     time: i64,
@@ -378,7 +381,7 @@ impl TasksView {
             height: area.height - top,
             ..area
         };
-        let rows = items(ctx, t);
+        let rows = &self.rows;
         let cols = item_columns();
         table::render(body, buf, th, &cols, rows.len(), &mut self.items, |r, c| {
             let it = &rows[r];
@@ -427,6 +430,12 @@ impl View for TasksView {
                         let i = self.order[self.instances.selected.min(self.order.len() - 1)];
                         self.task = ty.tasks[i].id;
                         self.items = TableState::default();
+                        self.rows = ctx
+                            .model
+                            .summary
+                            .tasks
+                            .get(&self.task)
+                            .map_or_else(Vec::new, |t| items(ctx, t));
                         self.level = Level::Instance;
                     }
                     a => {
@@ -454,10 +463,7 @@ impl View for TasksView {
                 }
                 Action::Sort | Action::Left | Action::Right => {}
                 a => {
-                    let n = self
-                        .current_task(ctx)
-                        .map_or(0, |(_, t)| items(ctx, t).len());
-                    self.items.update(a, n, item_columns().len());
+                    self.items.update(a, self.rows.len(), item_columns().len());
                 }
             },
         }
