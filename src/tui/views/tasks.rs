@@ -61,8 +61,8 @@ fn type_columns() -> [Column; 8] {
     [
         Column::flex("task type"),
         Column::num("count", 5),
-        Column::num("done", 5),
-        Column::num("open", 5),
+        Column::num("complete", 8),
+        Column::num("incomplete", 10),
         Column::num("p50", 7),
         Column::num("p90", 7),
         Column::num("p99", 7),
