@@ -112,17 +112,22 @@ impl Default for MmuView {
     }
 }
 
-/// Index of the plotted window nearest to `w` on the log axis.
-fn nearest(p: &Plot, w: i64) -> usize {
+/// The plotted windows, smallest first (Go plots them from `x_min` to `x_max`, which
+/// runs downwards when the trace is shorter than `x_min`), without repeats.
+fn windows(p: &Plot) -> Vec<i64> {
+    let mut v: Vec<i64> = p.curve.iter().map(|r| r[0] as i64).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Index of the window of `ws` nearest to `w` on the log axis.
+fn nearest(ws: &[i64], w: i64) -> usize {
     let lw = (w.max(1) as f64).ln();
-    p.curve
-        .iter()
+    let dist = |x: i64| ((x.max(1) as f64).ln() - lw).abs();
+    ws.iter()
         .enumerate()
-        .min_by(|a, b| {
-            let da = ((a.1[0].max(1.0)).ln() - lw).abs();
-            let db = ((b.1[0].max(1.0)).ln() - lw).abs();
-            da.total_cmp(&db)
-        })
+        .min_by(|a, b| dist(*a.1).total_cmp(&dist(*b.1)))
         .map_or(0, |(i, _)| i)
 }
 
@@ -172,8 +177,9 @@ impl MmuView {
     /// Puts the cursor on the plotted window nearest to where it was (or to 1ms at first).
     fn place_cursor(&mut self) {
         if let Some(Ok(c)) = self.curve() {
-            let i = nearest(&c.plot, self.window.unwrap_or(START_WINDOW));
-            self.window = Some(c.plot.curve[i][0] as i64);
+            let ws = windows(&c.plot);
+            let i = nearest(&ws, self.window.unwrap_or(START_WINDOW));
+            self.window = ws.get(i).copied();
         }
     }
 
@@ -184,9 +190,9 @@ impl MmuView {
         let Some(w) = self.window else {
             return;
         };
-        let i = nearest(&c.plot, w) as isize + by;
-        let i = i.clamp(0, c.plot.curve.len() as isize - 1) as usize;
-        self.window = Some(c.plot.curve[i][0] as i64);
+        let ws = windows(&c.plot);
+        let i = (nearest(&ws, w) as isize + by).clamp(0, ws.len() as isize - 1) as usize;
+        self.window = ws.get(i).copied();
         self.worst = TableState::default();
     }
 
