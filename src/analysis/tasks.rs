@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::gomath;
-use super::goroutines::{ExecStats, RegionSummary, StackFrame, Summary, TaskSummary};
+use super::goroutines::{
+    Distribution, ExecStats, RegionSummary, StackFrame, Summary, TaskSummary, distribution,
+};
 
 /// Go's `traceviewer.TimeHistogram`: five logarithmic buckets per power of ten.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,6 +117,25 @@ pub struct TaskType {
     pub tasks: Vec<TaskSpan>,
 }
 
+impl TaskType {
+    /// How many of the tasks have both ends in the trace.
+    pub fn complete(&self) -> usize {
+        self.tasks.iter().filter(|s| s.complete).count()
+    }
+
+    /// Nearest-rank percentiles of the complete tasks' durations, `None` if there are none
+    /// (an incomplete task's duration is a lower bound, so it would bias them).
+    pub fn distribution(&self) -> Option<Distribution> {
+        let mut d: Vec<i64> = self
+            .tasks
+            .iter()
+            .filter(|s| s.complete)
+            .map(|s| s.duration)
+            .collect();
+        (!d.is_empty()).then(|| distribution(&mut d))
+    }
+}
+
 fn task_span(summary: &Summary, t: &TaskSummary) -> TaskSpan {
     let start = t.start.map_or(summary.first_time, |e| e.time);
     let end = t.end.map_or(summary.last_time, |e| e.time);
@@ -176,6 +197,31 @@ pub struct RegionType {
     pub histogram: TimeHistogram,
     /// The regions, longest first (ties by goroutine and start).
     pub regions: Vec<RegionSpan>,
+}
+
+impl RegionType {
+    /// Nearest-rank percentiles of all the regions' durations.
+    pub fn distribution(&self) -> Distribution {
+        let mut d: Vec<i64> = self.regions.iter().map(|r| r.duration).collect();
+        distribution(&mut d)
+    }
+}
+
+/// The regions of a task, in order of appearance, with the goroutine each ran on.
+pub fn task_regions<'s>(summary: &'s Summary, t: &TaskSummary) -> Vec<(i64, &'s RegionSummary)> {
+    t.regions
+        .iter()
+        .filter_map(|(g, key)| {
+            let gs = summary.goroutines.get(g)?;
+            gs.regions
+                .iter()
+                .find(|r| match key.start {
+                    Some(s) => r.start.map(|e| e.time) == Some(s),
+                    None => r.start.is_none() && r.end.map(|e| e.time) == key.end,
+                })
+                .map(|r| (*g, r))
+        })
+        .collect()
 }
 
 fn region_span(summary: &Summary, goroutine: i64, r: &RegionSummary) -> RegionSpan {

@@ -5,8 +5,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::analysis::goroutines::{Distribution, Summary, TaskSummary, distribution};
-use crate::analysis::tasks::{RegionType, TaskType, TimeHistogram, region_types, task_types};
+use crate::analysis::goroutines::{Distribution, Summary, TaskSummary};
+use crate::analysis::tasks::{
+    RegionType, TaskType, TimeHistogram, region_types, task_regions, task_types,
+};
 use crate::report::goroutines::go_duration;
 
 /// Parses a Go duration string (`1.5s`, `250ms`, `10us`, `10µs`, `42ns`, `1h2m`) into
@@ -46,18 +48,9 @@ pub fn parse_duration(s: &str) -> Option<i64> {
 
 /// Names of the regions of a task.
 pub fn task_region_names<'s>(summary: &'s Summary, t: &TaskSummary) -> Vec<&'s str> {
-    t.regions
-        .iter()
-        .filter_map(|(g, key)| {
-            let g = summary.goroutines.get(g)?;
-            g.regions
-                .iter()
-                .find(|r| match key.start {
-                    Some(s) => r.start.map(|e| e.time) == Some(s),
-                    None => r.start.is_none() && r.end.map(|e| e.time) == key.end,
-                })
-                .map(|r| r.name.as_str())
-        })
+    task_regions(summary, t)
+        .into_iter()
+        .map(|(_, r)| r.name.as_str())
         .collect()
 }
 
@@ -166,46 +159,38 @@ pub fn write_tasks(
     if json {
         let v: Vec<TaskTypeJson> = types
             .iter()
-            .map(|(t, sums)| {
-                let mut complete: Vec<i64> = t
+            .map(|(t, sums)| TaskTypeJson {
+                name: t.name.clone(),
+                count: t.count,
+                duration_ns: t.distribution().unwrap_or_default(),
+                tasks: t
                     .tasks
                     .iter()
-                    .filter(|s| s.complete)
-                    .map(|s| s.duration)
-                    .collect();
-                TaskTypeJson {
-                    name: t.name.clone(),
-                    count: t.count,
-                    duration_ns: distribution(&mut complete),
-                    tasks: t
-                        .tasks
-                        .iter()
-                        .zip(sums)
-                        .map(|(s, ts)| TaskJson {
-                            id: s.id,
-                            start_ns: s.start,
-                            duration_ns: s.duration,
-                            complete: s.complete,
-                            goroutines: ts.goroutines.clone(),
-                            logs: ts
-                                .logs
-                                .iter()
-                                .map(|(e, c, m)| {
-                                    (
-                                        e.time - summary.first_time,
-                                        e.goroutine,
-                                        c.clone(),
-                                        m.clone(),
-                                    )
-                                })
-                                .collect(),
-                            regions: task_region_names(summary, ts)
-                                .into_iter()
-                                .map(str::to_string)
-                                .collect(),
-                        })
-                        .collect(),
-                }
+                    .zip(sums)
+                    .map(|(s, ts)| TaskJson {
+                        id: s.id,
+                        start_ns: s.start,
+                        duration_ns: s.duration,
+                        complete: s.complete,
+                        goroutines: ts.goroutines.clone(),
+                        logs: ts
+                            .logs
+                            .iter()
+                            .map(|(e, c, m)| {
+                                (
+                                    e.time - summary.first_time,
+                                    e.goroutine,
+                                    c.clone(),
+                                    m.clone(),
+                                )
+                            })
+                            .collect(),
+                        regions: task_region_names(summary, ts)
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect(),
+                    })
+                    .collect(),
             })
             .collect();
         serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
@@ -217,20 +202,9 @@ pub fn write_tasks(
         "TASK TYPE", "COUNT", "P50", "P90", "P99", "MAX"
     )?;
     for (t, _) in &types {
-        let mut complete: Vec<i64> = t
-            .tasks
-            .iter()
-            .filter(|s| s.complete)
-            .map(|s| s.duration)
-            .collect();
-        let d = distribution(&mut complete);
-        let show = |v: i64| {
-            if complete.is_empty() {
-                "-".into()
-            } else {
-                go_duration(v)
-            }
-        };
+        let d = t.distribution();
+        let show =
+            |v: fn(&Distribution) -> i64| d.as_ref().map_or("-".into(), |d| go_duration(v(d)));
         writeln!(
             out,
             "{:<30} {:>6} {:>12} {:>12} {:>12} {:>12}  {}",
@@ -240,10 +214,10 @@ pub fn write_tasks(
                 &t.name
             },
             t.count,
-            show(d.p50),
-            show(d.p90),
-            show(d.p99),
-            show(d.max),
+            show(|d| d.p50),
+            show(|d| d.p90),
+            show(|d| d.p99),
+            show(|d| d.max),
             sparkline(&t.histogram)
         )?;
     }
@@ -320,31 +294,28 @@ pub fn write_regions(
         }
         let v: Vec<TypeJson> = types
             .iter()
-            .map(|t| {
-                let mut d: Vec<i64> = t.regions.iter().map(|r| r.duration).collect();
-                TypeJson {
-                    name: t.name.clone(),
-                    function: t.frame.func.clone(),
-                    file: t.frame.file.clone(),
-                    line: t.frame.line,
-                    count: t.regions.len(),
-                    duration_ns: distribution(&mut d),
-                    regions: t
-                        .regions
-                        .iter()
-                        .map(|r| RegionJson {
-                            goroutine: r.goroutine,
-                            task: r.task,
-                            start_ns: r.start.map(|s| s - summary.first_time),
-                            duration_ns: r.duration,
-                            exec_ns: r.stats.exec,
-                            sched_wait_ns: r.stats.sched_wait,
-                            syscall_ns: r.stats.syscall,
-                            syscall_block_ns: r.stats.syscall_block,
-                            block_ns: r.stats.block_by_reason.iter().map(|(_, v)| v).sum(),
-                        })
-                        .collect(),
-                }
+            .map(|t| TypeJson {
+                name: t.name.clone(),
+                function: t.frame.func.clone(),
+                file: t.frame.file.clone(),
+                line: t.frame.line,
+                count: t.regions.len(),
+                duration_ns: t.distribution(),
+                regions: t
+                    .regions
+                    .iter()
+                    .map(|r| RegionJson {
+                        goroutine: r.goroutine,
+                        task: r.task,
+                        start_ns: r.start.map(|s| s - summary.first_time),
+                        duration_ns: r.duration,
+                        exec_ns: r.stats.exec,
+                        sched_wait_ns: r.stats.sched_wait,
+                        syscall_ns: r.stats.syscall,
+                        syscall_block_ns: r.stats.syscall_block,
+                        block_ns: r.stats.block_by_reason.iter().map(|(_, v)| v).sum(),
+                    })
+                    .collect(),
             })
             .collect();
         serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
@@ -356,8 +327,7 @@ pub fn write_regions(
         "REGION TYPE", "COUNT", "P50", "P99", "MAX", "DISTRIBUTION"
     )?;
     for t in &types {
-        let mut d: Vec<i64> = t.regions.iter().map(|r| r.duration).collect();
-        let dist = distribution(&mut d);
+        let dist = t.distribution();
         writeln!(
             out,
             "{:<24} {:>6} {:>12} {:>12} {:>12}  {:<16} {} {}:{}",

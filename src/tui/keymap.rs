@@ -416,6 +416,8 @@ pub const BINDINGS: &[Binding] = &[
         "one series per P",
         Some("flags S b A W P"),
     ),
+    bind(&[code(KeyCode::Left), ch('h')], Mmu, Action::Left, "smaller window", None),
+    bind(&[code(KeyCode::Right), ch('l')], Mmu, Action::Right, "larger window", Some("window")),
     bind(
         &[ch('['), ch('i')],
         Timeline,

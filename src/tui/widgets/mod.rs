@@ -1,4 +1,5 @@
 //! Drawing shared by the views.
 
 pub mod bars;
+pub mod histogram;
 pub mod table;

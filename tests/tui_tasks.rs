@@ -1,0 +1,446 @@
+//! The Tasks and Regions tabs: snapshots of every level at 80×24 and 160×48 on committed
+//! traces with tasks and regions, and the figures on screen checked against the analysis
+//! (recomputed here from the analysis API, never typed in).
+
+#[path = "common/tui.rs"]
+mod tui;
+
+use gotrace_tui::analysis::goroutines::Summary;
+use gotrace_tui::analysis::tasks::{RegionType, TaskType, region_types, task_regions, task_types};
+use gotrace_tui::tui::action::Action;
+use gotrace_tui::tui::app::{App, Tab};
+use gotrace_tui::tui::format::{dur, fit};
+use gotrace_tui::tui::views::{Ctx, Effect, View};
+use ratatui::crossterm::event::KeyCode;
+use tui::{app, keys, press, screen};
+
+/// Snapshots the screen at both sizes.
+fn snap(name: &str, a: &mut App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(a, 80, 24));
+    insta::assert_snapshot!(format!("{name}_160x48"), screen(a, 160, 48));
+}
+
+fn summary(a: &App) -> &Summary {
+    &a.model().unwrap().summary
+}
+
+/// Runs `f` with a view context on the app's model (to ask a view for its [`Effect`]).
+fn with_ctx<R>(a: &mut App, f: impl FnOnce(&mut App, &Ctx<'_>) -> R) -> R {
+    let (model, facts, file) = (a.model().unwrap().clone(), a.facts.clone(), a.file.clone());
+    let ctx = Ctx {
+        model: &model,
+        facts: &facts,
+        theme: a.theme,
+        file: &file,
+    };
+    f(a, &ctx)
+}
+
+/// The first line of `screen` that `pred` accepts, split at spaces.
+fn row(screen: &str, pred: impl Fn(&str) -> bool) -> Vec<&str> {
+    let line = screen
+        .lines()
+        .find(|l| pred(l))
+        .unwrap_or_else(|| panic!("no such row in\n{screen}"));
+    line.split_whitespace().collect()
+}
+
+fn task_name(t: &TaskType) -> &str {
+    if t.name.is_empty() {
+        "(background)"
+    } else {
+        &t.name
+    }
+}
+
+/// Every type's row shows its count, complete and open tasks and percentiles.
+fn check_task_types(s: &str, types: &[TaskType]) {
+    for t in types {
+        let cells = row(s, |l| l.starts_with(&format!("{} ", task_name(t))));
+        let n = cells.len();
+        let d = t.distribution();
+        let show = |f: fn(&gotrace_tui::analysis::goroutines::Distribution) -> i64| {
+            d.as_ref().map_or("-".to_string(), |d| dur(f(d)))
+        };
+        let complete = t.tasks.iter().filter(|s| s.complete).count();
+        assert_eq!(
+            cells[n - 7..],
+            [
+                t.count.to_string(),
+                complete.to_string(),
+                (t.count - complete).to_string(),
+                show(|d| d.p50),
+                show(|d| d.p90),
+                show(|d| d.p99),
+                show(|d| d.max),
+            ],
+            "{}",
+            t.name
+        );
+    }
+}
+
+#[test]
+fn tasks_every_level_on_http() {
+    let mut a = app("go126/http.trace");
+    let types = task_types(summary(&a));
+    keys(&mut a, "4");
+    snap("tasks_http_types", &mut a);
+    let s = screen(&mut a, 160, 48);
+    check_task_types(&s, &types);
+
+    // The histogram under the table is the selected type's: "client request" (third).
+    keys(&mut a, "jj");
+    let ty = &types[2];
+    assert_eq!(ty.name, "client request");
+    snap("tasks_http_types_client", &mut a);
+    let s = screen(&mut a, 160, 48);
+    let (buckets, end) = ty.histogram.rows().unwrap();
+    let labels = row(&s, |l| l.starts_with("0 "));
+    assert_eq!(labels[1], dur(buckets[0].0));
+    assert!(labels.contains(&dur(end).as_str()), "{labels:?}");
+    let max = buckets.iter().map(|b| b.1).max().unwrap();
+    assert!(s.lines().any(|l| l.starts_with(&format!("{max} █"))));
+
+    // Instances: longest first.
+    press(&mut a, KeyCode::Enter);
+    snap("tasks_http_instances", &mut a);
+    let s = screen(&mut a, 160, 48);
+    let mut spans = ty.tasks.clone();
+    spans.sort_by_key(|t| std::cmp::Reverse(t.duration));
+    let ids: Vec<String> = s
+        .lines()
+        .skip(4)
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| c.parse::<u64>().is_ok())
+        .map(str::to_string)
+        .collect();
+    let want: Vec<String> = spans.iter().map(|t| t.id.to_string()).collect();
+    assert_eq!(ids, want);
+    for t in &spans {
+        let cells = row(&s, |l| {
+            l.contains("complete") && l.split_whitespace().next() == Some(&t.id.to_string())
+        });
+        assert_eq!(cells[1..3], [dur(t.start), dur(t.duration)]);
+    }
+
+    // Sorting by start (second column), earliest first after two presses.
+    keys(&mut a, "lss");
+    let s = screen(&mut a, 160, 48);
+    let mut by_start = ty.tasks.clone();
+    by_start.sort_by_key(|t| t.start);
+    // Title, tabs, heading, column titles, then the rows.
+    let first: Vec<&str> = s.lines().nth(4).unwrap().split_whitespace().collect();
+    assert_eq!(first[0], by_start[0].id.to_string());
+    // Back to longest first: the duration column (third), descending.
+    keys(&mut a, "ls");
+
+    // One instance: the longest client request, with its regions and logs in time order.
+    press(&mut a, KeyCode::Enter);
+    snap("tasks_http_instance", &mut a);
+    let s = screen(&mut a, 160, 48);
+    let task = &summary(&a).tasks[&spans[0].id];
+    let first_time = summary(&a).first_time;
+    for (g, r) in task_regions(summary(&a), task) {
+        let start = r.start.unwrap().time - first_time;
+        let d = r.end.unwrap().time - r.start.unwrap().time;
+        let cells = row(&s, |l| l.contains(&r.name) && l.contains("region"));
+        assert_eq!(
+            cells[..5],
+            [
+                dur(start),
+                format!("G{g}"),
+                "region".into(),
+                dur(d),
+                r.name.clone()
+            ]
+        );
+    }
+    for (e, cat, msg) in &task.logs {
+        let text = if cat.is_empty() {
+            msg.clone()
+        } else {
+            format!("{cat}: {msg}")
+        };
+        let mut want = vec![
+            dur(e.time - first_time),
+            format!("G{}", e.goroutine),
+            "log".into(),
+        ];
+        want.extend(text.split_whitespace().map(str::to_string));
+        assert!(
+            s.lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == want),
+            "{want:?}"
+        );
+    }
+
+    // Enter shows the task's window in the timeline.
+    let effect = with_ctx(&mut a, |a, ctx| a.tasks.update(Action::Enter, ctx));
+    assert_eq!(
+        effect,
+        Effect::ShowTime {
+            from: first_time + spans[0].start,
+            to: first_time + spans[0].start + spans[0].duration,
+            goroutine: None
+        }
+    );
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.tab, Tab::Timeline);
+
+    // Esc goes back one level at a time.
+    keys(&mut a, "4");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(
+        screen(&mut a, 80, 24).lines().nth(2).unwrap().trim_end(),
+        "client request — 3 tasks, 3 complete   (Enter: open, Esc: back, s: sort)"
+    );
+    press(&mut a, KeyCode::Esc);
+    assert!(
+        screen(&mut a, 80, 24)
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("task type")
+    );
+}
+
+#[test]
+fn tasks_incomplete_and_user_text_on_misc() {
+    let mut a = app("go126/misc.trace");
+    let types = task_types(summary(&a));
+    keys(&mut a, "4");
+    snap("tasks_misc_types", &mut a);
+    check_task_types(&screen(&mut a, 160, 48), &types);
+    // The background task: incomplete, with logs without category.
+    press(&mut a, KeyCode::Enter);
+    snap("tasks_misc_instances", &mut a);
+    press(&mut a, KeyCode::Enter);
+    snap("tasks_misc_instance", &mut a);
+    let s = screen(&mut a, 80, 24);
+    let task = &summary(&a).tasks[&types[0].tasks[0].id];
+    assert!(!task.logs.is_empty());
+    // Log text is cut by display width to what is left of the line after the other columns.
+    let header = s.lines().find(|l| l.contains("region / log")).unwrap();
+    let col =
+        unicode_width::UnicodeWidthStr::width(&header[..header.find("region / log").unwrap()]);
+    for (_, cat, msg) in &task.logs {
+        let text = if cat.is_empty() {
+            msg.clone()
+        } else {
+            format!("{cat}: {msg}")
+        };
+        assert!(s.contains(&fit(&text, 80 - col)), "{text}");
+    }
+}
+
+#[test]
+fn server_logs_with_wide_characters_fit_80_columns() {
+    let mut a = app("go126/http.trace");
+    keys(&mut a, "4");
+    // "server /a": its log holds accents and CJK characters.
+    let types = task_types(summary(&a));
+    let i = types.iter().position(|t| t.name == "server /a").unwrap();
+    for _ in 0..i {
+        keys(&mut a, "j");
+    }
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    snap("tasks_http_instance_unicode", &mut a);
+    for line in screen(&mut a, 80, 24).lines() {
+        assert_eq!(unicode_width::UnicodeWidthStr::width(line), 80, "{line}");
+    }
+}
+
+fn region_name(t: &RegionType) -> &str {
+    if t.name.is_empty() {
+        "(inherited)"
+    } else {
+        &t.name
+    }
+}
+
+#[test]
+fn regions_every_level_on_http() {
+    let mut a = app("go126/http.trace");
+    let types = region_types(summary(&a));
+    keys(&mut a, "5");
+    snap("regions_http_types", &mut a);
+    let s = screen(&mut a, 160, 48);
+    for t in &types {
+        let d = t.distribution();
+        let tail = format!(
+            "{:>5} {:>7} {:>7} {:>7} {:>7}",
+            t.regions.len(),
+            dur(d.p50),
+            dur(d.p90),
+            dur(d.p99),
+            dur(d.max)
+        );
+        let file = t.frame.file.rsplit('/').next().unwrap();
+        let loc = format!("{} {file}:{}", t.frame.func, t.frame.line);
+        assert!(
+            s.lines().any(|l| l.starts_with(region_name(t))
+                && l.contains(&loc[..loc.len().min(30)])
+                && l.trim_end().ends_with(&tail)),
+            "{} {loc} {tail}",
+            t.name
+        );
+    }
+
+    // client.get at main.main: the fourth type.
+    keys(&mut a, "jjj");
+    let ty = &types[3];
+    assert_eq!(
+        (ty.name.as_str(), ty.frame.func.as_str()),
+        ("client.get", "main.main")
+    );
+    snap("regions_http_types_client_get", &mut a);
+    press(&mut a, KeyCode::Enter);
+    snap("regions_http_instances", &mut a);
+    let s = screen(&mut a, 160, 48);
+    let first_time = summary(&a).first_time;
+    for r in &ty.regions {
+        let st = &r.stats;
+        let blocked: i64 = st.block_by_reason.iter().map(|(_, v)| v).sum();
+        let want = [
+            format!("G{}", r.goroutine),
+            r.task.to_string(),
+            dur(r.start.unwrap() - first_time),
+            dur(r.duration),
+            dur(st.exec),
+            dur(st.sched_wait),
+            dur(st.syscall + st.syscall_block),
+            dur(blocked),
+            dur(st.unknown()),
+        ];
+        let cells = row(&s, |l| {
+            l.split_whitespace().nth(1) == Some(&r.task.to_string())
+        });
+        assert_eq!(cells, want);
+    }
+
+    // The longest region of the type.
+    press(&mut a, KeyCode::Enter);
+    snap("regions_http_instance", &mut a);
+    let s = screen(&mut a, 160, 48);
+    let r = &ty.regions[0];
+    let names = &summary(&a).names;
+    for (k, d) in r.stats.block_by_reason.iter().filter(|(_, d)| *d != 0) {
+        let cells = row(&s, |l| {
+            l.starts_with(&format!("blocked: {} ", names.get(k)))
+        });
+        assert_eq!(
+            cells[cells.len() - 2..],
+            [dur(d), gotrace_tui::tui::format::pct(d, r.duration)]
+        );
+    }
+    let effect = with_ctx(&mut a, |a, ctx| a.regions.update(Action::Enter, ctx));
+    let from = r.start.unwrap();
+    assert_eq!(
+        effect,
+        Effect::ShowTime {
+            from,
+            to: from + r.duration,
+            goroutine: Some(r.goroutine)
+        }
+    );
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    assert!(
+        screen(&mut a, 80, 24)
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("region type")
+    );
+}
+
+#[test]
+fn regions_on_misc() {
+    let mut a = app("go126/misc.trace");
+    keys(&mut a, "5");
+    snap("regions_misc_types", &mut a);
+    press(&mut a, KeyCode::Enter);
+    snap("regions_misc_instances", &mut a);
+    press(&mut a, KeyCode::Enter);
+    snap("regions_misc_instance", &mut a);
+}
+
+#[test]
+fn traces_without_tasks_say_so() {
+    let mut a = app("go126/mutex.trace");
+    assert!(task_types(summary(&a)).is_empty());
+    keys(&mut a, "4");
+    assert!(screen(&mut a, 80, 24).contains("no user tasks in this trace"));
+    press(&mut a, KeyCode::Enter);
+    keys(&mut a, "5");
+    assert!(screen(&mut a, 80, 24).contains("no user regions in this trace"));
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.tab, Tab::Regions);
+}
+
+#[test]
+fn types_sort_by_the_column_under_the_cursor() {
+    let mut a = app("go126/http.trace");
+    keys(&mut a, "4");
+    // The last column (max), largest first; the histogram follows the selection.
+    keys(&mut a, "lllllll");
+    keys(&mut a, "s");
+    let types = task_types(summary(&a));
+    let longest = types
+        .iter()
+        .max_by_key(|t| t.distribution().map_or(-1, |d| d.max))
+        .unwrap();
+    let s = screen(&mut a, 80, 24);
+    assert!(s.lines().nth(2).unwrap().contains("max▼"), "{s}");
+    assert!(
+        s.lines().nth(3).unwrap().starts_with(task_name(longest)),
+        "{s}"
+    );
+    assert!(s.contains(&format!("{}: durations of", task_name(longest))));
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        screen(&mut a, 80, 24)
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with(task_name(longest))
+    );
+
+    keys(&mut a, "5");
+    keys(&mut a, "llllll");
+    keys(&mut a, "s");
+    let types = region_types(summary(&a));
+    let longest = types.iter().max_by_key(|t| t.distribution().max).unwrap();
+    let s = screen(&mut a, 160, 48);
+    let first = s.lines().nth(3).unwrap();
+    assert!(first.starts_with(region_name(longest)), "{s}");
+    assert!(first.contains(&longest.frame.func), "{s}");
+    assert!(first.trim_end().ends_with(&dur(longest.distribution().max)));
+}
+
+/// Every visible character of the screen has a foreground different from its background.
+fn assert_readable(a: &mut App, w: u16, h: u16) {
+    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, w, h));
+    a.render(buf.area, &mut buf);
+    for c in buf.content() {
+        if !c.symbol().trim().is_empty() && c.fg != ratatui::style::Color::Reset {
+            assert_ne!(c.fg, c.bg, "{:?} unreadable", c.symbol());
+        }
+    }
+}
+
+#[test]
+fn every_level_is_readable_in_16_colours() {
+    use gotrace_tui::tui::theme::{Palette, Theme};
+    let mut a = app("go126/http.trace");
+    a.theme = Theme::new(Palette::Ansi16);
+    for tab in ["4", "5"] {
+        keys(&mut a, tab);
+        for _ in 0..3 {
+            assert_readable(&mut a, 80, 24);
+            press(&mut a, KeyCode::Enter);
+        }
+    }
+}
