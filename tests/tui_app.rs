@@ -102,8 +102,9 @@ fn timeline_cells_show_each_ps_busy_fraction() {
                 let b = (t0 + ((c + 1) as f64 * cell_ns) as i64).max(a + 1);
                 let want = level(lane.busy_fraction(a, b));
                 let got = line[11 + c];
-                // The cursor column (the first) is drawn over the cell.
-                if c == 0 && got == '│' {
+                // The cursor column (the first) and the selected slice's flow markers
+                // are drawn over the cells.
+                if (c == 0 && got == '│') || "●◆▶┊".contains(got) {
                     continue;
                 }
                 assert_eq!(got, want, "{trace} P{id} cell {c}");

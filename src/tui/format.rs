@@ -7,23 +7,32 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 pub fn dur(ns: i64) -> String {
     let a = ns.unsigned_abs() as f64;
     let sign = if ns < 0 { "-" } else { "" };
-    let (v, unit) = if a < 1e3 {
+    if a < 1e3 {
         return format!("{ns}ns");
-    } else if a < 1e6 {
-        (a / 1e3, "µs")
-    } else if a < 1e9 {
-        (a / 1e6, "ms")
-    } else {
-        (a / 1e9, "s")
-    };
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{sign}{v:.digits$}{unit}")
+    }
+    let units = [(1e3, "µs"), (1e6, "ms"), (1e9, "s")];
+    let mut k = units
+        .iter()
+        .rposition(|&(scale, _)| a >= scale)
+        .unwrap_or(0);
+    loop {
+        let (scale, unit) = units[k];
+        let v = a / scale;
+        let digits = if v >= 99.95 {
+            0
+        } else if v >= 9.995 {
+            1
+        } else {
+            2
+        };
+        let text = format!("{v:.digits$}");
+        // 999.9µs rounds to "1000µs": say "1.00ms" instead.
+        if text.starts_with("1000") && k + 1 < units.len() {
+            k += 1;
+            continue;
+        }
+        return format!("{sign}{text}{unit}");
+    }
 }
 
 /// A time axis label: a duration since the trace start, trimmed of useless zeros.
@@ -93,6 +102,10 @@ mod tests {
         assert_eq!(dur(2_500_000_000), "2.50s");
         assert_eq!(dur(123_456_789), "123ms");
         assert_eq!(dur(-1500), "-1.50µs");
+        assert_eq!(dur(999_999), "1.00ms");
+        assert_eq!(dur(9_999), "10.0µs");
+        assert_eq!(dur(99_990), "100µs");
+        assert_eq!(dur(999_999_999), "1.00s");
     }
 
     #[test]

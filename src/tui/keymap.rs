@@ -416,8 +416,20 @@ pub const BINDINGS: &[Binding] = &[
         "one series per P",
         Some("flags S b A W P"),
     ),
-    bind(&[code(KeyCode::Left), ch('h')], Mmu, Action::Left, "smaller window", None),
-    bind(&[code(KeyCode::Right), ch('l')], Mmu, Action::Right, "larger window", Some("window")),
+    bind(
+        &[code(KeyCode::Left), ch('h')],
+        Mmu,
+        Action::Left,
+        "smaller window",
+        None,
+    ),
+    bind(
+        &[code(KeyCode::Right), ch('l')],
+        Mmu,
+        Action::Right,
+        "larger window",
+        Some("window"),
+    ),
     bind(
         &[ch('['), ch('i')],
         Timeline,
@@ -443,7 +455,7 @@ pub const BINDINGS: &[Binding] = &[
         &[ctrl('i'), ctrl('n')],
         Global,
         Action::HistoryForward,
-        "forward in the navigation history (C-n where the terminal sends C-i as Tab)",
+        "forward in the history (C-n where C-i acts as Tab)",
         None,
     ),
 ];

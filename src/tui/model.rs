@@ -111,7 +111,7 @@ pub struct Model {
     pub task_types: Vec<TaskType>,
     /// Region types.
     pub region_types: Vec<RegionType>,
-    /// Mutator utilization with go tool trace's default flags (all GC work, system-wide).
+    /// Mutator utilization with [`DEFAULT_MMU_FLAGS`].
     pub mmu_utils: Vec<Vec<MutatorUtil>>,
     /// The proc timeline, compact.
     pub procs: Arc<Timeline>,
@@ -123,8 +123,10 @@ pub struct Model {
     pub peak_rss_kib: Option<u64>,
 }
 
-/// go tool trace's default MMU flags: every kind of GC work counts, one series.
-pub const DEFAULT_MMU_FLAGS: UtilFlags = UtilFlags(1 | 2 | 4 | 8);
+/// go tool trace's default MMU flags (its MMU page's checked boxes, and `gotrace-tui
+/// mmu`'s default): stop-the-world, background workers and mark assists count as GC,
+/// sweeping does not; one series for the whole program.
+pub const DEFAULT_MMU_FLAGS: UtilFlags = UtilFlags(1 | 2 | 4);
 
 impl Model {
     /// Decodes the trace into every analysis and reports progress (bytes read by the
