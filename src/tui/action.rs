@@ -80,4 +80,6 @@ pub enum Action {
     HistoryBack,
     /// Navigation history: forward.
     HistoryForward,
+    /// Open the jump prompt.
+    Jump,
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -14,6 +14,7 @@ use super::action::Action;
 use super::format::{dur, fit};
 use super::keymap::{self, Context};
 use super::model::{Facts, Model, SharedFile};
+use super::prompt::{self, Prompt, Target};
 use super::theme::Theme;
 use super::views::{self, Ctx, Effect, View};
 
@@ -96,6 +97,8 @@ pub struct App {
     pub forward: Vec<Location>,
     /// The goroutine the last jump opened.
     opened_goroutine: Option<i64>,
+    /// The `:` prompt, while it is open.
+    pub prompt: Option<Prompt>,
     /// The trace.
     pub file: SharedFile,
     /// What the index said.
@@ -136,6 +139,7 @@ impl App {
             back: Vec::new(),
             forward: Vec::new(),
             opened_goroutine: None,
+            prompt: None,
             file,
             facts: Arc::new(facts),
             loading: Loading::Running(0),
@@ -193,9 +197,131 @@ impl App {
         c
     }
 
-    /// Maps a key press to an action through the key table.
+    /// Maps a key press to an action through the key table. While the jump prompt is
+    /// open, keys edit it instead (and `None` is returned).
     pub fn key(&mut self, ev: &KeyEvent) -> Option<Action> {
+        if self.prompt.is_some() {
+            self.prompt_key(ev);
+            return None;
+        }
         keymap::dispatch(ev, &self.contexts())
+    }
+
+    /// Edits the prompt: characters, Backspace, Ctrl-u, ↑↓ through the candidates,
+    /// Enter jumps, Esc cancels.
+    fn prompt_key(&mut self, ev: &KeyEvent) {
+        let Some(model) = self.model().cloned() else {
+            self.prompt = None;
+            return;
+        };
+        let Some(p) = self.prompt.as_mut() else {
+            return;
+        };
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let mut edited = true;
+        match ev.code {
+            KeyCode::Esc => {
+                self.prompt = None;
+                return;
+            }
+            KeyCode::Enter => {
+                let target = p.candidates.get(p.selected).map(|c| c.target);
+                self.prompt = None;
+                match target {
+                    Some(t) => self.go(t, &model),
+                    None => self.status = Some("nothing matches".into()),
+                }
+                return;
+            }
+            KeyCode::Up => {
+                p.selected = p.selected.saturating_sub(1);
+                edited = false;
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                p.selected = (p.selected + 1).min(p.candidates.len().saturating_sub(1));
+                edited = false;
+            }
+            KeyCode::Backspace => {
+                p.text.pop();
+            }
+            KeyCode::Char('u') if ctrl => p.text.clear(),
+            KeyCode::Char(c) if !ctrl => p.text.push(c),
+            _ => edited = false,
+        }
+        if edited {
+            p.candidates = prompt::candidates(&p.text, &model, self.timeline.cursor());
+            p.selected = 0;
+        }
+    }
+
+    /// Goes to a prompt target, as a jump.
+    fn go(&mut self, target: Target, model: &Arc<Model>) {
+        let (file, facts) = (self.file.clone(), self.facts.clone());
+        let ctx = Ctx {
+            model,
+            facts: &facts,
+            theme: self.theme,
+            file: &file,
+        };
+        let before = self.location();
+        match target {
+            Target::Goroutine(g) => {
+                // Its first run after the cursor, else its first run.
+                let after = self.timeline.cursor();
+                let runs = || {
+                    model.procs.lanes.iter().flat_map(|l| {
+                        (0..l.len())
+                            .filter(move |&i| l.goroutines[i] == g)
+                            .map(move |i| (l.starts[i], l.ends[i]))
+                    })
+                };
+                let pick = runs()
+                    .filter(|r| r.0 > after)
+                    .min()
+                    .or_else(|| runs().min());
+                match pick {
+                    Some((s, e)) => self.apply(
+                        Effect::ShowTime {
+                            from: s,
+                            to: e,
+                            goroutine: Some(g),
+                        },
+                        &ctx,
+                    ),
+                    None => self.apply(Effect::ShowGoroutine(g), &ctx),
+                }
+            }
+            Target::Proc(p) => {
+                self.tab = Tab::Timeline;
+                self.timeline.select_proc(p, &ctx);
+            }
+            Target::Thread(m) => {
+                self.tab = Tab::Timeline;
+                if let Err(e) = self.timeline.select_thread(m, &ctx) {
+                    self.status = Some(e);
+                }
+            }
+            Target::Time(t) => {
+                self.tab = Tab::Timeline;
+                self.timeline.go_to(t, &ctx);
+            }
+            Target::Window(from, to, goroutine) => self.apply(
+                Effect::ShowTime {
+                    from,
+                    to,
+                    goroutine,
+                },
+                &ctx,
+            ),
+            Target::Group(g) => {
+                self.tab = Tab::Timeline;
+                self.timeline.show_group(g, &ctx);
+            }
+        }
+        if self.location() != before {
+            self.back.push(before);
+            self.forward.clear();
+        }
     }
 
     /// Maps a mouse event to an action: the wheel scrolls, a click on the tab bar
@@ -243,6 +369,7 @@ impl App {
                 self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
             }
             Action::GoTab(t) => self.tab = t,
+            Action::Jump if self.model().is_some() => self.prompt = Some(Prompt::default()),
             Action::HistoryBack => self.travel(true),
             Action::HistoryForward => self.travel(false),
             other => {
@@ -472,6 +599,44 @@ impl App {
     }
 
     fn render_footer(&mut self, area: Rect, buf: &mut Buffer) {
+        if let Some(p) = &self.prompt {
+            let text = format!(":{}▏", p.text);
+            buf.set_stringn(
+                area.x,
+                area.y,
+                fit(&text, area.width as usize),
+                area.width as usize,
+                self.theme.header(),
+            );
+            // The candidates, above the footer, best first.
+            let n = p.candidates.len() as u16;
+            if n > 0 && area.y > n + 2 {
+                let w = area.width.min(90);
+                let popup = Rect::new(area.x, area.y - n - 2, w, n + 2);
+                Clear.render(popup, buf);
+                let lines: Vec<Line> = p
+                    .candidates
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let style = if i == p.selected {
+                            self.theme.selected()
+                        } else {
+                            Style::default()
+                        };
+                        Line::styled(fit(&c.label, w as usize - 2), style)
+                    })
+                    .collect();
+                Paragraph::new(lines)
+                    .block(
+                        Block::default()
+                            .borders(Borders::ALL)
+                            .title(" Jump (↑↓, Enter, Esc) "),
+                    )
+                    .render(popup, buf);
+            }
+            return;
+        }
         if let Some(s) = &self.status {
             buf.set_stringn(area.x, area.y, s, area.width as usize, self.theme.warn());
             return;

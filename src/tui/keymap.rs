@@ -458,6 +458,13 @@ pub const BINDINGS: &[Binding] = &[
         "forward in the history (C-n where C-i acts as Tab)",
         None,
     ),
+    bind(
+        &[ch(':')],
+        Global,
+        Action::Jump,
+        "jump: g123, p3, m5, 1.25s, +20us, task 42, or a name (fuzzy)",
+        Some("jump"),
+    ),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.

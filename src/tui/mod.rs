@@ -7,6 +7,7 @@ pub mod bench;
 pub mod format;
 pub mod keymap;
 pub mod model;
+pub mod prompt;
 pub mod theme;
 pub mod views;
 pub mod widgets;
@@ -140,8 +141,8 @@ fn event_loop(
             Event::Key(k) if k.kind == KeyEventKind::Press => {
                 if let Some(a) = app.key(&k) {
                     app.update(a);
-                    dirty = true;
                 }
+                dirty = true;
             }
             Event::Mouse(m) => {
                 if let Some(a) = app.mouse(&m) {

@@ -286,6 +286,88 @@ impl TimelineView {
         self.go_to_time(s, model);
     }
 
+    /// Moves the cursor to `t` (absolute ns), keeping the zoom.
+    pub fn go_to(&mut self, t: i64, ctx: &Ctx<'_>) {
+        self.ensure_window(ctx.model);
+        self.details = false;
+        self.go_to_time(t, ctx.model);
+    }
+
+    /// Selects the row of P `p` (switching to P rows); `false` if no P has that ID.
+    pub fn select_proc(&mut self, p: u64, ctx: &Ctx<'_>) -> bool {
+        self.ensure_window(ctx.model);
+        let Some(row) = ctx.model.procs.lane_ids.iter().position(|&l| l == p) else {
+            return false;
+        };
+        self.rows = Rows::Procs;
+        self.row = row;
+        self.details = false;
+        true
+    }
+
+    /// Selects the row of thread `m` (switching to thread rows, which are built on
+    /// first use); `Err` says why it cannot yet.
+    pub fn select_thread(&mut self, m: u64, ctx: &Ctx<'_>) -> Result<(), String> {
+        self.ensure_window(ctx.model);
+        match &self.threads {
+            Some(Ok(tl)) => {
+                let row = tl
+                    .lane_ids
+                    .iter()
+                    .position(|&l| l == m)
+                    .ok_or_else(|| format!("no thread M{m} ran goroutines"))?;
+                self.rows = Rows::Threads;
+                self.row = row;
+                self.details = false;
+                Ok(())
+            }
+            Some(Err(e)) => Err(e.clone()),
+            None => {
+                if self.pending_threads.is_none() {
+                    let (tx, rx) = mpsc::channel();
+                    let file = ctx.file.clone();
+                    std::thread::spawn(move || {
+                        let _ = tx.send(Model::build_threads(&file));
+                    });
+                    self.pending_threads = Some(rx);
+                }
+                Err("building the thread timeline: jump again in a moment".into())
+            }
+        }
+    }
+
+    /// Shows the goroutines of group `group` as rows.
+    pub fn show_group(&mut self, group: u32, ctx: &Ctx<'_>) {
+        self.ensure_window(ctx.model);
+        if self.grows.as_ref().is_none_or(|r| r.group != group) {
+            self.grows = Some(GoroutineRows::start(group, ctx));
+        }
+        self.rows = Rows::Goroutines;
+        self.row = 0;
+        self.top = 0;
+        self.details = false;
+    }
+
+    /// The label of the selected row ("P3", "M12", "G42").
+    pub fn row_label(&self, model: &Model) -> Option<String> {
+        match self.rows {
+            Rows::Goroutines => self
+                .grows
+                .as_ref()
+                .and_then(|r| r.ids.get(self.row))
+                .map(|g| format!("G{g}")),
+            _ => {
+                let tl = self.timeline(model);
+                tl.lane_ids.get(self.row).map(|&id| self.lane_name(id))
+            }
+        }
+    }
+
+    /// The cursor time (absolute ns).
+    pub fn cursor(&self) -> i64 {
+        self.cursor
+    }
+
     /// Where the view is looking, for the navigation history.
     pub fn spot(&self) -> Spot {
         Spot {
