@@ -63,6 +63,25 @@ pub enum Command {
     /// poller; a blocked syscall returning) and which goroutines it created or unblocked,
     /// in time order with the causes' stacks.
     Flows(FlowsArgs),
+    /// The goroutine slices (on Ps) and user logs matching a text, in time order: by the
+    /// goroutine's start function, a function or file of the slice's end or start
+    /// stack, the reason it was unblocked, or the log message (case-insensitive).
+    Search(SearchArgs),
+}
+
+/// Arguments of `search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Print at most this many matches (the total is always counted).
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+    /// Print JSON (times in ns from the trace start).
+    #[arg(long)]
+    pub json: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
+    /// The text to look for.
+    pub pattern: String,
 }
 
 /// Arguments of `flows`.

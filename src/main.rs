@@ -186,6 +186,12 @@ fn main() -> Result<ExitCode> {
             let r = report::flows::run(&source, args.goroutine, args.json, &mut out);
             finish(out, r)
         }
+        Command::Search(args) => {
+            let source = open(&args.trace)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::search::run(&source, &args.pattern, args.limit, args.json, &mut out);
+            finish(out, r)
+        }
         Command::Bench(args) if args.explorer => {
             let source = open(&args.trace)?;
             let file = gotrace_tui::tui::model::TraceFile {

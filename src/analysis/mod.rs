@@ -7,6 +7,7 @@ pub mod goroutines;
 pub mod gstates;
 pub mod mmu;
 pub mod profiles;
+pub mod search;
 pub mod tasks;
 pub mod timeline;
 

@@ -5,6 +5,7 @@ pub mod flows;
 pub mod goroutines;
 pub mod mmu;
 pub mod pprof;
+pub mod search;
 pub mod stats;
 pub mod tasks;
 

@@ -82,4 +82,10 @@ pub enum Action {
     HistoryForward,
     /// Open the jump prompt.
     Jump,
+    /// Open the search prompt.
+    Search,
+    /// Next search match, in time order.
+    NextMatch,
+    /// Previous search match.
+    PrevMatch,
 }

@@ -14,7 +14,7 @@ use super::action::Action;
 use super::format::{dur, fit};
 use super::keymap::{self, Context};
 use super::model::{Facts, Model, SharedFile};
-use super::prompt::{self, Prompt, Target};
+use super::prompt::{self, Prompt, PromptKind, Target};
 use super::theme::Theme;
 use super::views::{self, Ctx, Effect, View};
 
@@ -224,6 +224,22 @@ impl App {
                 self.prompt = None;
                 return;
             }
+            KeyCode::Enter if p.kind == PromptKind::Search => {
+                let text = std::mem::take(&mut p.text);
+                self.prompt = None;
+                let (file, facts) = (self.file.clone(), self.facts.clone());
+                let ctx = Ctx {
+                    model: &model,
+                    facts: &facts,
+                    theme: self.theme,
+                    file: &file,
+                };
+                self.tab = Tab::Timeline;
+                if let Some(msg) = self.timeline.search(&text, &ctx) {
+                    self.status = Some(msg);
+                }
+                return;
+            }
             KeyCode::Enter => {
                 let target = p.candidates.get(p.selected).map(|c| c.target);
                 self.prompt = None;
@@ -248,7 +264,7 @@ impl App {
             KeyCode::Char(c) if !ctrl => p.text.push(c),
             _ => edited = false,
         }
-        if edited {
+        if edited && p.kind == PromptKind::Jump {
             p.candidates = prompt::candidates(&p.text, &model, self.timeline.cursor());
             p.selected = 0;
         }
@@ -370,6 +386,12 @@ impl App {
             }
             Action::GoTab(t) => self.tab = t,
             Action::Jump if self.model().is_some() => self.prompt = Some(Prompt::default()),
+            Action::Search if self.model().is_some() => {
+                self.prompt = Some(Prompt {
+                    kind: PromptKind::Search,
+                    ..Prompt::default()
+                })
+            }
             Action::HistoryBack => self.travel(true),
             Action::HistoryForward => self.travel(false),
             other => {
@@ -600,7 +622,11 @@ impl App {
 
     fn render_footer(&mut self, area: Rect, buf: &mut Buffer) {
         if let Some(p) = &self.prompt {
-            let text = format!(":{}▏", p.text);
+            let lead = match p.kind {
+                PromptKind::Jump => ':',
+                PromptKind::Search => '/',
+            };
+            let text = format!("{lead}{}▏", p.text);
             buf.set_stringn(
                 area.x,
                 area.y,

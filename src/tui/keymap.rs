@@ -465,6 +465,27 @@ pub const BINDINGS: &[Binding] = &[
         "jump: g123, p3, m5, 1.25s, +20us, task 42, or a name (fuzzy)",
         Some("jump"),
     ),
+    bind(
+        &[ch('/')],
+        Global,
+        Action::Search,
+        "search slices and logs: names, stacks, reasons, messages",
+        Some("search"),
+    ),
+    bind(
+        &[ch('n')],
+        Timeline,
+        Action::NextMatch,
+        "next search match",
+        None,
+    ),
+    bind(
+        &[ch('N')],
+        Timeline,
+        Action::PrevMatch,
+        "previous search match",
+        None,
+    ),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.

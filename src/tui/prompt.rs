@@ -35,9 +35,21 @@ pub struct Candidate {
     pub target: Target,
 }
 
+/// What the prompt is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `:` — jump somewhere.
+    #[default]
+    Jump,
+    /// `/` — search the timeline.
+    Search,
+}
+
 /// The prompt being typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prompt {
+    /// Jump or search.
+    pub kind: PromptKind,
     /// The text so far.
     pub text: String,
     /// Candidates for it, best first.

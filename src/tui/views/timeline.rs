@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{Ctx, Effect, View};
 use crate::analysis::gstates::{GStates, Lifetime, State};
+use crate::analysis::search::{Match, search};
 use crate::analysis::timeline::{GC_LANE, LaneSpans, NO_STACK, SliceKind, Timeline};
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit, pad};
@@ -119,9 +120,28 @@ struct FlowChoice {
     to_time: i64,
 }
 
+/// A search's results.
+#[derive(Debug)]
+struct Found {
+    pattern: String,
+    /// The first matches, in time order.
+    matches: Vec<Match>,
+    /// How many there are in all.
+    total: usize,
+    /// The match the cursor was last put on.
+    current: Option<usize>,
+    /// The list popup, open after a search, and its selection.
+    list: Option<usize>,
+}
+
+/// Matches kept by a search (all are counted).
+const SEARCH_LIMIT: usize = 100_000;
+
 /// The Timeline tab's state.
 #[derive(Debug, Default)]
 pub struct TimelineView {
+    /// The last search's matches.
+    found: Option<Found>,
     /// The outgoing-flow picker, when `]` found several: the choices and the selection.
     picker: Option<(Vec<FlowChoice>, usize)>,
     /// Visible window, absolute ns (`from == to` until the first draw: the whole trace).
@@ -284,6 +304,81 @@ impl TimelineView {
         };
         let s = lane.starts[i];
         self.go_to_time(s, model);
+    }
+
+    /// Searches the P timeline for `text` and opens the list of matches; returns a
+    /// message for the status line.
+    pub fn search(&mut self, text: &str, ctx: &Ctx<'_>) -> Option<String> {
+        let model = ctx.model;
+        self.ensure_window(model);
+        let (matches, total) = search(
+            &model.procs,
+            |g| model.goroutine_name(g),
+            text,
+            SEARCH_LIMIT,
+        );
+        if matches.is_empty() {
+            self.found = None;
+            return Some(format!("no slice or log matches {text:?}"));
+        }
+        self.rows = Rows::Procs;
+        self.details = false;
+        self.found = Some(Found {
+            pattern: text.to_string(),
+            matches,
+            total,
+            current: None,
+            list: Some(0),
+        });
+        None
+    }
+
+    /// Puts the cursor on match `i`.
+    fn go_to_match(&mut self, i: usize, model: &Model) {
+        let Some(f) = &mut self.found else { return };
+        let Some(m) = f.matches.get(i) else { return };
+        f.current = Some(i);
+        let (lane, t) = (m.lane, m.time);
+        if let Some(row) = model.procs.lane_ids.iter().position(|&l| l == lane) {
+            self.row = row;
+        }
+        self.go_to_time(t, model);
+    }
+
+    /// `n` / `N`: the next (previous) match after (before) the cursor.
+    fn step_match(&mut self, forward: bool, model: &Model) -> Effect {
+        let Some(f) = &self.found else {
+            return Effect::Status("no search: / searches".into());
+        };
+        let c = self.cursor;
+        let i = if forward {
+            // Past the current one when the cursor is on it.
+            let start = f
+                .current
+                .filter(|&i| f.matches[i].time == c)
+                .map_or(0, |i| i + 1);
+            (start..f.matches.len())
+                .find(|&i| f.matches[i].time > c || Some(i) > f.current && f.matches[i].time == c)
+        } else {
+            let end = f
+                .current
+                .filter(|&i| f.matches[i].time == c)
+                .unwrap_or(f.matches.len());
+            (0..end)
+                .rev()
+                .find(|&i| f.matches[i].time < c || f.matches[i].time == c && Some(i) < f.current)
+        };
+        match i {
+            Some(i) => {
+                self.go_to_match(i, model);
+                Effect::Jumped
+            }
+            None => Effect::Status(format!(
+                "no {} match of {:?}",
+                if forward { "later" } else { "earlier" },
+                f.pattern
+            )),
+        }
     }
 
     /// Moves the cursor to `t` (absolute ns), keeping the zoom.
@@ -577,6 +672,26 @@ impl View for TimelineView {
         self.ensure_window(model);
         let tl = self.timeline(model);
         let lanes = self.row_count(&tl);
+        if let Some(f) = &mut self.found
+            && let Some(sel) = &mut f.list
+        {
+            let last = f.matches.len() - 1;
+            match action {
+                Action::Up | Action::ScrollUp => *sel = sel.saturating_sub(1),
+                Action::Down | Action::ScrollDown => *sel = (*sel + 1).min(last),
+                Action::PageUp => *sel = sel.saturating_sub(10),
+                Action::PageDown => *sel = (*sel + 10).min(last),
+                Action::Enter => {
+                    let i = *sel;
+                    f.list = None;
+                    self.go_to_match(i, model);
+                    return Effect::Jumped;
+                }
+                Action::Back => f.list = None,
+                _ => {}
+            }
+            return Effect::None;
+        }
         if let Some((choices, sel)) = &mut self.picker {
             match action {
                 Action::Up | Action::ScrollUp => *sel = sel.saturating_sub(1),
@@ -599,7 +714,11 @@ impl View for TimelineView {
         match action {
             Action::FollowIn => return self.follow_in(model),
             Action::FollowOut => return self.follow_out(model),
-            Action::Back => self.details = false,
+            Action::Back if self.details => self.details = false,
+            Action::Back => self.found = None,
+            Action::NextMatch | Action::PrevMatch => {
+                return self.step_match(action == Action::NextMatch, model);
+            }
             Action::Enter => self.details = self.selected_span(model).is_some(),
             Action::Up | Action::ScrollUp => self.row = self.row.saturating_sub(1),
             Action::Down | Action::ScrollDown => {
@@ -826,6 +945,26 @@ impl View for TimelineView {
         );
         buf.set_string(area.x, y, "Threads", theme.dim());
         y += 1;
+        if let Some(found) = &self.found {
+            // Where the search matches are: how many start in each cell.
+            buf.set_string(area.x, y, "Matches", theme.warn());
+            let starts: Vec<usize> = (0..=self.cells)
+                .map(|i| {
+                    let t = if i == self.cells { self.to } else { cell(i).0 };
+                    found.matches.partition_point(|m| m.time < t)
+                })
+                .collect();
+            let max = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+            for i in 0..self.cells as usize {
+                let n = starts[i + 1] - starts[i];
+                if n > 0 {
+                    buf[(x0 + i as u16, y)]
+                        .set_char(level(n as f64 / max as f64))
+                        .set_style(theme.warn());
+                }
+            }
+            y += 1;
+        }
 
         // Lanes.
         let info_h: u16 = 2;
@@ -893,6 +1032,15 @@ impl View for TimelineView {
                 ),
             },
             _ => String::new(),
+        };
+        let status = match &self.found {
+            Some(f) => format!(
+                "{status}  /{}: {}{} matches (n/N)",
+                f.pattern,
+                f.current.map_or(String::new(), |i| format!("{}/", i + 1)),
+                f.total
+            ),
+            None => status,
         };
         let line1 = format!(
             "cursor {}  window {} – {}  {} {}{status}",
@@ -964,6 +1112,63 @@ impl View for TimelineView {
         }
         if self.details {
             self.render_details(area, buf, ctx);
+        }
+        if let Some(f) = &self.found
+            && let Some(sel) = f.list
+        {
+            let w = area.width.saturating_sub(2).min(120);
+            let h = area
+                .height
+                .saturating_sub(2)
+                .min(f.matches.len() as u16 + 2);
+            let rows = h.saturating_sub(2) as usize;
+            let first = sel.saturating_sub(rows.saturating_sub(1));
+            let lines: Vec<Line> = f
+                .matches
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(rows)
+                .map(|(i, m)| {
+                    let who = m.goroutine.map_or(String::new(), |g| {
+                        format!("G{g} {}", model.goroutine_name(g))
+                    });
+                    let text = format!(
+                        "{:>9}  P{:<3} {who:<32} {}",
+                        dur(m.time - t_start),
+                        m.lane,
+                        m.hit
+                    );
+                    let style = if i == sel {
+                        theme.selected()
+                    } else {
+                        Style::default()
+                    };
+                    Line::styled(fit(&text, w as usize - 2), style)
+                })
+                .collect();
+            let title = if f.total > f.matches.len() {
+                format!(
+                    " {} matches of {:?} (first {}) — Enter goes, n/N step, Esc ",
+                    f.total,
+                    f.pattern,
+                    f.matches.len()
+                )
+            } else {
+                format!(
+                    " {} matches of {:?} — Enter goes, n/N step, Esc ",
+                    f.total, f.pattern
+                )
+            };
+            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
+            Clear.render(popup, buf);
+            Paragraph::new(lines)
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(fit(&title, w as usize - 2)),
+                )
+                .render(popup, buf);
         }
         if let Some((choices, sel)) = &self.picker {
             let lines: Vec<Line> = choices

@@ -1,0 +1,207 @@
+//! Text search over a compact timeline: the goroutine slices whose start function,
+//! start or end stack (function or file), or unblock reason contains the text, and the
+//! user log messages that contain it — in time order.
+//!
+//! Matching is a case-insensitive substring test. Each distinct stack, goroutine name
+//! and arrow name is tested once; the slices are then a scan of integers.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::timeline::{NO_STACK, Timeline};
+
+/// What matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hit {
+    /// The goroutine's start function.
+    Name(String),
+    /// A frame of the slice's end stack (where it stopped): function and file:line.
+    EndStack(String),
+    /// A frame of the slice's start stack (where it resumed).
+    StartStack(String),
+    /// The reason it had been blocked ("unblock (chan receive)").
+    Unblock(String),
+    /// The stack of a flow the slice caused: it created or unblocked a goroutine there
+    /// ("go G12 at main.main main.go:40", "unblock (chan receive) G1 at runtime.chansend1 …").
+    Caused(String),
+    /// A user log message ("[category] message").
+    Log(String),
+}
+
+impl std::fmt::Display for Hit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hit::Name(s) => write!(f, "start function {s}"),
+            Hit::EndStack(s) => write!(f, "end stack {s}"),
+            Hit::StartStack(s) => write!(f, "start stack {s}"),
+            Hit::Unblock(s) => write!(f, "{s}"),
+            Hit::Caused(s) => write!(f, "caused {s}"),
+            Hit::Log(s) => write!(f, "log {s}"),
+        }
+    }
+}
+
+/// One match: a slice (or a log instant) and why it matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Start of the slice, or time of the log (absolute ns).
+    pub time: i64,
+    /// End of the slice (`time` for logs).
+    pub end: i64,
+    /// The lane (P or thread).
+    pub lane: u64,
+    /// The goroutine of the slice (`None` for logs).
+    pub goroutine: Option<i64>,
+    /// What matched.
+    pub hit: Hit,
+}
+
+/// The matches of `pattern` in `tl`, in time order (ties by lane), at most `limit` of
+/// them, and how many there were in all. `name_of(g)` gives a goroutine's start
+/// function.
+pub fn search<'a>(
+    tl: &Timeline,
+    name_of: impl Fn(i64) -> &'a str,
+    pattern: &str,
+    limit: usize,
+) -> (Vec<Match>, usize) {
+    let needle = pattern.to_lowercase();
+    if needle.is_empty() {
+        return (Vec::new(), 0);
+    }
+    let has = |s: &str| s.to_lowercase().contains(&needle);
+    // Each stack once: the first matching frame, as "func file:line".
+    let stack_hit: Vec<Option<String>> = tl
+        .stacks
+        .iter()
+        .map(|frames| {
+            frames
+                .iter()
+                .find(|f| has(&f.func) || has(&f.file))
+                .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
+        })
+        .collect();
+    let stack = |id: u32| -> Option<&String> {
+        if id == NO_STACK {
+            return None;
+        }
+        stack_hit.get(id as usize)?.as_ref()
+    };
+    // The slice of a lane covering `t`, if any.
+    let covering = |lane: usize, t: i64| {
+        tl.lanes[lane].at(t).or_else(|| {
+            // A flow caused just as the slice ended.
+            let l = &tl.lanes[lane];
+            let i = l.ends.partition_point(|&e| e < t);
+            (i < l.len() && l.ends[i] == t).then_some(i)
+        })
+    };
+    // Each goroutine once.
+    let mut name_hit: FxHashMap<i64, bool> = FxHashMap::default();
+    // Slices started by an unblock whose reason matches: (lane, start).
+    let mut unblocked: FxHashMap<(u64, i64), String> = FxHashMap::default();
+    // Slices that caused a flow whose stack matches: (lane, cause time).
+    let mut caused: FxHashMap<(u64, i64), String> = FxHashMap::default();
+    let mut arrow_names: FxHashMap<*const u8, bool> = FxHashMap::default();
+    for a in &tl.arrows {
+        let m = *arrow_names
+            .entry(a.name.as_ptr())
+            .or_insert_with(|| has(&a.name));
+        if m {
+            unblocked.insert((a.to_lane, a.to_time), a.name.to_string());
+        }
+        if let Some(s) = a.stack.and_then(stack) {
+            caused.insert(
+                (a.from_lane, a.from_time),
+                format!("{} G{} at {s}", a.name, a.goroutine),
+            );
+        }
+    }
+
+    let mut out: Vec<Match> = Vec::new();
+    let mut total = 0usize;
+    let push = |m: Match, out: &mut Vec<Match>, total: &mut usize| {
+        *total += 1;
+        out.push(m);
+    };
+    // Caused flows by the slice they came from: (lane index, span index) → text.
+    let mut caused_by_span: FxHashMap<(usize, usize), String> = FxHashMap::default();
+    for ((lane, t), text) in caused {
+        if let Some(row) = tl.lane_ids.iter().position(|&l| l == lane)
+            && let Some(i) = covering(row, t)
+        {
+            caused_by_span.entry((row, i)).or_insert(text);
+        }
+    }
+    for (row, (&lane, spans)) in tl.lane_ids.iter().zip(&tl.lanes).enumerate() {
+        // A lane's spans are in time order: its first `limit` matches are all that can
+        // be among the first `limit` overall (the rest are only counted).
+        let mut kept = 0usize;
+        for i in 0..spans.len() {
+            let g = spans.goroutines[i];
+            let [st, en] = spans.stacks.get(i).copied().unwrap_or([NO_STACK, NO_STACK]);
+            let named = *name_hit.entry(g).or_insert_with(|| has(name_of(g)));
+            // Cheap test first; the text of the hit only for the matches kept.
+            let unblock = || unblocked.get(&(lane, spans.starts[i]));
+            let cause = || caused_by_span.get(&(row, i));
+            if !(named
+                || stack(en).is_some()
+                || stack(st).is_some()
+                || unblock().is_some()
+                || cause().is_some())
+            {
+                continue;
+            }
+            if kept >= limit {
+                total += 1;
+                continue;
+            }
+            let hit = if named {
+                Hit::Name(name_of(g).to_string())
+            } else if let Some(s) = stack(en) {
+                Hit::EndStack(s.clone())
+            } else if let Some(s) = stack(st) {
+                Hit::StartStack(s.clone())
+            } else if let Some(r) = unblock() {
+                Hit::Unblock(r.clone())
+            } else {
+                Hit::Caused(cause().cloned().unwrap_or_default())
+            };
+            kept += 1;
+            push(
+                Match {
+                    time: spans.starts[i],
+                    end: spans.ends[i],
+                    lane,
+                    goroutine: Some(g),
+                    hit,
+                },
+                &mut out,
+                &mut total,
+            );
+        }
+    }
+    // User logs are instants on the P they were written on.
+    let lanes: FxHashSet<u64> = tl.lane_ids.iter().copied().collect();
+    for inst in &tl.instants {
+        if lanes.contains(&inst.lane)
+            && inst.sched.is_none()
+            && inst.name.as_ref() != "CPU profile sample"
+            && has(&inst.name)
+        {
+            push(
+                Match {
+                    time: inst.time,
+                    end: inst.time,
+                    lane: inst.lane,
+                    goroutine: None,
+                    hit: Hit::Log(inst.name.to_string()),
+                },
+                &mut out,
+                &mut total,
+            );
+        }
+    }
+    out.sort_by_key(|m| (m.time, m.lane));
+    out.truncate(limit);
+    (out, total)
+}
