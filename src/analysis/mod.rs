@@ -4,6 +4,7 @@
 pub mod flows;
 pub mod gomath;
 pub mod goroutines;
+pub mod gstates;
 pub mod mmu;
 pub mod profiles;
 pub mod tasks;

@@ -1,0 +1,388 @@
+//! Goroutine state spans, on demand: for a chosen set of goroutines, when each was
+//! running, runnable, in a system call or blocked (and why), as a list of spans.
+//!
+//! The [`super::goroutines::Summarizer`] keeps only sums per goroutine; spans cost memory
+//! per transition, so they are computed for the goroutines someone looks at (the goroutine
+//! page's state strip, the timeline's goroutine rows), in an extra pass over the trace.
+//!
+//! The spans follow the Summarizer's accounting exactly, so that they add up to its
+//! columns: a goroutine that predates the trace starts at the last `Sync` before it was
+//! first seen (its creation time there), one still alive at the end is cut at the last
+//! event of the trace, and a re-created goroutine ID keeps only its last incarnation.
+//! Where Go's sums are not a sum of states, the spans stay truthful and the difference is
+//! documented on [`Lifetime`].
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::Consumer;
+use super::profiles::Frame;
+use crate::trace::{Event, GoState, Kind, ProcState, Resource};
+
+/// What a goroutine was doing during a [`Span`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Running on a P.
+    Running,
+    /// Ready to run, waiting for a P.
+    Runnable,
+    /// In a system call, keeping its P.
+    Syscall,
+    /// In a system call after its P was taken away (or, for a goroutine first seen in a
+    /// system call, without a P).
+    SyscallBlocked,
+    /// Blocked, with the block reason as the trace gives it ("chan receive", "network",
+    /// "sync", "select", …; empty when the trace gives none).
+    Waiting(Arc<str>),
+}
+
+impl State {
+    /// A short name for legends: "running", "runnable", "syscall", "syscall (blocked)",
+    /// or the block reason ("blocked" when it has none).
+    pub fn name(&self) -> &str {
+        match self {
+            State::Running => "running",
+            State::Runnable => "runnable",
+            State::Syscall => "syscall",
+            State::SyscallBlocked => "syscall (blocked)",
+            State::Waiting(r) if r.is_empty() => "blocked",
+            State::Waiting(r) => r,
+        }
+    }
+}
+
+/// An interval `[start, end)` (absolute trace ns) in one state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Start, ns.
+    pub start: i64,
+    /// End, ns (the last event of the trace for a span still open there).
+    pub end: i64,
+    /// The state.
+    pub state: State,
+}
+
+impl Span {
+    /// Length in ns.
+    pub fn duration(&self) -> i64 {
+        self.end.wrapping_sub(self.start)
+    }
+}
+
+/// One goroutine's states over its life in the trace.
+///
+/// The spans add up to the Summarizer's columns: `Running` spans to `exec`, `Runnable` to
+/// `sched_wait`, `Waiting(r)` to `block_by_reason[r]`, `Syscall` plus `SyscallBlocked` to
+/// `syscall + syscall_block`. Two quirks of Go's sums (kept by the Summarizer for
+/// fidelity) are not quirks of the spans:
+/// - a goroutine still in a system call whose P was taken when the trace ends: Go adds the
+///   blocked part to the scheduler wait (and the whole call to `syscall`); here it is the
+///   last span, `SyscallBlocked`, right after a `Syscall` span;
+/// - a goroutine first seen in a system call without a P: Go counts the time before that
+///   first sighting as a blocking syscall and the rest as syscall; here it is all
+///   `SyscallBlocked`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifetime {
+    /// Goroutine ID.
+    pub id: i64,
+    /// When it was created, or, for a goroutine that predates the trace, the `Sync`
+    /// before it was first seen (Go's `CreationTime`).
+    pub creation: i64,
+    /// Whether the trace shows its creation (else it predates the trace).
+    pub created_in_trace: bool,
+    /// The goroutine that created it (−1 if none or unknown).
+    pub creator: i64,
+    /// Where it was created: the stack of the `go` statement, innermost first (empty if
+    /// unknown).
+    pub creation_stack: Vec<Frame>,
+    /// Its start: the new goroutine's stack at creation, innermost first (the start
+    /// function is the last frame; empty if unknown).
+    pub start_stack: Vec<Frame>,
+    /// When it exited (or blocked forever), if it did inside the trace.
+    pub end: Option<i64>,
+    /// Its states, in time order, not overlapping.
+    pub spans: Vec<Span>,
+}
+
+impl Lifetime {
+    /// Total time in states for which `pick` is true.
+    pub fn total(&self, pick: impl Fn(&State) -> bool) -> i64 {
+        self.spans
+            .iter()
+            .filter(|s| pick(&s.state))
+            .fold(0i64, |a, s| a.wrapping_add(s.duration()))
+    }
+
+    /// The state at time `t`, if any span covers it.
+    pub fn state_at(&self, t: i64) -> Option<&State> {
+        let i = self.spans.partition_point(|s| s.end <= t);
+        self.spans.get(i).filter(|s| s.start <= t).map(|s| &s.state)
+    }
+}
+
+/// A goroutine being followed.
+struct Live {
+    life: Lifetime,
+    /// The open state and since when; `None` after the goroutine ended.
+    open: Option<(State, i64)>,
+}
+
+impl Live {
+    fn new(id: i64, creation: i64, created_in_trace: bool) -> Live {
+        Live {
+            life: Lifetime {
+                id,
+                creation,
+                created_in_trace,
+                creator: -1,
+                ..Lifetime::default()
+            },
+            open: None,
+        }
+    }
+
+    /// Closes the open state at `t`.
+    fn close(&mut self, t: i64) {
+        if let Some((state, start)) = self.open.take() {
+            self.life.spans.push(Span {
+                start,
+                end: t,
+                state,
+            });
+        }
+    }
+}
+
+/// Records the state spans of chosen goroutines from the ordered event stream (a
+/// [`Consumer`]); [`GStates::finish`] hands them over.
+///
+/// ```no_run
+/// # fn f(bytes: &[u8]) -> Result<(), gotrace_tui::trace::Error> {
+/// use gotrace_tui::analysis::{gstates::GStates, run};
+/// let mut states = GStates::of([1, 7]);
+/// let (_, err) = run(gotrace_tui::trace::Reader::new(bytes)?, &mut [&mut states]);
+/// for life in states.finish().values() {
+///     println!("G{}: {} spans", life.id, life.spans.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct GStates {
+    /// The goroutines to follow; `None` follows every one.
+    wanted: Option<FxHashSet<i64>>,
+    live: FxHashMap<i64, Live>,
+    /// Which goroutine is in a syscall on which P, and back, to see its P taken away.
+    syscalling_p: FxHashMap<i64, i64>,
+    syscalling_g: FxHashMap<i64, i64>,
+    reasons: FxHashMap<Vec<u8>, Arc<str>>,
+    sync_ts: i64,
+    last_ts: i64,
+}
+
+impl GStates {
+    /// Follows the goroutines `ids`.
+    pub fn of(ids: impl IntoIterator<Item = i64>) -> GStates {
+        GStates {
+            wanted: Some(ids.into_iter().collect()),
+            ..GStates::default()
+        }
+    }
+
+    /// Follows every goroutine (memory grows with the number of transitions: for tests
+    /// and small traces).
+    pub fn all() -> GStates {
+        GStates::default()
+    }
+
+    fn wants(&self, id: i64) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(&id))
+    }
+
+    fn reason(&mut self, r: &[u8]) -> Arc<str> {
+        if let Some(a) = self.reasons.get(r) {
+            return a.clone();
+        }
+        let a: Arc<str> = String::from_utf8_lossy(r).into();
+        self.reasons.insert(r.to_vec(), a.clone());
+        a
+    }
+
+    /// The lifetimes of the followed goroutines seen in the trace, by ID; states still
+    /// open are cut at the last event.
+    pub fn finish(self) -> FxHashMap<i64, Lifetime> {
+        let last = self.last_ts;
+        self.live
+            .into_iter()
+            .map(|(id, mut g)| {
+                g.close(last);
+                (id, g.life)
+            })
+            .collect()
+    }
+
+    fn goroutine(&mut self, ev: &Event<'_>, id: i64, old: GoState, new: GoState) {
+        let t = ev.time();
+        let st = ev.state_transition().expect("a state transition");
+        // Syscall bookkeeping for every goroutine, as the Summarizer does, so that a P
+        // reused by another goroutine cannot be mistaken for ours.
+        if old == GoState::Syscall
+            && let Some(p) = self.syscalling_g.remove(&id)
+        {
+            self.syscalling_p.remove(&p);
+        }
+        if new == GoState::Syscall {
+            self.syscalling_p.insert(ev.proc(), id);
+            self.syscalling_g.insert(id, ev.proc());
+        }
+        if !self.wants(id) {
+            return;
+        }
+        let state = match new {
+            GoState::Running => Some(State::Running),
+            GoState::Runnable => Some(State::Runnable),
+            GoState::Waiting if st.reason != b"forever" => {
+                Some(State::Waiting(self.reason(st.reason)))
+            }
+            GoState::Syscall => Some(State::Syscall),
+            _ => None,
+        };
+        match old {
+            GoState::Undetermined => {
+                // It predates what the trace shows: it has been in `new` since the last
+                // Sync (Go's creation time for it). One without a P in a syscall is in a
+                // blocked syscall.
+                let mut g = Live::new(id, self.sync_ts, false);
+                let first = match new {
+                    GoState::Syscall if ev.proc() == -1 => Some(State::SyscallBlocked),
+                    GoState::Waiting => Some(State::Waiting(self.reason(st.reason))),
+                    _ => state.clone(),
+                };
+                g.open = first.map(|s| (s, self.sync_ts));
+                self.live.insert(id, g);
+                if new == GoState::Waiting && st.reason == b"forever" || new == GoState::NotExist {
+                    let g = self.live.get_mut(&id).expect("just inserted");
+                    g.close(t);
+                    g.life.end = Some(t);
+                }
+                return;
+            }
+            GoState::NotExist => {
+                let mut g = Live::new(id, t, true);
+                g.life.creator = ev.goroutine();
+                g.life.creation_stack = frames(ev.stack());
+                g.life.start_stack = frames(st.stack);
+                self.live.insert(id, g);
+            }
+            _ => {}
+        }
+        let Some(g) = self.live.get_mut(&id) else {
+            return;
+        };
+        g.close(t);
+        match new {
+            GoState::Waiting | GoState::NotExist if state.is_none() => g.life.end = Some(t),
+            _ => g.open = state.map(|s| (s, t)),
+        }
+    }
+
+    /// A P going idle under a goroutine in a syscall: the P was taken away.
+    fn proc_idle(&mut self, t: i64, p: i64) {
+        let Some(id) = self.syscalling_p.remove(&p) else {
+            return;
+        };
+        if let Some(g) = self.live.get_mut(&id)
+            && matches!(g.open, Some((State::Syscall, _)))
+        {
+            g.close(t);
+            g.open = Some((State::SyscallBlocked, t));
+        }
+    }
+}
+
+/// Owned frames of a stack, innermost first.
+fn frames(stack: Option<crate::trace::event::Stack<'_, '_>>) -> Vec<Frame> {
+    stack.map_or_else(Vec::new, |s| {
+        s.frames()
+            .map(|f| Frame {
+                pc: f.pc,
+                func: String::from_utf8_lossy(f.func).into_owned(),
+                file: String::from_utf8_lossy(f.file).into_owned(),
+                line: f.line,
+            })
+            .collect()
+    })
+}
+
+impl Consumer for GStates {
+    fn event(&mut self, ev: &Event<'_>) {
+        if self.sync_ts == 0 {
+            self.sync_ts = ev.time();
+        }
+        self.last_ts = ev.time();
+        match ev.kind() {
+            Kind::Sync => self.sync_ts = ev.time(),
+            Kind::StateTransition => {
+                let Some(st) = ev.state_transition() else {
+                    return;
+                };
+                match st.resource {
+                    Resource::Goroutine(id) => {
+                        if let Some((old, new)) = st.goroutine()
+                            && old != new
+                        {
+                            self.goroutine(ev, id, old, new);
+                        }
+                    }
+                    Resource::Proc(p) => {
+                        if let Some((old, new)) = st.proc()
+                            && old != new
+                            && new == ProcState::Idle
+                        {
+                            self.proc_idle(ev.time(), p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_at_finds_the_covering_span() {
+        let life = Lifetime {
+            spans: vec![
+                Span {
+                    start: 10,
+                    end: 20,
+                    state: State::Running,
+                },
+                Span {
+                    start: 25,
+                    end: 30,
+                    state: State::Runnable,
+                },
+            ],
+            ..Lifetime::default()
+        };
+        assert_eq!(life.state_at(10), Some(&State::Running));
+        assert_eq!(life.state_at(19), Some(&State::Running));
+        assert_eq!(life.state_at(20), None);
+        assert_eq!(life.state_at(27), Some(&State::Runnable));
+        assert_eq!(life.state_at(30), None);
+        assert_eq!(life.total(|s| *s == State::Running), 10);
+    }
+
+    #[test]
+    fn names_read_well_in_legends() {
+        assert_eq!(State::Waiting("".into()).name(), "blocked");
+        assert_eq!(State::Waiting("chan receive".into()).name(), "chan receive");
+        assert_eq!(State::SyscallBlocked.name(), "syscall (blocked)");
+    }
+}
