@@ -149,6 +149,12 @@ pub(crate) fn count(n: usize, thing: &str) -> String {
     }
 }
 
+/// The width of a number column titled `title`: room for the title and the sort arrow,
+/// and for a duration (`123.4ms`, `-1.50µs`).
+fn sized(title: &str) -> u16 {
+    (title.width() as u16 + 1).max(10)
+}
+
 /// Glyphs of goroutine states without colour (with colour every state is a full block).
 fn state_glyph(c: StateColor) -> char {
     match c {
@@ -271,7 +277,7 @@ fn group_columns() -> Vec<Column> {
     v.extend(
         CLASSIC_COLUMNS
             .iter()
-            .map(|c| Column::num(c, (c.width() as u16).max(10))),
+            .map(|c| Column::num(c, sized(c))),
     );
     debug_assert_eq!(v.len(), GROUP_COLS);
     v
@@ -383,23 +389,20 @@ impl GroupPage {
 }
 
 fn gcol_column(summary: &Summary, c: GCol) -> Column {
-    let named = |s: String| {
-        let w = (s.width() as u16).clamp(10, 18);
-        Column::num(&s, w)
-    };
+    let named = |s: String| Column::num(&s, sized(&s).min(19));
     match c {
         GCol::Id => Column::num("Goroutine", 9),
-        GCol::Total => Column::num("Total", 10),
+        GCol::Total => Column::num("Total", sized("Total")),
         GCol::Bar => Column::text("Breakdown", 16),
-        GCol::Exec => Column::num("Execution", 10),
-        GCol::SchedWait => Column::num("Sched wait", 10),
-        GCol::Syscall => Column::num("Syscall", 10),
-        GCol::SyscallBlock => Column::num("Syscall block", 13),
+        GCol::Exec => Column::num("Execution", sized("Execution")),
+        GCol::SchedWait => Column::num("Sched wait", sized("Sched wait")),
+        GCol::Syscall => Column::num("Syscall", sized("Syscall")),
+        GCol::SyscallBlock => Column::num("Syscall block", sized("Syscall block")),
         GCol::Block(r) => {
             let r = summary.names.get(r);
             named(format!("Block ({})", if r.is_empty() { "none" } else { r }))
         }
-        GCol::Unknown => Column::num("Unknown", 10),
+        GCol::Unknown => Column::num("Unknown", sized("Unknown")),
         GCol::Range(r) => named(summary.names.get(r).to_string()),
     }
 }
@@ -721,8 +724,8 @@ fn region_columns() -> Vec<Column> {
         Column::num("Task", 6),
         Column::num("Start", 9),
         Column::num("Duration", 9),
-        Column::num("Execution", 10),
-        Column::num("Sched wait", 10),
+        Column::num("Execution", sized("Execution")),
+        Column::num("Sched wait", sized("Sched wait")),
         Column::num("Blocked", 10),
         Column::flex("Region"),
     ]
