@@ -274,11 +274,7 @@ fn group_columns() -> Vec<Column> {
         Column::num("Share", 6),
         Column::text("Breakdown", 16),
     ];
-    v.extend(
-        CLASSIC_COLUMNS
-            .iter()
-            .map(|c| Column::num(c, sized(c))),
-    );
+    v.extend(CLASSIC_COLUMNS.iter().map(|c| Column::num(c, sized(c))));
     debug_assert_eq!(v.len(), GROUP_COLS);
     v
 }

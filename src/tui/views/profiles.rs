@@ -161,7 +161,7 @@ fn stack_columns() -> Vec<Column> {
         Column::num("Share", 6),
         Column::num("Count", 7),
         Column::num("Mean", 9),
-        Column::flex("Stack (innermost ← caller)"),
+        Column::flex("Stack (innermost ← outermost)"),
     ]
 }
 
@@ -176,12 +176,14 @@ fn func_columns() -> Vec<Column> {
     ]
 }
 
-/// A record's row label: its innermost frame and the caller.
+/// A record's row label: its innermost and outermost frames (where it waited, and the
+/// goroutine's start), which tell stacks apart better than the innermost two.
 fn stack_label(r: &Record) -> String {
     match r.stack.as_slice() {
         [] => "(no stack)".into(),
         [f] => f.func.clone(),
-        [f, caller, ..] => format!("{} ← {}", f.func, caller.func),
+        [f, start] => format!("{} ← {}", f.func, start.func),
+        [f, .., start] => format!("{} ← … ← {}", f.func, start.func),
     }
 }
 
@@ -293,7 +295,7 @@ impl View for ProfilesView {
         // Wide: stacks and the selected stack on the left, functions on the right.
         // Narrow: the three one under the other.
         let (stacks_area, stack_area, funcs_area) = if body.width >= 120 {
-            let lw = body.width * 3 / 5;
+            let lw = body.width * 11 / 20;
             let sh = body.height / 2;
             (
                 Rect {
