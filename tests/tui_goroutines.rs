@@ -276,8 +276,7 @@ fn the_goroutine_page_shows_its_states_and_jumps_to_the_timeline() {
         screen.contains(&format!("runnable {}", dur(g.stats.sched_wait))),
         "{screen}"
     );
-    assert!(
-        screen.contains(&format!(
+    assert!(screen.contains(&format!(
             "network {}",
             dur(g
                 .stats
@@ -286,8 +285,7 @@ fn the_goroutine_page_shows_its_states_and_jumps_to_the_timeline() {
                 .find(|(k, _)| model.summary.names.get(*k) == "network")
                 .unwrap()
                 .1)
-        ))
-    );
+        )));
     // Esc: back to its group, selected; Esc again: the groups.
     tui::press(&mut app, KeyCode::Esc);
     let screen = tui::screen(&mut app, 160, 48);
@@ -427,4 +425,28 @@ fn the_state_strip_follows_the_spans() {
             assert!(running > 0, "cell {i}");
         }
     }
+}
+
+#[test]
+fn tiny_screens_do_not_break_any_level() {
+    let mut app = tui::app("go126/http.trace");
+    let sizes = [(1, 1), (8, 3), (20, 6), (40, 10), (79, 23), (300, 80)];
+    let mut each = |app: &mut App| {
+        for (w, h) in sizes {
+            tui::screen(app, w, h);
+        }
+    };
+    tui::keys(&mut app, "2");
+    each(&mut app);
+    tui::keys(&mut app, "lllllllllll");
+    each(&mut app);
+    tui::press(&mut app, KeyCode::Enter);
+    tui::keys(&mut app, "llllllllllllllllll");
+    each(&mut app);
+    tui::press(&mut app, KeyCode::Enter);
+    each(&mut app);
+    tui::settle(&mut app);
+    each(&mut app);
+    tui::keys(&mut app, "3");
+    each(&mut app);
 }

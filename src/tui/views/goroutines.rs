@@ -20,6 +20,8 @@ use super::{Ctx, Effect, View};
 use crate::analysis::goroutines::{
     CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution, is_sync_reason,
 };
+#[cfg(test)]
+use crate::analysis::gstates::Span;
 use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::profiles::Frame;
 use crate::report::goroutines::group_classic;
@@ -1239,4 +1241,89 @@ fn color_index(c: StateColor) -> usize {
         .iter()
         .position(|&x| x == c)
         .unwrap_or(COLORS.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols() -> Vec<Column> {
+        let mut v = vec![Column::flex("name")];
+        v.extend((0..8).map(|i| Column::num(&format!("c{i}"), 10)));
+        v
+    }
+
+    fn width_of(p: &Placed) -> u16 {
+        p.last().map_or(0, |&(_, x, w)| x + w)
+    }
+
+    #[test]
+    fn everything_fits_on_a_wide_screen_and_the_flexible_column_takes_the_rest() {
+        let p = fit_columns(&cols(), 1, 0, 200, 20);
+        assert_eq!(p.len(), 9);
+        assert_eq!(width_of(&p), 200);
+        assert_eq!(p[0], (0, 0, 200 - 8 * 11));
+    }
+
+    #[test]
+    fn a_narrow_screen_scrolls_the_columns_to_the_cursor() {
+        for cursor in 0..9 {
+            let p = fit_columns(&cols(), 1, cursor, 80, 20);
+            assert_eq!(p[0].0, 0, "the frozen column stays");
+            assert!(
+                p.iter().any(|c| c.0 == cursor),
+                "cursor {cursor} shown: {p:?}"
+            );
+            assert!(width_of(&p) <= 80);
+            // Columns stay in order and do not overlap.
+            for w in p.windows(2) {
+                assert!(w[0].0 < w[1].0 && w[0].1 + w[0].2 < w[1].1);
+            }
+        }
+        // Near the left, the window starts right after the frozen column.
+        assert_eq!(fit_columns(&cols(), 1, 2, 80, 20)[1].0, 1);
+    }
+
+    #[test]
+    fn the_strip_shows_the_state_that_took_most_of_each_cell() {
+        let life = Lifetime {
+            spans: vec![
+                Span {
+                    start: 0,
+                    end: 30,
+                    state: State::Running,
+                },
+                Span {
+                    start: 30,
+                    end: 40,
+                    state: State::Runnable,
+                },
+                Span {
+                    start: 40,
+                    end: 100,
+                    state: State::Waiting("chan receive".into()),
+                },
+            ],
+            ..Lifetime::default()
+        };
+        let theme = Theme::new(crate::tui::theme::Palette::Mono);
+        let area = Rect::new(0, 0, 10, 1);
+        let mut buf = Buffer::empty(area);
+        strip(&mut buf, area, &life, 0, 100, theme);
+        let s: String = (0..10).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        assert_eq!(s, "███▒░░░░░░");
+        // [25, 50): runnable and blocked 10 each, running 5: a tie goes to the state
+        // listed first (runnable).
+        let area = Rect::new(0, 0, 4, 1);
+        let mut buf = Buffer::empty(area);
+        strip(&mut buf, area, &life, 0, 100, theme);
+        let s: String = (0..4).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        assert_eq!(s, "█▒░░");
+    }
+
+    #[test]
+    fn sort_keys_order_numbers_and_text() {
+        assert!(SortKey::Num(1) < SortKey::Num(2));
+        assert!(SortKey::Text("a") < SortKey::Text("b"));
+    }
 }
