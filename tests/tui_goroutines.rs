@@ -431,7 +431,7 @@ fn the_state_strip_follows_the_spans() {
 fn tiny_screens_do_not_break_any_level() {
     let mut app = tui::app("go126/http.trace");
     let sizes = [(1, 1), (8, 3), (20, 6), (40, 10), (79, 23), (300, 80)];
-    let mut each = |app: &mut App| {
+    let each = |app: &mut App| {
         for (w, h) in sizes {
             tui::screen(app, w, h);
         }

@@ -229,12 +229,14 @@ fn swatch(buf: &mut Buffer, x: u16, y: u16, parts: &[(i64, Style)], i: usize, th
     bars::breakdown(buf, x, y, 1, &only, !theme.has_color());
 }
 
+/// Draws a legend item's swatch at (x, y).
+type Swatch<'a> = Box<dyn Fn(&mut Buffer, u16, u16) + 'a>;
+
+/// A legend item: its swatch and its text.
+type LegendItem<'a> = (Swatch<'a>, String);
+
 /// Flows legend items (`swatch`, text) over the lines of `area`; returns the lines used.
-fn legend(
-    buf: &mut Buffer,
-    area: Rect,
-    items: &[(Box<dyn Fn(&mut Buffer, u16, u16) + '_>, String)],
-) -> u16 {
+fn legend(buf: &mut Buffer, area: Rect, items: &[LegendItem<'_>]) -> u16 {
     let (mut x, mut y) = (area.x, area.y);
     for (draw, text) in items {
         let w = 2 + text.width() as u16 + 2;
@@ -822,14 +824,14 @@ impl GoroutinesView {
         heading(buf, area, y, &line, theme.header());
         let parts: Vec<(i64, Style)> = groups.classic[gi].iter().copied().zip(styles).collect();
         let drawn: Vec<(i64, Style)> = parts.iter().copied().filter(|p| p.0 > 0).collect();
-        let items: Vec<(Box<dyn Fn(&mut Buffer, u16, u16)>, String)> = CLASSIC_COLUMNS
+        let items: Vec<LegendItem<'_>> = CLASSIC_COLUMNS
             .iter()
             .zip(parts.iter())
             .filter(|(_, p)| p.0 > 0)
             .enumerate()
             .map(|(j, (name, p))| {
                 let drawn = drawn.clone();
-                let f: Box<dyn Fn(&mut Buffer, u16, u16)> =
+                let f: Swatch<'_> =
                     Box::new(move |buf: &mut Buffer, x, y| swatch(buf, x, y, &drawn, j, theme));
                 (f, format!("{name} {}", dur(p.0)))
             })
@@ -1146,10 +1148,7 @@ fn frames(buf: &mut Buffer, area: Rect, stack: &[Frame]) -> u16 {
 }
 
 /// The legend of a state strip: each state's glyph, name and total time.
-fn state_legend(
-    l: &Lifetime,
-    theme: Theme,
-) -> Vec<(Box<dyn Fn(&mut Buffer, u16, u16) + '_>, String)> {
+fn state_legend(l: &Lifetime, theme: Theme) -> Vec<LegendItem<'_>> {
     let mut seen: Vec<&State> = Vec::new();
     for s in &l.spans {
         if !seen.contains(&&s.state) {
@@ -1166,7 +1165,7 @@ fn state_legend(
     seen.into_iter()
         .map(|s| {
             let c = state_color(s);
-            let f: Box<dyn Fn(&mut Buffer, u16, u16)> = Box::new(move |buf: &mut Buffer, x, y| {
+            let f: Swatch<'_> = Box::new(move |buf: &mut Buffer, x, y| {
                 let glyph = if theme.has_color() {
                     '█'
                 } else {
