@@ -1076,8 +1076,17 @@ impl GoroutinesView {
             }
             y += 1;
         }
-        // Where it was created (the `go` statement), as far as room allows.
+        // Where it starts (its start function's entry), then where it was created (the
+        // `go` statement), as far as room allows.
         let regions_min: u16 = if g.regions.is_empty() { 1 } else { 4 };
+        if let Some(l) = &life
+            && let Some(f) = l.start_stack.first()
+            && y + regions_min < area.bottom()
+        {
+            let text = format!("starts in {} {}:{}", f.func, f.file, f.line);
+            heading(buf, area, y, &text, Style::default());
+            y += 1;
+        }
         if let Some(l) = &life
             && !l.creation_stack.is_empty()
         {
