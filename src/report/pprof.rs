@@ -190,8 +190,41 @@ pub fn write_top(records: &[Record], n: usize, out: &mut impl Write) -> std::io:
             writeln!(out, "    {} {}:{}", f.func, f.file, f.line)?;
         }
     }
-    // Flat: delay whose innermost frame is the function; cumulative: delay of stacks the
-    // function appears in (once per stack).
+    let funcs = functions(records);
+    writeln!(out, "\ntop functions by cumulative delay:")?;
+    writeln!(
+        out,
+        "{:>14} {:>7} {:>14} {:>7}  FUNCTION",
+        "FLAT", "FLAT%", "CUM", "CUM%"
+    )?;
+    for f in funcs.iter().take(n) {
+        writeln!(
+            out,
+            "{:>14} {:>6.2}% {:>14} {:>6.2}%  {}",
+            go_duration(f.flat),
+            pct(f.flat),
+            go_duration(f.cum),
+            pct(f.cum),
+            f.func
+        )?;
+    }
+    Ok(())
+}
+
+/// One function's share of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FuncDelay<'a> {
+    /// Function name.
+    pub func: &'a str,
+    /// Delay of the stacks whose innermost frame is in the function.
+    pub flat: i64,
+    /// Delay of the stacks the function appears in (once per stack, recursion or not).
+    pub cum: i64,
+}
+
+/// Flat and cumulative delay per function, largest cumulative first (then flat, then
+/// name): the function table of [`write_top`].
+pub fn functions(records: &[Record]) -> Vec<FuncDelay<'_>> {
     let mut flat: BTreeMap<&str, i64> = BTreeMap::new();
     let mut cum: BTreeMap<&str, i64> = BTreeMap::new();
     for r in records {
@@ -205,28 +238,21 @@ pub fn write_top(records: &[Record], n: usize, out: &mut impl Write) -> std::io:
             *cum.entry(f).or_default() += r.total.delay;
         }
     }
-    let mut funcs: Vec<(&str, i64, i64)> = cum
+    let mut funcs: Vec<FuncDelay<'_>> = cum
         .iter()
-        .map(|(f, c)| (*f, flat.get(f).copied().unwrap_or(0), *c))
+        .map(|(f, c)| FuncDelay {
+            func: f,
+            flat: flat.get(f).copied().unwrap_or(0),
+            cum: *c,
+        })
         .collect();
-    funcs.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
-    writeln!(out, "\ntop functions by cumulative delay:")?;
-    writeln!(
-        out,
-        "{:>14} {:>7} {:>14} {:>7}  FUNCTION",
-        "FLAT", "FLAT%", "CUM", "CUM%"
-    )?;
-    for (f, fl, c) in funcs.iter().take(n) {
-        writeln!(
-            out,
-            "{:>14} {:>6.2}% {:>14} {:>6.2}%  {f}",
-            go_duration(*fl),
-            pct(*fl),
-            go_duration(*c),
-            pct(*c)
-        )?;
-    }
-    Ok(())
+    funcs.sort_by(|a, b| {
+        b.cum
+            .cmp(&a.cum)
+            .then(b.flat.cmp(&a.flat))
+            .then(a.func.cmp(b.func))
+    });
+    funcs
 }
 
 /// Decodes the trace once (goroutine summaries and profiles together) and returns the
@@ -326,25 +352,39 @@ impl Analyzed {
             let iv = region_intervals(&self.summary, scope);
             return Ok(self.profiles.records_within(kind, &iv));
         }
-        Ok(match group.filter(|n| !n.is_empty()) {
-            None => self.profiles.records(kind, None),
-            Some(name) => {
-                let members: std::collections::BTreeSet<i64> = self
-                    .summary
-                    .goroutines
-                    .values()
-                    .filter(|g| &*g.name == name)
-                    .map(|g| g.id)
-                    .collect();
-                if members.is_empty() {
-                    return Err(crate::trace::dump::DumpError::Io(std::io::Error::other(
-                        format!("failed to find matching goroutines for name: {name}"),
-                    )));
-                }
-                let keep = |g: i64| members.contains(&g);
-                self.profiles.records(kind, Some(&keep))
-            }
+        group_records(&self.summary, &self.profiles, kind, group).ok_or_else(|| {
+            crate::trace::dump::DumpError::Io(std::io::Error::other(format!(
+                "failed to find matching goroutines for name: {}",
+                group.unwrap_or_default()
+            )))
         })
+    }
+}
+
+/// One profile for the goroutines of a group (start function `group`), as go tool
+/// trace's `-pprof` for a goroutine name scopes it: `None` when no goroutine has that
+/// start function; an empty or absent name means every goroutine.
+pub fn group_records(
+    summary: &crate::analysis::goroutines::Summary,
+    profiles: &crate::analysis::profiles::Profiles,
+    kind: crate::analysis::profiles::ProfileKind,
+    group: Option<&str>,
+) -> Option<Vec<Record>> {
+    match group.filter(|n| !n.is_empty()) {
+        None => Some(profiles.records(kind, None)),
+        Some(name) => {
+            let members: std::collections::BTreeSet<i64> = summary
+                .goroutines
+                .values()
+                .filter(|g| &*g.name == name)
+                .map(|g| g.id)
+                .collect();
+            if members.is_empty() {
+                return None;
+            }
+            let keep = |g: i64| members.contains(&g);
+            Some(profiles.records(kind, Some(&keep)))
+        }
     }
 }
 
