@@ -154,7 +154,7 @@ fn a_session_switches_tabs_zooms_drills_in_opens_help_and_quits_cleanly() {
     // Help, generated from the key table.
     t.send(&["?"]);
     let s = t.wait_for("the help popup", |s| s.contains("Keys"));
-    assert!(s.contains("next slice on the row"), "{s}");
+    assert!(s.contains("Timeline tab") && s.contains("quit"), "{s}");
     t.send(&["Escape"]);
     t.wait_for("help closed", |s| !s.contains("Keys ("));
 

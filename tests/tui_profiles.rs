@@ -8,14 +8,13 @@ mod tui;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use gotrace_tui::analysis::profiles::ProfileKind;
 use gotrace_tui::report::pprof::{compute, encode, functions};
 use gotrace_tui::trace::Source;
 use gotrace_tui::tui::app::App;
 use gotrace_tui::tui::format::{dur, pct};
-use gotrace_tui::tui::model::{Facts, Model, TraceFile};
+use gotrace_tui::tui::model::{Facts, Model, Progress, TraceFile};
 use gotrace_tui::tui::theme::{Palette, Theme};
 use gotrace_tui::tui::views::profiles::export_path;
 
@@ -207,7 +206,7 @@ fn export_writes_the_pprof_file_next_to_the_trace() {
         source: Source::Owned(bytes),
         path: path.clone(),
     });
-    let model = Model::build(&file, &AtomicU64::new(0));
+    let model = Model::build(&file, &Progress::default());
     let mut app = App::new(file, facts, Theme::new(Palette::Mono));
     app.loaded(model);
     let kind = kinds_in_order(rel)[0];

@@ -739,7 +739,7 @@ impl App {
     }
 
     fn render_help(&self, area: Rect, buf: &mut Buffer, offset: u16) {
-        let w = area.width.min(72);
+        let w = area.width.min(100);
         let h = area.height.saturating_sub(2);
         let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
         Clear.render(popup, buf);
@@ -758,6 +758,7 @@ impl App {
         }
         let max = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
         Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
             .scroll((offset.min(max), 0))
             .block(
                 Block::default()
