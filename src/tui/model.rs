@@ -105,6 +105,10 @@ pub struct Model {
     pub groups: Vec<Group>,
     /// Group index of each goroutine.
     pub group_of: FxHashMap<i64, u32>,
+    /// Each group's seven classic columns (execution, network wait, sync block,
+    /// blocking syscall, scheduler wait, GC sweeping, GC pause), summed over its
+    /// goroutines: computed here, in the background, as it visits every goroutine.
+    pub group_classic: Vec<[i64; 7]>,
     /// Blocking profiles.
     pub profiles: Profiles,
     /// Task types.
@@ -184,11 +188,16 @@ impl Model {
                 group_of.insert(id, i as u32);
             }
         }
+        let group_classic = groups
+            .iter()
+            .map(|g| crate::report::goroutines::group_classic(&summary, &g.goroutines))
+            .collect();
         let task_types = task_types(&summary);
         let region_types = region_types(&summary);
         Ok(Model {
             groups,
             group_of,
+            group_classic,
             profiles,
             task_types,
             region_types,

@@ -24,7 +24,6 @@ use crate::analysis::goroutines::{
 use crate::analysis::gstates::Span;
 use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::profiles::Frame;
-use crate::report::goroutines::group_classic;
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit, pct};
 use crate::tui::keymap::Context;
@@ -547,13 +546,7 @@ impl GoroutinesView {
         if self.groups.as_ref().is_some_and(|g| g.model == key) {
             return;
         }
-        let summary = &ctx.model.summary;
-        let classic: Vec<[i64; 7]> = ctx
-            .model
-            .groups
-            .iter()
-            .map(|g| group_classic(summary, &g.goroutines))
-            .collect();
+        let classic = ctx.model.group_classic.clone();
         self.groups = Some(Groups {
             model: key,
             total_exec: ctx.model.groups.iter().map(|g| g.exec).sum(),
