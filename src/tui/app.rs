@@ -16,7 +16,7 @@ use super::keymap::{self, Context};
 use super::model::{Facts, Model, SharedFile};
 use super::prompt::{self, Prompt, PromptKind, Target};
 use super::theme::Theme;
-use super::views::{self, Ctx, Effect, View};
+use super::views::{self, Ctx, Effect, Shared, View};
 
 /// The tabs, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,13 +227,8 @@ impl App {
             KeyCode::Enter if p.kind == PromptKind::Search => {
                 let text = std::mem::take(&mut p.text);
                 self.prompt = None;
-                let (file, facts) = (self.file.clone(), self.facts.clone());
-                let ctx = Ctx {
-                    model: &model,
-                    facts: &facts,
-                    theme: self.theme,
-                    file: &file,
-                };
+                let shared = self.shared_with(model.clone());
+                let ctx = shared.ctx();
                 self.tab = Tab::Timeline;
                 if let Some(msg) = self.timeline.search(&text, &ctx) {
                     self.status = Some(msg);
@@ -272,13 +267,8 @@ impl App {
 
     /// Goes to a prompt target, as a jump.
     fn go(&mut self, target: Target, model: &Arc<Model>) {
-        let (file, facts) = (self.file.clone(), self.facts.clone());
-        let ctx = Ctx {
-            model,
-            facts: &facts,
-            theme: self.theme,
-            file: &file,
-        };
+        let shared = self.shared_with(model.clone());
+        let ctx = shared.ctx();
         let before = self.location();
         match target {
             Target::Goroutine(g) => {
@@ -398,13 +388,8 @@ impl App {
                 let Some(model) = self.model().cloned() else {
                     return;
                 };
-                let (file, facts) = (self.file.clone(), self.facts.clone());
-                let ctx = Ctx {
-                    model: &model,
-                    facts: &facts,
-                    theme: self.theme,
-                    file: &file,
-                };
+                let shared = self.shared_with(model.clone());
+                let ctx = shared.ctx();
                 let tab = self.tab;
                 let before = self.location();
                 let effect = self.view_mut(tab).update(other, &ctx);
@@ -448,13 +433,8 @@ impl App {
         let Some(model) = self.model().cloned() else {
             return;
         };
-        let (file, facts) = (self.file.clone(), self.facts.clone());
-        let ctx = Ctx {
-            model: &model,
-            facts: &facts,
-            theme: self.theme,
-            file: &file,
-        };
+        let shared = self.shared_with(model.clone());
+        let ctx = shared.ctx();
         let before = self.location();
         self.apply(
             Effect::ShowTime {
@@ -467,6 +447,16 @@ impl App {
         if self.location() != before {
             self.back.push(before);
             self.forward.clear();
+        }
+    }
+
+    /// The owned parts of a view context, around `model`.
+    fn shared_with(&self, model: Arc<Model>) -> Shared {
+        Shared {
+            model,
+            facts: self.facts.clone(),
+            theme: self.theme,
+            file: self.file.clone(),
         }
     }
 
@@ -504,13 +494,8 @@ impl App {
         if let (Some(g), Some(model)) = (loc.goroutine, self.model().cloned())
             && loc.goroutine != self.opened_goroutine
         {
-            let (file, facts) = (self.file.clone(), self.facts.clone());
-            let ctx = Ctx {
-                model: &model,
-                facts: &facts,
-                theme: self.theme,
-                file: &file,
-            };
+            let shared = self.shared_with(model.clone());
+            let ctx = shared.ctx();
             self.goroutines.open_goroutine(g, &ctx);
         }
         self.opened_goroutine = loc.goroutine;
@@ -521,13 +506,8 @@ impl App {
         let Some(model) = self.model().cloned() else {
             return false;
         };
-        let (file, facts) = (self.file.clone(), self.facts.clone());
-        let ctx = Ctx {
-            model: &model,
-            facts: &facts,
-            theme: self.theme,
-            file: &file,
-        };
+        let shared = self.shared_with(model.clone());
+        let ctx = shared.ctx();
         let mut changed = false;
         for t in Tab::ALL {
             changed |= self.view_mut(t).tick(&ctx);
@@ -556,13 +536,8 @@ impl App {
         self.render_tabs(tabs, buf);
         match self.model().cloned() {
             Some(model) => {
-                let (file, facts) = (self.file.clone(), self.facts.clone());
-                let ctx = Ctx {
-                    model: &model,
-                    facts: &facts,
-                    theme: self.theme,
-                    file: &file,
-                };
+                let shared = self.shared_with(model.clone());
+                let ctx = shared.ctx();
                 let tab = self.tab;
                 self.view_mut(tab).render(body, buf, &ctx);
             }

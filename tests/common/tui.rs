@@ -18,18 +18,8 @@ use ratatui::layout::Rect;
 /// An app on `testdata/traces/<rel>` (e.g. `go126/mutex.trace`), analysis finished,
 /// without colours (snapshots hold the text).
 pub fn app(rel: &str) -> App {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/traces")
-        .join(rel);
-    let bytes = std::fs::read(&path).unwrap();
-    let index = gotrace_tui::trace::index::Index::build(&bytes).unwrap();
-    let facts = Facts::from_index(rel.to_string(), &index);
-    let file = Arc::new(TraceFile {
-        source: Source::Owned(bytes),
-        path,
-    });
-    let model = Model::build(&file, &Progress::default());
-    let mut app = App::new(file, facts, Theme::new(Palette::Mono));
+    let mut app = loading_app(rel);
+    let model = Model::build(&app.file, &Progress::default());
     app.loaded(model.map(|mut m| {
         // Memory figures vary from run to run.
         m.peak_rss_kib = None;

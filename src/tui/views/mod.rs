@@ -29,6 +29,31 @@ pub struct Ctx<'a> {
     pub file: &'a SharedFile,
 }
 
+/// What a [`Ctx`] lends, owned (clones of `Arc`s): the app keeps one while it lends
+/// the context to a view and changes itself.
+pub struct Shared {
+    /// The loaded analyses.
+    pub model: std::sync::Arc<Model>,
+    /// The index facts.
+    pub facts: std::sync::Arc<Facts>,
+    /// Colours.
+    pub theme: Theme,
+    /// The trace.
+    pub file: SharedFile,
+}
+
+impl Shared {
+    /// The context to hand to views.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            model: &self.model,
+            facts: &self.facts,
+            theme: self.theme,
+            file: &self.file,
+        }
+    }
+}
+
 /// What a view asks of the app after an action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

@@ -893,58 +893,53 @@ impl View for TimelineView {
         draw_ranges(buf, y, "STW", &tracks.stw, theme.stw());
         y += 1;
         // Counters: the value at each cell's end, scaled to the maximum over the trace.
-        let heap_max = tl.heap.iter().map(|(_, v)| v[0] + v[1]).max().unwrap_or(0);
-        draw_counter(
-            buf,
-            x0,
-            y,
-            self.cells,
-            &tl.heap,
-            &cell,
-            heap_max,
-            |v| v[0],
-            theme.group(0),
-        );
-        buf.set_string(area.x, y, "Heap", theme.dim());
-        y += 1;
-        let g_max = tl
-            .goroutine_counts
-            .iter()
-            .map(|(_, v)| v[1] + v[2])
-            .max()
-            .unwrap_or(0);
-        draw_counter(
-            buf,
-            x0,
-            y,
-            self.cells,
-            &tl.goroutine_counts,
-            &cell,
-            g_max as u64,
-            |v| (v[1] + v[2]) as u64,
-            theme.group(1),
-        );
-        buf.set_string(area.x, y, "Goroutines", theme.dim());
-        y += 1;
-        let m_max = tl
-            .thread_counts
-            .iter()
-            .map(|(_, v)| v[0] + v[1])
-            .max()
-            .unwrap_or(0);
-        draw_counter(
-            buf,
-            x0,
-            y,
-            self.cells,
-            &tl.thread_counts,
-            &cell,
-            m_max as u64,
-            |v| (v[0] + v[1]) as u64,
-            theme.group(2),
-        );
-        buf.set_string(area.x, y, "Threads", theme.dim());
-        y += 1;
+        let mut counter = |label: &str, draw: &dyn Fn(&mut Buffer, u16)| {
+            draw(buf, y);
+            buf.set_string(area.x, y, label, theme.dim());
+            y += 1;
+        };
+        let cells = self.cells;
+        counter("Heap", &|buf, y| {
+            draw_counter(
+                buf,
+                x0,
+                y,
+                cells,
+                &tl.heap,
+                &cell,
+                |v| v[0],
+                |v| v[0] + v[1],
+                theme.group(0),
+            )
+        });
+        counter("Goroutines", &|buf, y| {
+            let runnable_running = |v: [i64; 3]| (v[1] + v[2]) as u64;
+            draw_counter(
+                buf,
+                x0,
+                y,
+                cells,
+                &tl.goroutine_counts,
+                &cell,
+                runnable_running,
+                runnable_running,
+                theme.group(1),
+            )
+        });
+        counter("Threads", &|buf, y| {
+            let threads = |v: [i64; 2]| (v[0] + v[1]) as u64;
+            draw_counter(
+                buf,
+                x0,
+                y,
+                cells,
+                &tl.thread_counts,
+                &cell,
+                threads,
+                threads,
+                theme.group(2),
+            )
+        });
         if let Some(found) = &self.found {
             // Where the search matches are: how many start in each cell.
             buf.set_string(area.x, y, "Matches", theme.warn());
@@ -1512,7 +1507,8 @@ fn nice_step(min: f64) -> f64 {
     }
 }
 
-/// Draws a counter track: per cell, the value at the cell's end as a level of `max`.
+/// Draws a counter track: per cell, `value` at the cell's end, as a level of the
+/// largest `scale` over the whole trace (heap: allocated against allocated + headroom).
 #[allow(clippy::too_many_arguments)]
 fn draw_counter<T: Copy>(
     buf: &mut Buffer,
@@ -1521,10 +1517,11 @@ fn draw_counter<T: Copy>(
     cells: u16,
     rows: &[(i64, T)],
     cell: &dyn Fn(u16) -> (i64, i64),
-    max: u64,
     value: impl Fn(T) -> u64,
+    scale: impl Fn(T) -> u64,
     style: Style,
 ) {
+    let max = rows.iter().map(|r| scale(r.1)).max().unwrap_or(0);
     if max == 0 {
         return;
     }
