@@ -67,6 +67,32 @@ pub enum Command {
     /// goroutine's start function, a function or file of the slice's end or start
     /// stack, the reason it was unblocked, or the log message (case-insensitive).
     Search(SearchArgs),
+    /// One goroutine's events in time order, with stacks: its state changes (who
+    /// created or unblocked it, where it blocked) and what it did (created or unblocked
+    /// others, logs, regions, tasks); --go prints them as go tool trace -d=parsed does.
+    Events(EventsArgs),
+}
+
+/// Arguments of `events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// The goroutine.
+    #[arg(long)]
+    pub goroutine: i64,
+    /// From this time since the trace start (a Go duration: 1.5ms, 250us).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Up to this time since the trace start.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Print each event as Go's Event.String() (go tool trace -d=parsed).
+    #[arg(long, conflicts_with = "json")]
+    pub go: bool,
+    /// Print JSON (times in ns from the trace start).
+    #[arg(long)]
+    pub json: bool,
+    /// The trace file (`-` reads standard input).
+    pub trace: PathBuf,
 }
 
 /// Arguments of `search`.

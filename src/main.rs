@@ -186,6 +186,21 @@ fn main() -> Result<ExitCode> {
             let r = report::flows::run(&source, args.goroutine, args.json, &mut out);
             finish(out, r)
         }
+        Command::Events(args) => {
+            let source = open(&args.trace)?;
+            let from = parse_min_duration(args.from.as_deref())?;
+            let to = parse_min_duration(args.to.as_deref())?;
+            let format = if args.go {
+                report::events::Format::Go
+            } else if args.json {
+                report::events::Format::Json
+            } else {
+                report::events::Format::Text
+            };
+            let mut out = BufWriter::new(io::stdout().lock());
+            let r = report::events::run(&source, args.goroutine, from, to, format, &mut out);
+            finish(out, r)
+        }
         Command::Search(args) => {
             let source = open(&args.trace)?;
             let mut out = BufWriter::new(io::stdout().lock());

@@ -11,6 +11,7 @@ use gotrace_tui::analysis::flows::{Cause, Flows};
 use gotrace_tui::analysis::timeline::TimelineBuilder;
 use gotrace_tui::trace::Reader;
 use gotrace_tui::tui::app::Tab;
+use gotrace_tui::tui::format::dur;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn flows(rel: &str) -> Flows {
@@ -126,4 +127,103 @@ fn brackets_follow_the_channel_hand_off_and_history_returns() {
     ctrl(&mut app, 'o');
     let s = tui::screen(&mut app, w, h);
     assert!(selected(&s).contains("G1 main.main"), "{s}");
+}
+
+/// `c` walks the causes back from main's receive: main was unblocked by the sender,
+/// whose own run began with its timer; `e` lists the sender's events around the
+/// cursor with the selected one's stack; Enter on either goes there.
+#[test]
+fn causes_and_events_panels_on_the_channel_hand_off() {
+    let rel = "go126/chan.trace";
+    let links = flows(rel);
+    let mut app = tui::app(rel);
+    let model = app.model().unwrap().clone();
+    let (t0, _) = model.time_range();
+    let (w, h) = (120, 30);
+    tui::screen(&mut app, w, h);
+    let recv = links
+        .incoming(1)
+        .find(|l| l.name.contains("chan receive"))
+        .unwrap();
+    let Cause::Goroutine(sender) = recv.cause else {
+        panic!()
+    };
+    app.jump_to(recv.start_time, recv.start_time + 1000, Some(1));
+    tui::screen(&mut app, w, h);
+
+    tui::keys(&mut app, "c");
+    let s = tui::screen(&mut app, w, h);
+    assert!(s.contains("All connected"), "{s}");
+    insta::assert_snapshot!("causes_chan_120x30", s);
+    // The chain's first two links: main, then the sender, caused as the flows say.
+    let lines: Vec<&str> = s.lines().filter(|l| l.contains(" ← ")).collect();
+    assert!(
+        lines[0].contains("G1 main.main")
+            && lines[0].contains(&format!("unblock (chan receive) by G{sender}")),
+        "{s}"
+    );
+    assert!(lines[1].contains(&format!("G{sender} ")), "{s}");
+    let sender_run = links
+        .incoming(sender)
+        .filter(|l| l.start_time <= recv.cause_time)
+        .last()
+        .unwrap();
+    let exact = gotrace_tui::report::goroutines::go_duration;
+    assert!(
+        lines[1].contains(&format!(
+            "at {} ← {}",
+            exact(sender_run.start_time - t0),
+            sender_run.name
+        )),
+        "{s}"
+    );
+    assert!(
+        lines[0].contains(&format!("at {} ← ", exact(recv.start_time - t0))),
+        "{s}"
+    );
+    assert!(
+        lines[0].contains(&format!("by G{sender} at {}", exact(recv.cause_time - t0))),
+        "{s}"
+    );
+    // Enter on the second link goes to the sender's slice.
+    tui::press(&mut app, KeyCode::Down);
+    tui::press(&mut app, KeyCode::Enter);
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        s.contains(&format!("cursor {} ", dur(sender_run.start_time - t0))),
+        "{s}"
+    );
+    ctrl(&mut app, 'o');
+
+    // The sender's events: from its slice at the send.
+    tui::keys(&mut app, "[");
+    tui::keys(&mut app, "e");
+    tui::settle(&mut app);
+    let s = tui::screen(&mut app, w, h);
+    assert!(s.contains(&format!("Events of G{sender}")), "{s}");
+    assert!(s.contains("G1: waiting → runnable"), "{s}");
+    insta::assert_snapshot!("events_sender_120x30", s);
+    let bytes = std::fs::read(format!(
+        "{}/testdata/traces/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut evs = gotrace_tui::analysis::events::GoroutineEvents::new(sender, i64::MIN, i64::MAX);
+    gotrace_tui::analysis::run(Reader::new(&bytes).unwrap(), &mut [&mut evs]);
+    let evs = evs.finish();
+    let before = evs.iter().filter(|e| e.time < recv.cause_time).count();
+    assert!(
+        s.contains(&format!(
+            "{before} before the cursor, {} after",
+            evs.len() - before
+        )),
+        "{s}"
+    );
+    // Enter on the selected event (the first at the cursor) keeps the cursor there.
+    tui::press(&mut app, KeyCode::Enter);
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        s.contains(&format!("cursor {} ", dur(evs[before].time - t0))),
+        "{s}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Headless renderings of decoded traces: the text behind each subcommand.
 
 pub mod bench;
+pub mod events;
 pub mod flows;
 pub mod goroutines;
 pub mod mmu;

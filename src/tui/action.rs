@@ -88,4 +88,8 @@ pub enum Action {
     NextMatch,
     /// Previous search match.
     PrevMatch,
+    /// Timeline: the selected goroutine's events around the cursor.
+    ShowEvents,
+    /// Timeline: the chain of causes of the selected slice ("all connected").
+    ShowChain,
 }

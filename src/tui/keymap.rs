@@ -486,6 +486,20 @@ pub const BINDINGS: &[Binding] = &[
         "previous search match",
         None,
     ),
+    bind(
+        &[ch('e')],
+        Timeline,
+        Action::ShowEvents,
+        "the goroutine's events before and after the cursor, with stacks",
+        Some("events"),
+    ),
+    bind(
+        &[ch('c')],
+        Timeline,
+        Action::ShowChain,
+        "all connected: the chain of causes walked back",
+        Some("causes"),
+    ),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.

@@ -4,6 +4,7 @@
 pub mod goroutines;
 pub mod info;
 pub mod mmu;
+pub mod panels;
 pub mod profiles;
 pub mod regions;
 pub mod tasks;

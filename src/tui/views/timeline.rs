@@ -10,6 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
+use super::panels::{ChainPanel, EventsPanel, PanelOutcome, cause_chain};
 use super::{Ctx, Effect, View};
 use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::search::{Match, search};
@@ -120,6 +121,13 @@ struct FlowChoice {
     to_time: i64,
 }
 
+/// A causality panel over the timeline.
+#[derive(Debug)]
+enum Panel {
+    Events(EventsPanel),
+    Chain(ChainPanel),
+}
+
 /// A search's results.
 #[derive(Debug)]
 struct Found {
@@ -142,6 +150,8 @@ const SEARCH_LIMIT: usize = 100_000;
 pub struct TimelineView {
     /// The last search's matches.
     found: Option<Found>,
+    /// The events or causes panel, when open.
+    panel: Option<Panel>,
     /// The outgoing-flow picker, when `]` found several: the choices and the selection.
     picker: Option<(Vec<FlowChoice>, usize)>,
     /// Visible window, absolute ns (`from == to` until the first draw: the whole trace).
@@ -539,6 +549,39 @@ impl TimelineView {
         }
     }
 
+    /// The goroutine of the selected slice (or goroutine row).
+    fn selected_goroutine(&self, model: &Model) -> Option<i64> {
+        if self.rows == Rows::Goroutines {
+            return self.grows.as_ref()?.ids.get(self.row).copied();
+        }
+        let tl = self.timeline(model);
+        let i = self.selected_span(model)?;
+        Some(self.lane(&tl)?.1.goroutines[i])
+    }
+
+    /// `e`: the selected goroutine's events around the cursor.
+    fn open_events(&mut self, ctx: &Ctx<'_>) -> Effect {
+        let Some(g) = self.selected_goroutine(ctx.model) else {
+            return Effect::Status("no goroutine under the cursor".into());
+        };
+        self.details = false;
+        self.panel = Some(Panel::Events(EventsPanel::open(g, self.cursor, ctx)));
+        Effect::None
+    }
+
+    /// `c`: the chain of causes of the selected slice.
+    fn open_chain(&mut self, model: &Model) -> Effect {
+        let tl = self.timeline(model);
+        let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) else {
+            return Effect::Status("no slice under the cursor".into());
+        };
+        let (t0, _) = model.time_range();
+        let chain = cause_chain(&tl, id, lane.goroutines[i], lane.starts[i], 64, t0);
+        self.details = false;
+        self.panel = Some(Panel::Chain(ChainPanel::new(chain)));
+        Effect::None
+    }
+
     /// `]`: to the goroutine the selected slice created or unblocked (a picker when it
     /// did so for several).
     fn follow_out(&mut self, model: &Model) -> Effect {
@@ -672,6 +715,29 @@ impl View for TimelineView {
         self.ensure_window(model);
         let tl = self.timeline(model);
         let lanes = self.row_count(&tl);
+        if let Some(panel) = &mut self.panel {
+            let outcome = match panel {
+                Panel::Events(p) => p.update(action),
+                Panel::Chain(p) => p.update(action),
+            };
+            return match outcome {
+                PanelOutcome::Stay => Effect::None,
+                PanelOutcome::Close => {
+                    self.panel = None;
+                    Effect::None
+                }
+                PanelOutcome::Go(place) => {
+                    self.panel = None;
+                    match place.lane {
+                        Some(lane) => {
+                            self.land(lane, place.time, place.time, model);
+                        }
+                        None => self.go_to_time(place.time, model),
+                    }
+                    Effect::Jumped
+                }
+            };
+        }
         if let Some(f) = &mut self.found
             && let Some(sel) = &mut f.list
         {
@@ -713,6 +779,8 @@ impl View for TimelineView {
         }
         match action {
             Action::FollowIn => return self.follow_in(model),
+            Action::ShowEvents => return self.open_events(ctx),
+            Action::ShowChain => return self.open_chain(model),
             Action::FollowOut => return self.follow_out(model),
             Action::Back if self.details => self.details = false,
             Action::Back => self.found = None,
@@ -800,6 +868,9 @@ impl View for TimelineView {
 
     fn tick(&mut self, _ctx: &Ctx<'_>) -> bool {
         let mut changed = false;
+        if let Some(Panel::Events(p)) = &mut self.panel {
+            changed |= p.tick();
+        }
         if let Some(rows) = &mut self.grows
             && let Some(rx) = &rows.pending
         {
@@ -830,7 +901,9 @@ impl View for TimelineView {
     }
 
     fn busy(&self) -> bool {
-        self.pending_threads.is_some() || self.grows.as_ref().is_some_and(|r| r.pending.is_some())
+        matches!(&self.panel, Some(Panel::Events(p)) if p.busy())
+            || self.pending_threads.is_some()
+            || self.grows.as_ref().is_some_and(|r| r.pending.is_some())
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
@@ -867,7 +940,7 @@ impl View for TimelineView {
         );
         while ((t - rel0 as f64) / cell_ns) < self.cells as f64 {
             let c = ((t - rel0 as f64) / cell_ns) as u16;
-            let label = format!("│{}", dur(t as i64));
+            let label = format!("│{}", axis_label(t as i64, step));
             if c + label.chars().count() as u16 <= self.cells {
                 buf.set_string(x0 + c, y, label, theme.dim());
             }
@@ -1107,6 +1180,11 @@ impl View for TimelineView {
         }
         if self.details {
             self.render_details(area, buf, ctx);
+        }
+        match &self.panel {
+            Some(Panel::Events(p)) => p.render(area, buf, ctx),
+            Some(Panel::Chain(p)) => p.render(area, buf, ctx, &|l| self.lane_name(l)),
+            None => {}
         }
         if let Some(f) = &self.found
             && let Some(sel) = f.list
@@ -1479,7 +1557,7 @@ impl TimelineView {
 /// The goroutine running on `lane` at `t` — the one that caused a flow leaving there —
 /// or, when the flow left just as its slice ended (a goroutine that unblocks another and
 /// then blocks), the one whose slice ended at `t`.
-fn cause_goroutine(tl: &Timeline, lane: u64, t: i64) -> Option<i64> {
+pub(crate) fn cause_goroutine(tl: &Timeline, lane: u64, t: i64) -> Option<i64> {
     let row = tl.lane_ids.iter().position(|&l| l == lane)?;
     let spans = &tl.lanes[row];
     if let Some(i) = spans.at(t) {
@@ -1492,6 +1570,35 @@ fn cause_goroutine(tl: &Timeline, lane: u64, t: i64) -> Option<i64> {
 /// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
 fn short_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
+}
+
+/// A tick label: `t` (ns since the trace start) in the unit of the tick `step`, with
+/// the decimals that tell neighbouring ticks apart (a 2 µs window 4 ms into the trace
+/// reads 4.1652ms, 4.1654ms, … rather than 4.17ms four times).
+fn axis_label(t: i64, step: f64) -> String {
+    if t == 0 {
+        return "0".into();
+    }
+    // The unit of the time itself, as the rest of the screen writes times.
+    let a = (t.unsigned_abs() as f64).max(step);
+    let (scale, unit) = if a >= 1e9 {
+        (1e9, "s")
+    } else if a >= 1e6 {
+        (1e6, "ms")
+    } else if a >= 1e3 {
+        (1e3, "µs")
+    } else {
+        (1.0, "ns")
+    };
+    let v = t as f64 / scale;
+    let s = step / scale;
+    // Steps are 1, 2 or 5 × 10ⁿ of the unit: n < 0 needs -n decimals.
+    let decimals = if s >= 1.0 {
+        0
+    } else {
+        (-s.log10()).ceil() as usize
+    };
+    format!("{v:.decimals$}{unit}")
 }
 
 /// The smallest 1, 2 or 5 × 10ⁿ ns at least `min`.
@@ -1543,6 +1650,18 @@ fn draw_counter<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axis_labels_tell_ticks_apart() {
+        assert_eq!(axis_label(4_165_200, 200.0), "4.1652ms");
+        assert_eq!(axis_label(4_166_000, 2_000.0), "4.166ms");
+        assert_eq!(axis_label(4_000_000, 500_000.0), "4.0ms");
+        assert_eq!(axis_label(300, 100.0), "300ns");
+        assert_eq!(axis_label(2_500, 500.0), "2.5µs");
+        assert_eq!(axis_label(5_000_000, 5_000_000.0), "5ms");
+        assert_eq!(axis_label(1_500_000_000, 500_000_000.0), "1.5s");
+        assert_eq!(axis_label(0, 1e6), "0");
+    }
 
     #[test]
     fn steps_are_round() {
