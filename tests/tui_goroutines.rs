@@ -251,6 +251,7 @@ fn open(app: &mut App, g: i64) {
         facts: &facts,
         theme: app.theme,
         file: &file,
+        filter: None,
     };
     app.tab = Tab::Goroutines;
     app.goroutines.open_goroutine(g, &ctx);
@@ -322,6 +323,7 @@ fn enter_on_a_goroutine_page_asks_for_its_lifetime_on_the_timeline() {
         facts: &facts,
         theme: app.theme,
         file: &file,
+        filter: None,
     };
     let mut view = gotrace_tui::tui::views::goroutines::GoroutinesView::default();
     view.open_goroutine(9, &ctx);

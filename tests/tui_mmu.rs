@@ -99,6 +99,7 @@ fn curve_cursor_and_worst_windows_on_allocfree() {
         facts: &facts,
         theme: a.theme,
         file: &file,
+        filter: None,
     };
     assert_eq!(
         a.mmu.update(Action::Enter, &ctx),

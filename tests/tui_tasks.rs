@@ -32,6 +32,7 @@ fn with_ctx<R>(a: &mut App, f: impl FnOnce(&mut App, &Ctx<'_>) -> R) -> R {
         facts: &facts,
         theme: a.theme,
         file: &file,
+        filter: None,
     };
     f(a, &ctx)
 }

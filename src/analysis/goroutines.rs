@@ -80,7 +80,8 @@ impl Durations {
         self.0.iter().copied()
     }
 
-    fn sum(&self) -> i64 {
+    /// The sum over every key.
+    pub fn sum(&self) -> i64 {
         self.0.iter().fold(0i64, |a, (_, v)| a.wrapping_add(*v))
     }
 

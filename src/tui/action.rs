@@ -92,4 +92,6 @@ pub enum Action {
     ShowEvents,
     /// Timeline: the chain of causes of the selected slice ("all connected").
     ShowChain,
+    /// Open the goroutine filter prompt.
+    Filter,
 }

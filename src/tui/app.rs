@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Widget};
 
 use super::action::Action;
+use super::filter::{self, GoroutineFilter};
 use super::format::{dur, fit};
 use super::keymap::{self, Context};
 use super::model::{Facts, Model, SharedFile};
@@ -99,6 +100,8 @@ pub struct App {
     opened_goroutine: Option<i64>,
     /// The `:` prompt, while it is open.
     pub prompt: Option<Prompt>,
+    /// The goroutine filter in force.
+    pub filter: Option<Arc<GoroutineFilter>>,
     /// The trace.
     pub file: SharedFile,
     /// What the index said.
@@ -140,6 +143,7 @@ impl App {
             forward: Vec::new(),
             opened_goroutine: None,
             prompt: None,
+            filter: None,
             file,
             facts: Arc::new(facts),
             loading: Loading::Running(0),
@@ -222,6 +226,23 @@ impl App {
         match ev.code {
             KeyCode::Esc => {
                 self.prompt = None;
+                return;
+            }
+            KeyCode::Enter if p.kind == PromptKind::Filter => {
+                let text = std::mem::take(&mut p.text);
+                self.prompt = None;
+                let selected = match self.tab {
+                    Tab::Goroutines => self.goroutines.current_goroutine(),
+                    _ => self.timeline.selected_goroutine(&model),
+                };
+                match filter::apply(&text, &model, selected) {
+                    Ok(f) => {
+                        let n = f.ids.len();
+                        self.set_filter(Some(f));
+                        self.status = Some(format!("filter: {n} goroutines kept (Esc clears)"));
+                    }
+                    Err(e) => self.status = Some(e),
+                }
                 return;
             }
             KeyCode::Enter if p.kind == PromptKind::Search => {
@@ -376,6 +397,16 @@ impl App {
             }
             Action::GoTab(t) => self.tab = t,
             Action::Jump if self.model().is_some() => self.prompt = Some(Prompt::default()),
+            Action::Filter if self.model().is_some() => {
+                self.prompt = Some(Prompt {
+                    kind: PromptKind::Filter,
+                    text: self
+                        .filter
+                        .as_ref()
+                        .map_or(String::new(), |f| f.text.clone()),
+                    ..Prompt::default()
+                })
+            }
             Action::Search if self.model().is_some() => {
                 self.prompt = Some(Prompt {
                     kind: PromptKind::Search,
@@ -393,6 +424,11 @@ impl App {
                 let tab = self.tab;
                 let before = self.location();
                 let effect = self.view_mut(tab).update(other, &ctx);
+                if effect == Effect::Unused && other == Action::Back && self.filter.is_some() {
+                    self.set_filter(None);
+                    self.status = Some("filter cleared".into());
+                    return;
+                }
                 let jump = matches!(
                     effect,
                     Effect::Jumped | Effect::ShowTime { .. } | Effect::ShowGoroutine(_)
@@ -424,6 +460,7 @@ impl App {
             }
             Effect::Status(s) => self.status = Some(s),
             Effect::Jumped => {}
+            Effect::Unused => {}
         }
     }
 
@@ -457,6 +494,17 @@ impl App {
             facts: self.facts.clone(),
             theme: self.theme,
             file: self.file.clone(),
+            filter: self.filter.clone(),
+        }
+    }
+
+    /// Sets (or clears) the goroutine filter and lets the views showing goroutines
+    /// follow it.
+    pub fn set_filter(&mut self, filter: Option<GoroutineFilter>) {
+        self.filter = filter.map(Arc::new);
+        if let Some(model) = self.model().cloned() {
+            let shared = self.shared_with(model);
+            self.timeline.filter_changed(&shared.ctx());
         }
     }
 
@@ -563,6 +611,9 @@ impl App {
             parts.push(format!("{} Ps", m.procs.lane_ids.len()));
             parts.push(format!("{} goroutines", m.summary.goroutines.len()));
         }
+        if let Some(f) = &self.filter {
+            parts.push(format!("filter {} ({} goroutines)", f.text, f.ids.len()));
+        }
         match &self.loading {
             Loading::Running(n) => parts.push(format!(
                 "loading {}%",
@@ -598,8 +649,9 @@ impl App {
     fn render_footer(&mut self, area: Rect, buf: &mut Buffer) {
         if let Some(p) = &self.prompt {
             let lead = match p.kind {
-                PromptKind::Jump => ':',
-                PromptKind::Search => '/',
+                PromptKind::Jump => ":",
+                PromptKind::Search => "/",
+                PromptKind::Filter => "filter: ",
             };
             let text = format!("{lead}{}▏", p.text);
             buf.set_stringn(

@@ -500,6 +500,13 @@ pub const BINDINGS: &[Binding] = &[
         "all connected: the chain of causes walked back",
         Some("causes"),
     ),
+    bind(
+        &[ch('F')],
+        Global,
+        Action::Filter,
+        "filter goroutines: name, group:, state:, blocked>1ms, window:, task:, region:, interacts (Esc clears)",
+        Some("filter"),
+    ),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.

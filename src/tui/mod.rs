@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod bench;
+pub mod filter;
 pub mod format;
 pub mod keymap;
 pub mod model;

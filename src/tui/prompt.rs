@@ -43,6 +43,8 @@ pub enum PromptKind {
     Jump,
     /// `/` — search the timeline.
     Search,
+    /// `F` — filter goroutines.
+    Filter,
 }
 
 /// The prompt being typed.

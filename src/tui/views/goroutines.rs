@@ -254,13 +254,17 @@ fn legend(buf: &mut Buffer, area: Rect, items: &[LegendItem<'_>]) -> u16 {
     if items.is_empty() { 0 } else { y - area.y + 1 }
 }
 
-/// Per-model figures of the groups table, computed once.
+/// Per-model figures of the groups table, computed once (per filter).
 #[derive(Debug)]
 struct Groups {
     /// The model they belong to (its address), to notice a new one.
     model: usize,
+    /// The filter they follow (its address; 0 for none), to notice a change.
+    filter: usize,
     /// The classic columns of each group (as `model.groups`).
     classic: Vec<[i64; 7]>,
+    /// The members shown of each group (all, or those the filter keeps).
+    sizes: Vec<usize>,
     /// Execution time of all goroutines.
     total_exec: i64,
     /// Display order of the groups.
@@ -315,9 +319,13 @@ struct GroupPage {
 }
 
 impl GroupPage {
-    fn new(model: &Model, group: usize) -> GroupPage {
+    fn new(ctx: &Ctx<'_>, group: usize) -> GroupPage {
+        let model = ctx.model;
         let summary = &model.summary;
-        let ids = model.groups[group].goroutines.clone();
+        let ids = match ctx.filter {
+            Some(f) => f.members[group].clone(),
+            None => model.groups[group].goroutines.clone(),
+        };
         let mut reasons: Vec<u32> = Vec::new();
         let mut ranges: Vec<u32> = Vec::new();
         for id in &ids {
@@ -491,7 +499,7 @@ impl GoroutinesView {
             self.table.selected = pos;
         }
         if self.group.as_ref().is_none_or(|p| p.group != gi) {
-            self.group = Some(GroupPage::new(ctx.model, gi));
+            self.group = Some(GroupPage::new(ctx, gi));
         }
         if let Some(page) = &mut self.group
             && let Some(pos) = page.order.iter().position(|&r| page.ids[r] == g)
@@ -499,6 +507,14 @@ impl GoroutinesView {
             page.table.selected = pos;
         }
         self.open_page(g, ctx);
+    }
+
+    /// The goroutine whose page is open, else the one selected in a group's table.
+    pub fn current_goroutine(&self) -> Option<i64> {
+        self.goroutine
+            .as_ref()
+            .map(|p| p.id)
+            .or_else(|| self.group.as_ref()?.selected())
     }
 
     fn open_page(&mut self, g: i64, ctx: &Ctx<'_>) {
@@ -543,15 +559,40 @@ impl GoroutinesView {
     /// Computes the per-model figures if they are missing or stale.
     fn ensure(&mut self, ctx: &Ctx<'_>) {
         let key = ctx.model as *const Model as usize;
-        if self.groups.as_ref().is_some_and(|g| g.model == key) {
+        let fkey = ctx.filter.map_or(0, |f| f as *const _ as usize);
+        if self
+            .groups
+            .as_ref()
+            .is_some_and(|g| g.model == key && g.filter == fkey)
+        {
             return;
         }
-        let classic = ctx.model.group_classic.clone();
+        // A filter keeps some members: their sums, and only the groups with members.
+        let (classic, order, sizes) = match ctx.filter {
+            Some(f) => (
+                f.group_classic.clone(),
+                (0..f.members.len())
+                    .filter(|&i| !f.members[i].is_empty())
+                    .collect(),
+                f.members.iter().map(Vec::len).collect(),
+            ),
+            None => (
+                ctx.model.group_classic.clone(),
+                (0..ctx.model.groups.len()).collect(),
+                ctx.model
+                    .groups
+                    .iter()
+                    .map(|g| g.goroutines.len())
+                    .collect(),
+            ),
+        };
         self.groups = Some(Groups {
             model: key,
+            filter: fkey,
             total_exec: ctx.model.groups.iter().map(|g| g.exec).sum(),
-            order: (0..classic.len()).collect(),
+            order,
             classic,
+            sizes,
         });
         self.table = TableState::default();
         self.group = None;
@@ -562,19 +603,26 @@ impl GoroutinesView {
         let Some(groups) = &mut self.groups else {
             return;
         };
-        let classic = &groups.classic;
-        self.table
-            .sort_rows(&mut groups.order, |r, c| group_key(model, classic, r, c));
+        let (classic, sizes) = (&groups.classic, &groups.sizes);
+        self.table.sort_rows(&mut groups.order, |r, c| {
+            group_key(model, classic, sizes, r, c)
+        });
     }
 }
 
 /// The sort key of group `r` in column `c` of the groups table.
-fn group_key<'a>(model: &'a Model, classic: &[[i64; 7]], r: usize, c: usize) -> SortKey<'a> {
+fn group_key<'a>(
+    model: &'a Model,
+    classic: &[[i64; 7]],
+    sizes: &[usize],
+    r: usize,
+    c: usize,
+) -> SortKey<'a> {
     let g = &model.groups[r];
     match c {
         0 => SortKey::Text(&g.name),
-        1 => SortKey::Num(g.goroutines.len() as i64),
-        2 => SortKey::Num(g.exec),
+        1 => SortKey::Num(sizes[r] as i64),
+        2 => SortKey::Num(classic[r][0]),
         // The bar: by the share of execution in the group's time.
         3 => {
             let sum: i64 = classic[r].iter().sum();
@@ -651,15 +699,17 @@ impl View for GoroutinesView {
             }
             return Effect::None;
         }
-        let n = model.groups.len();
+        let n = self.groups.as_ref().map_or(0, |g| g.order.len());
         match action {
+            // Nothing to go back to: the app may use Esc (to clear the filter).
+            Action::Back => return Effect::Unused,
             Action::Enter => {
                 if let Some(&gi) = self
                     .groups
                     .as_ref()
                     .and_then(|g| g.order.get(self.table.selected))
                 {
-                    self.group = Some(GroupPage::new(model, gi));
+                    self.group = Some(GroupPage::new(ctx, gi));
                 }
             }
             a => {
@@ -772,8 +822,8 @@ impl GoroutinesView {
                 match c {
                     0 if g.name.is_empty() => "(inactive, no stack trace sampled)".into(),
                     0 => g.name.clone(),
-                    1 => g.goroutines.len().to_string(),
-                    2 => pct(g.exec, groups.total_exec),
+                    1 => groups.sizes[gi].to_string(),
+                    2 => pct(groups.classic[gi][0], groups.total_exec),
                     3 => String::new(),
                     c => d(groups.classic[gi][c - 4]),
                 }
@@ -811,8 +861,8 @@ impl GoroutinesView {
         };
         let line = format!(
             "{name}  —  {}, {} of all execution",
-            count(g.goroutines.len(), "goroutine"),
-            pct(g.exec, groups.total_exec)
+            count(groups.sizes[gi], "goroutine"),
+            pct(groups.classic[gi][0], groups.total_exec)
         );
         heading(buf, area, y, &line, theme.header());
         let parts: Vec<(i64, Style)> = groups.classic[gi].iter().copied().zip(styles).collect();
@@ -853,8 +903,13 @@ impl GoroutinesView {
             area.y,
             &format!(
                 "{name}  —  {}, execution {}",
-                count(g.goroutines.len(), "goroutine"),
-                dur(g.exec)
+                count(page.ids.len(), "goroutine"),
+                dur(page
+                    .ids
+                    .iter()
+                    .filter_map(|id| model.summary.goroutines.get(id))
+                    .map(|s| s.stats.exec)
+                    .sum())
             ),
             theme.header(),
         );

@@ -14,6 +14,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::action::Action;
+use super::filter::GoroutineFilter;
 use super::keymap::Context;
 use super::model::{Facts, Model, SharedFile};
 use super::theme::Theme;
@@ -28,6 +29,8 @@ pub struct Ctx<'a> {
     pub theme: Theme,
     /// The trace, for views that compute more on demand (in a background thread).
     pub file: &'a SharedFile,
+    /// The goroutine filter in force (`F`), if any.
+    pub filter: Option<&'a GoroutineFilter>,
 }
 
 /// What a [`Ctx`] lends, owned (clones of `Arc`s): the app keeps one while it lends
@@ -41,6 +44,8 @@ pub struct Shared {
     pub theme: Theme,
     /// The trace.
     pub file: SharedFile,
+    /// The goroutine filter in force.
+    pub filter: Option<std::sync::Arc<GoroutineFilter>>,
 }
 
 impl Shared {
@@ -51,6 +56,7 @@ impl Shared {
             facts: &self.facts,
             theme: self.theme,
             file: &self.file,
+            filter: self.filter.as_deref(),
         }
     }
 }
@@ -77,6 +83,9 @@ pub enum Effect {
     /// The view jumped somewhere new (a flow followed): the app records where it was in
     /// the navigation history.
     Jumped,
+    /// The view had nothing to do with the action (Esc with nothing open): the app may
+    /// use it (Esc then clears the filter).
+    Unused,
 }
 
 /// A tab's view.

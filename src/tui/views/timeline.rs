@@ -54,7 +54,11 @@ struct GoroutineRows {
 
 impl GoroutineRows {
     fn start(group: u32, ctx: &Ctx<'_>) -> GoroutineRows {
-        let ids = ctx.model.groups[group as usize].goroutines.clone();
+        // The filter, when one is in force, keeps some of the group.
+        let ids = match ctx.filter {
+            Some(f) => f.members[group as usize].clone(),
+            None => ctx.model.groups[group as usize].goroutines.clone(),
+        };
         let (tx, rx) = mpsc::channel();
         let (file, wanted) = (ctx.file.clone(), ids.clone());
         std::thread::spawn(move || {
@@ -391,6 +395,16 @@ impl TimelineView {
         }
     }
 
+    /// Rebuilds the goroutine rows after the filter changed.
+    pub fn filter_changed(&mut self, ctx: &Ctx<'_>) {
+        if let Some(rows) = &self.grows {
+            let group = rows.group;
+            self.grows = Some(GoroutineRows::start(group, ctx));
+            self.row = 0;
+            self.top = 0;
+        }
+    }
+
     /// Moves the cursor to `t` (absolute ns), keeping the zoom.
     pub fn go_to(&mut self, t: i64, ctx: &Ctx<'_>) {
         self.ensure_window(ctx.model);
@@ -550,7 +564,7 @@ impl TimelineView {
     }
 
     /// The goroutine of the selected slice (or goroutine row).
-    fn selected_goroutine(&self, model: &Model) -> Option<i64> {
+    pub fn selected_goroutine(&self, model: &Model) -> Option<i64> {
         if self.rows == Rows::Goroutines {
             return self.grows.as_ref()?.ids.get(self.row).copied();
         }
@@ -783,7 +797,8 @@ impl View for TimelineView {
             Action::ShowChain => return self.open_chain(model),
             Action::FollowOut => return self.follow_out(model),
             Action::Back if self.details => self.details = false,
-            Action::Back => self.found = None,
+            Action::Back if self.found.is_some() => self.found = None,
+            Action::Back => return Effect::Unused,
             Action::NextMatch | Action::PrevMatch => {
                 return self.step_match(action == Action::NextMatch, model);
             }
