@@ -11,7 +11,6 @@ use gotrace_tui::report::goroutines::{group_classic, group_distributions, row};
 use gotrace_tui::tui::app::{App, Tab};
 use gotrace_tui::tui::format::dur;
 use gotrace_tui::tui::theme::{Palette, StateColor, Theme};
-use gotrace_tui::tui::views::Ctx;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
@@ -244,17 +243,8 @@ fn goroutine_rows_and_distributions_show_the_report_figures() {
 
 /// Opens goroutine `g`'s page as another tab would (through `open_goroutine`).
 fn open(app: &mut App, g: i64) {
-    let model = app.model().unwrap().clone();
-    let (file, facts) = (app.file.clone(), app.facts.clone());
-    let ctx = Ctx {
-        model: &model,
-        facts: &facts,
-        theme: app.theme,
-        file: &file,
-        filter: None,
-    };
     app.tab = Tab::Goroutines;
-    app.goroutines.open_goroutine(g, &ctx);
+    tui::with_ctx(app, |app, ctx| app.goroutines.open_goroutine(g, ctx));
 }
 
 #[test]
@@ -317,14 +307,8 @@ fn enter_on_a_goroutine_page_asks_for_its_lifetime_on_the_timeline() {
     use gotrace_tui::tui::views::{Effect, View};
     let app = tui::app("go126/mutex.trace");
     let model = app.model().unwrap().clone();
-    let (file, facts) = (app.file.clone(), app.facts.clone());
-    let ctx = Ctx {
-        model: &model,
-        facts: &facts,
-        theme: app.theme,
-        file: &file,
-        filter: None,
-    };
+    let shared = app.shared().unwrap();
+    let ctx = shared.ctx();
     let mut view = gotrace_tui::tui::views::goroutines::GoroutinesView::default();
     view.open_goroutine(9, &ctx);
     let g = &model.summary.goroutines[&9];

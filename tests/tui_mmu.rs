@@ -11,9 +11,9 @@ use gotrace_tui::tui::app::{App, Tab};
 use gotrace_tui::tui::format::dur;
 use gotrace_tui::tui::model::DEFAULT_MMU_FLAGS;
 use gotrace_tui::tui::views::mmu::{WORST, flags_line};
-use gotrace_tui::tui::views::{Ctx, Effect, View};
+use gotrace_tui::tui::views::{Effect, View};
 use ratatui::crossterm::event::KeyCode;
-use tui::{app, keys, press, screen, settle};
+use tui::{app, assert_readable, keys, press, screen, settle, with_ctx};
 
 fn snap(name: &str, a: &mut App) {
     insta::assert_snapshot!(format!("{name}_80x24"), screen(a, 80, 24));
@@ -63,6 +63,19 @@ fn check(a: &mut App, flags: UtilFlags, curve: &MmuCurve) {
     }
 }
 
+/// [`check`] against the curve of a pass of its own over `rel` under `flags`.
+fn check_anew(a: &mut App, rel: &str, flags: UtilFlags) {
+    check(a, flags, &MmuCurve::new(utils(rel, flags)));
+}
+
+/// An app on `rel` showing the MMU tab, its curve computed.
+fn mmu_tab(rel: &str) -> App {
+    let mut a = app(rel);
+    keys(&mut a, "6");
+    settle(&mut a);
+    a
+}
+
 #[test]
 fn curve_cursor_and_worst_windows_on_allocfree() {
     let rel = "go126/allocfree.trace";
@@ -93,16 +106,8 @@ fn curve_cursor_and_worst_windows_on_allocfree() {
 
     // Enter on the worst window shows it in the timeline.
     let worst = curve.examples(w0, WORST);
-    let (model, facts, file) = (a.model().unwrap().clone(), a.facts.clone(), a.file.clone());
-    let ctx = Ctx {
-        model: &model,
-        facts: &facts,
-        theme: a.theme,
-        file: &file,
-        filter: None,
-    };
     assert_eq!(
-        a.mmu.update(Action::Enter, &ctx),
+        with_ctx(&mut a, |a, ctx| a.mmu.update(Action::Enter, ctx)),
         Effect::ShowTime {
             from: worst[0].time,
             to: worst[0].time + w0,
@@ -116,9 +121,7 @@ fn curve_cursor_and_worst_windows_on_allocfree() {
 #[test]
 fn flag_toggles_recompute_in_the_background_and_are_cached() {
     let rel = "go126/allocfree.trace";
-    let mut a = app(rel);
-    keys(&mut a, "6");
-    settle(&mut a);
+    let mut a = mmu_tab(rel);
     // Background mark workers no longer count as GC.
     keys(&mut a, "b");
     let flags = UtilFlags(DEFAULT_MMU_FLAGS.0 & !UtilFlags::BACKGROUND.0);
@@ -127,37 +130,27 @@ fn flag_toggles_recompute_in_the_background_and_are_cached() {
     settle(&mut a);
     assert!(!a.busy());
     snap("mmu_allocfree_no_background", &mut a);
-    check(&mut a, flags, &MmuCurve::new(utils(rel, flags)));
+    check_anew(&mut a, rel, flags);
 
     // Back to the default: cached, nothing to wait for.
     keys(&mut a, "b");
     assert!(!a.busy());
-    check(
-        &mut a,
-        DEFAULT_MMU_FLAGS,
-        &MmuCurve::new(utils(rel, DEFAULT_MMU_FLAGS)),
-    );
+    check_anew(&mut a, rel, DEFAULT_MMU_FLAGS);
 
     // One series per P.
     keys(&mut a, "P");
     settle(&mut a);
     let flags = UtilFlags(DEFAULT_MMU_FLAGS.0 | UtilFlags::PER_PROC.0);
     snap("mmu_allocfree_per_p", &mut a);
-    check(&mut a, flags, &MmuCurve::new(utils(rel, flags)));
+    check_anew(&mut a, rel, flags);
 }
 
 #[test]
 fn a_trace_without_gc_pressure() {
     let rel = "go126/http.trace";
-    let mut a = app(rel);
-    keys(&mut a, "6");
-    settle(&mut a);
+    let mut a = mmu_tab(rel);
     snap("mmu_http", &mut a);
-    check(
-        &mut a,
-        DEFAULT_MMU_FLAGS,
-        &MmuCurve::new(utils(rel, DEFAULT_MMU_FLAGS)),
-    );
+    check_anew(&mut a, rel, DEFAULT_MMU_FLAGS);
 }
 
 #[test]
@@ -167,11 +160,5 @@ fn readable_in_16_colours() {
     a.theme = Theme::new(Palette::Ansi16);
     keys(&mut a, "6");
     settle(&mut a);
-    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 80, 24));
-    a.render(buf.area, &mut buf);
-    for c in buf.content() {
-        if !c.symbol().trim().is_empty() && c.fg != ratatui::style::Color::Reset {
-            assert_ne!(c.fg, c.bg, "{:?} unreadable", c.symbol());
-        }
-    }
+    assert_readable(&mut a, 80, 24);
 }

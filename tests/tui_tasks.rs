@@ -10,31 +10,36 @@ use gotrace_tui::analysis::tasks::{RegionType, TaskType, region_types, task_regi
 use gotrace_tui::tui::action::Action;
 use gotrace_tui::tui::app::{App, Tab};
 use gotrace_tui::tui::format::{dur, fit};
-use gotrace_tui::tui::views::{Ctx, Effect, View};
+use gotrace_tui::tui::views::{Effect, View};
 use ratatui::crossterm::event::KeyCode;
-use tui::{app, keys, press, screen};
+use tui::{app, assert_readable, keys, press, screen, with_ctx};
 
-/// Snapshots the screen at both sizes.
-fn snap(name: &str, a: &mut App) {
+/// Snapshots the screen at both sizes; returns the larger, which the checks read.
+fn snap(name: &str, a: &mut App) -> String {
     insta::assert_snapshot!(format!("{name}_80x24"), screen(a, 80, 24));
     insta::assert_snapshot!(format!("{name}_160x48"), screen(a, 160, 48));
+    screen(a, 160, 48)
+}
+
+/// An app on `testdata/traces/<rel>` showing the tab that `key` selects.
+fn on_tab(rel: &str, key: &str) -> App {
+    let mut a = app(rel);
+    keys(&mut a, key);
+    a
+}
+
+/// Line `n` of the screen at 80×24, without trailing spaces.
+fn line(a: &mut App, n: usize) -> String {
+    screen(a, 80, 24)
+        .lines()
+        .nth(n)
+        .unwrap()
+        .trim_end()
+        .to_string()
 }
 
 fn summary(a: &App) -> &Summary {
     &a.model().unwrap().summary
-}
-
-/// Runs `f` with a view context on the app's model (to ask a view for its [`Effect`]).
-fn with_ctx<R>(a: &mut App, f: impl FnOnce(&mut App, &Ctx<'_>) -> R) -> R {
-    let (model, facts, file) = (a.model().unwrap().clone(), a.facts.clone(), a.file.clone());
-    let ctx = Ctx {
-        model: &model,
-        facts: &facts,
-        theme: a.theme,
-        file: &file,
-        filter: None,
-    };
-    f(a, &ctx)
 }
 
 /// The first line of `screen` that `pred` accepts, split at spaces.
@@ -46,11 +51,25 @@ fn row(screen: &str, pred: impl Fn(&str) -> bool) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
+/// `name`, or what the tabs write for a type without one.
+fn named<'a>(name: &'a str, unnamed: &'a str) -> &'a str {
+    if name.is_empty() { unnamed } else { name }
+}
+
 fn task_name(t: &TaskType) -> &str {
-    if t.name.is_empty() {
-        "(background)"
+    named(&t.name, "(background)")
+}
+
+fn region_name(t: &RegionType) -> &str {
+    named(&t.name, "(inherited)")
+}
+
+/// A task log's text as the instance page shows it.
+fn log_text(cat: &str, msg: &str) -> String {
+    if cat.is_empty() {
+        msg.to_string()
     } else {
-        &t.name
+        format!("{cat}: {msg}")
     }
 }
 
@@ -83,19 +102,16 @@ fn check_task_types(s: &str, types: &[TaskType]) {
 
 #[test]
 fn tasks_every_level_on_http() {
-    let mut a = app("go126/http.trace");
+    let mut a = on_tab("go126/http.trace", "4");
     let types = task_types(summary(&a));
-    keys(&mut a, "4");
-    snap("tasks_http_types", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("tasks_http_types", &mut a);
     check_task_types(&s, &types);
 
     // The histogram under the table is the selected type's: "client request" (third).
     keys(&mut a, "jj");
     let ty = &types[2];
     assert_eq!(ty.name, "client request");
-    snap("tasks_http_types_client", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("tasks_http_types_client", &mut a);
     let (buckets, end) = ty.histogram.rows().unwrap();
     let labels = row(&s, |l| l.starts_with("0 "));
     assert_eq!(labels[1], dur(buckets[0].0));
@@ -105,8 +121,7 @@ fn tasks_every_level_on_http() {
 
     // Instances: longest first.
     press(&mut a, KeyCode::Enter);
-    snap("tasks_http_instances", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("tasks_http_instances", &mut a);
     let mut spans = ty.tasks.clone();
     spans.sort_by_key(|t| std::cmp::Reverse(t.duration));
     let ids: Vec<String> = s
@@ -138,8 +153,7 @@ fn tasks_every_level_on_http() {
 
     // One instance: the longest client request, with its regions and logs in time order.
     press(&mut a, KeyCode::Enter);
-    snap("tasks_http_instance", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("tasks_http_instance", &mut a);
     let task = &summary(&a).tasks[&spans[0].id];
     let first_time = summary(&a).first_time;
     for (g, r) in task_regions(summary(&a), task) {
@@ -158,11 +172,7 @@ fn tasks_every_level_on_http() {
         );
     }
     for (e, cat, msg) in &task.logs {
-        let text = if cat.is_empty() {
-            msg.clone()
-        } else {
-            format!("{cat}: {msg}")
-        };
+        let text = log_text(cat, msg);
         let mut want = vec![
             dur(e.time - first_time),
             format!("G{}", e.goroutine),
@@ -193,26 +203,18 @@ fn tasks_every_level_on_http() {
     keys(&mut a, "4");
     press(&mut a, KeyCode::Esc);
     assert_eq!(
-        screen(&mut a, 80, 24).lines().nth(2).unwrap().trim_end(),
+        line(&mut a, 2),
         "client request — 3 tasks, 3 complete   (Enter: open, Esc: back, s: sort)"
     );
     press(&mut a, KeyCode::Esc);
-    assert!(
-        screen(&mut a, 80, 24)
-            .lines()
-            .nth(2)
-            .unwrap()
-            .starts_with("task type")
-    );
+    assert!(line(&mut a, 2).starts_with("task type"));
 }
 
 #[test]
 fn tasks_incomplete_and_user_text_on_misc() {
-    let mut a = app("go126/misc.trace");
+    let mut a = on_tab("go126/misc.trace", "4");
     let types = task_types(summary(&a));
-    keys(&mut a, "4");
-    snap("tasks_misc_types", &mut a);
-    check_task_types(&screen(&mut a, 160, 48), &types);
+    check_task_types(&snap("tasks_misc_types", &mut a), &types);
     // The background task: incomplete, with logs without category.
     press(&mut a, KeyCode::Enter);
     snap("tasks_misc_instances", &mut a);
@@ -226,19 +228,14 @@ fn tasks_incomplete_and_user_text_on_misc() {
     let col =
         unicode_width::UnicodeWidthStr::width(&header[..header.find("region / log").unwrap()]);
     for (_, cat, msg) in &task.logs {
-        let text = if cat.is_empty() {
-            msg.clone()
-        } else {
-            format!("{cat}: {msg}")
-        };
+        let text = log_text(cat, msg);
         assert!(s.contains(&fit(&text, 80 - col)), "{text}");
     }
 }
 
 #[test]
 fn server_logs_with_wide_characters_fit_80_columns() {
-    let mut a = app("go126/http.trace");
-    keys(&mut a, "4");
+    let mut a = on_tab("go126/http.trace", "4");
     // "server /a": its log holds accents and CJK characters.
     let types = task_types(summary(&a));
     let i = types.iter().position(|t| t.name == "server /a").unwrap();
@@ -253,21 +250,11 @@ fn server_logs_with_wide_characters_fit_80_columns() {
     }
 }
 
-fn region_name(t: &RegionType) -> &str {
-    if t.name.is_empty() {
-        "(inherited)"
-    } else {
-        &t.name
-    }
-}
-
 #[test]
 fn regions_every_level_on_http() {
-    let mut a = app("go126/http.trace");
+    let mut a = on_tab("go126/http.trace", "5");
     let types = region_types(summary(&a));
-    keys(&mut a, "5");
-    snap("regions_http_types", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("regions_http_types", &mut a);
     for t in &types {
         let d = t.distribution();
         let tail = format!(
@@ -298,8 +285,7 @@ fn regions_every_level_on_http() {
     );
     snap("regions_http_types_client_get", &mut a);
     press(&mut a, KeyCode::Enter);
-    snap("regions_http_instances", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("regions_http_instances", &mut a);
     let first_time = summary(&a).first_time;
     for r in &ty.regions {
         let st = &r.stats;
@@ -323,8 +309,7 @@ fn regions_every_level_on_http() {
 
     // The longest region of the type.
     press(&mut a, KeyCode::Enter);
-    snap("regions_http_instance", &mut a);
-    let s = screen(&mut a, 160, 48);
+    let s = snap("regions_http_instance", &mut a);
     let r = &ty.regions[0];
     let names = &summary(&a).names;
     for (k, d) in r.stats.block_by_reason.iter().filter(|(_, d)| *d != 0) {
@@ -348,19 +333,12 @@ fn regions_every_level_on_http() {
     );
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Esc);
-    assert!(
-        screen(&mut a, 80, 24)
-            .lines()
-            .nth(2)
-            .unwrap()
-            .starts_with("region type")
-    );
+    assert!(line(&mut a, 2).starts_with("region type"));
 }
 
 #[test]
 fn regions_on_misc() {
-    let mut a = app("go126/misc.trace");
-    keys(&mut a, "5");
+    let mut a = on_tab("go126/misc.trace", "5");
     snap("regions_misc_types", &mut a);
     press(&mut a, KeyCode::Enter);
     snap("regions_misc_instances", &mut a);
@@ -370,9 +348,8 @@ fn regions_on_misc() {
 
 #[test]
 fn traces_without_tasks_say_so() {
-    let mut a = app("go126/mutex.trace");
+    let mut a = on_tab("go126/mutex.trace", "4");
     assert!(task_types(summary(&a)).is_empty());
-    keys(&mut a, "4");
     assert!(screen(&mut a, 80, 24).contains("no user tasks in this trace"));
     press(&mut a, KeyCode::Enter);
     keys(&mut a, "5");
@@ -383,8 +360,7 @@ fn traces_without_tasks_say_so() {
 
 #[test]
 fn types_sort_by_the_column_under_the_cursor() {
-    let mut a = app("go126/http.trace");
-    keys(&mut a, "4");
+    let mut a = on_tab("go126/http.trace", "4");
     // The last column (max), largest first; the histogram follows the selection.
     keys(&mut a, "lllllll");
     keys(&mut a, "s");
@@ -401,13 +377,7 @@ fn types_sort_by_the_column_under_the_cursor() {
     );
     assert!(s.contains(&format!("{}: durations of", task_name(longest))));
     press(&mut a, KeyCode::Enter);
-    assert!(
-        screen(&mut a, 80, 24)
-            .lines()
-            .nth(2)
-            .unwrap()
-            .starts_with(task_name(longest))
-    );
+    assert!(line(&mut a, 2).starts_with(task_name(longest)));
 
     keys(&mut a, "5");
     keys(&mut a, "llllll");
@@ -419,17 +389,6 @@ fn types_sort_by_the_column_under_the_cursor() {
     assert!(first.starts_with(region_name(longest)), "{s}");
     assert!(first.contains(&longest.frame.func), "{s}");
     assert!(first.trim_end().ends_with(&dur(longest.distribution().max)));
-}
-
-/// Every visible character of the screen has a foreground different from its background.
-fn assert_readable(a: &mut App, w: u16, h: u16) {
-    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, w, h));
-    a.render(buf.area, &mut buf);
-    for c in buf.content() {
-        if !c.symbol().trim().is_empty() && c.fg != ratatui::style::Color::Reset {
-            assert_ne!(c.fg, c.bg, "{:?} unreadable", c.symbol());
-        }
-    }
 }
 
 #[test]

@@ -487,6 +487,11 @@ impl App {
         }
     }
 
+    /// The owned parts of a view context, once the model is loaded.
+    pub fn shared(&self) -> Option<Shared> {
+        Some(self.shared_with(self.model()?.clone()))
+    }
+
     /// The owned parts of a view context, around `model`.
     fn shared_with(&self, model: Arc<Model>) -> Shared {
         Shared {

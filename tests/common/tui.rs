@@ -11,6 +11,7 @@ use gotrace_tui::tui::action::Action;
 use gotrace_tui::tui::app::App;
 use gotrace_tui::tui::model::{Facts, Model, Progress, TraceFile};
 use gotrace_tui::tui::theme::{Palette, Theme};
+use gotrace_tui::tui::views::Ctx;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -100,4 +101,23 @@ pub fn loading_app(rel: &str) -> App {
         path,
     });
     App::new(file, facts, Theme::new(Palette::Mono))
+}
+
+/// Runs `f` with a view context on the app's model, to ask a view directly for what it
+/// would tell the app (its [`gotrace_tui::tui::views::Effect`]).
+pub fn with_ctx<R>(app: &mut App, f: impl FnOnce(&mut App, &Ctx<'_>) -> R) -> R {
+    let shared = app.shared().expect("a loaded model");
+    f(app, &shared.ctx())
+}
+
+/// Checks that every visible character of the app's screen at `w`×`h` has a foreground
+/// different from its background (what a palette must keep on every tab).
+pub fn assert_readable(app: &mut App, w: u16, h: u16) {
+    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+    app.render(buf.area, &mut buf);
+    for c in buf.content() {
+        if !c.symbol().trim().is_empty() && c.fg != ratatui::style::Color::Reset {
+            assert_ne!(c.fg, c.bg, "{:?} unreadable", c.symbol());
+        }
+    }
 }

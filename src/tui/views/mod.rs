@@ -1,6 +1,7 @@
 //! One module per tab. Each view keeps its own state, answers [`Action`]s and draws
 //! itself from the [`Model`]; none decodes the trace on the UI thread.
 
+mod drill;
 pub mod goroutines;
 pub mod info;
 pub mod mmu;
