@@ -217,9 +217,15 @@ fn a_trace_on_standard_input_opens_and_keys_still_come_from_the_terminal() {
 /// slice, `]` offers the goroutines it created and reaches the sender.
 #[test]
 fn brackets_walk_the_channel_hand_off_in_a_real_terminal() {
-    let cmd = wrapped(&format!("{} {}", binary().display(), trace("go126/chan.trace").display()));
+    let cmd = wrapped(&format!(
+        "{} {}",
+        binary().display(),
+        trace("go126/chan.trace").display()
+    ));
     let t = Tmux::start("flows", &cmd, 120, 30);
-    t.wait_for("the analysis", |s| s.contains("goroutines") && s.contains("P0"));
+    t.wait_for("the analysis", |s| {
+        s.contains("goroutines") && s.contains("P0")
+    });
     // Which slice the cursor is on: the line above the footer.
     let selected = |s: &str| s.lines().rev().nth(1).unwrap_or("").to_string();
     // :g1 — main's next run after the cursor: the one the channel send caused.
@@ -233,10 +239,15 @@ fn brackets_walk_the_channel_hand_off_in_a_real_terminal() {
     assert_eq!(selected(&s), at_receive);
     // Back once more: the cursor at the trace start, on main's first slice.
     t.send(&["C-o"]);
-    t.wait_for("main's first slice", |s| s.contains("cursor 0ns") && selected(s).contains("G1 main.main"));
+    t.wait_for("main's first slice", |s| {
+        s.contains("cursor 0ns") && selected(s).contains("G1 main.main")
+    });
     t.send(&["]"]);
     let s = t.wait_for("the picker", |s| s.contains("Follow which flow?"));
-    assert!(s.contains("go G8 main.main.func1") && s.contains("go G9 main.main.func2"), "{s}");
+    assert!(
+        s.contains("go G8 main.main.func1") && s.contains("go G9 main.main.func2"),
+        "{s}"
+    );
     let pos = s
         .lines()
         .filter(|l| l.contains("go G"))
@@ -246,7 +257,9 @@ fn brackets_walk_the_channel_hand_off_in_a_real_terminal() {
         t.send(&["Down"]);
     }
     t.send(&["Enter"]);
-    t.wait_for("the created sender", |s| selected(s).contains("G8 main.main.func1"));
+    t.wait_for("the created sender", |s| {
+        selected(s).contains("G8 main.main.func1")
+    });
     t.send(&["q"]);
     let s = t.wait_for("the exit", |s| s.contains("EXIT="));
     assert!(s.contains("EXIT=0"), "{s}");

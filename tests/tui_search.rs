@@ -15,6 +15,8 @@ fn type_search(app: &mut App, text: &str) {
         app.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
     app.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    // The search runs on its own thread.
+    tui::settle(app);
 }
 
 #[test]

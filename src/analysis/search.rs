@@ -86,35 +86,36 @@ pub fn search<'a>(
         }
         stack_hit.get(id as usize)?.as_ref()
     };
-    // The slice of a lane covering `t`, if any.
-    let covering = |lane: usize, t: i64| {
-        tl.lanes[lane].at(t).or_else(|| {
-            // A flow caused just as the slice ended.
-            let l = &tl.lanes[lane];
-            let i = l.ends.partition_point(|&e| e < t);
-            (i < l.len() && l.ends[i] == t).then_some(i)
-        })
-    };
     // Each goroutine once.
     let mut name_hit: FxHashMap<i64, bool> = FxHashMap::default();
-    // Slices started by an unblock whose reason matches: (lane, start).
-    let mut unblocked: FxHashMap<(u64, i64), String> = FxHashMap::default();
-    // Slices that caused a flow whose stack matches: (lane, cause time).
-    let mut caused: FxHashMap<(u64, i64), String> = FxHashMap::default();
+    // The arrows that match, per lane, in time order: by where they end (a slice
+    // started by an unblock whose reason matches) and by where they begin (a slice that
+    // created or unblocked another at a matching stack). Indexes only: the text of a
+    // hit is built for the matches kept, not for millions of arrows.
+    let row_of: FxHashMap<u64, usize> = tl
+        .lane_ids
+        .iter()
+        .enumerate()
+        .map(|(r, &l)| (l, r))
+        .collect();
+    let mut ending: Vec<Vec<(i64, u32)>> = vec![Vec::new(); tl.lanes.len()];
+    let mut starting: Vec<Vec<(i64, u32)>> = vec![Vec::new(); tl.lanes.len()];
     let mut arrow_names: FxHashMap<*const u8, bool> = FxHashMap::default();
-    for a in &tl.arrows {
-        let m = *arrow_names
+    for (i, a) in tl.arrows.iter().enumerate() {
+        let named = *arrow_names
             .entry(a.name.as_ptr())
             .or_insert_with(|| has(&a.name));
-        if m {
-            unblocked.insert((a.to_lane, a.to_time), a.name.to_string());
+        if named && let Some(&r) = row_of.get(&a.to_lane) {
+            ending[r].push((a.to_time, i as u32));
         }
-        if let Some(s) = a.stack.and_then(stack) {
-            caused.insert(
-                (a.from_lane, a.from_time),
-                format!("{} G{} at {s}", a.name, a.goroutine),
-            );
+        if a.stack.and_then(stack).is_some()
+            && let Some(&r) = row_of.get(&a.from_lane)
+        {
+            starting[r].push((a.from_time, i as u32));
         }
+    }
+    for v in ending.iter_mut().chain(starting.iter_mut()) {
+        v.sort_unstable();
     }
 
     let mut out: Vec<Match> = Vec::new();
@@ -123,31 +124,32 @@ pub fn search<'a>(
         *total += 1;
         out.push(m);
     };
-    // Caused flows by the slice they came from: (lane index, span index) → text.
-    let mut caused_by_span: FxHashMap<(usize, usize), String> = FxHashMap::default();
-    for ((lane, t), text) in caused {
-        if let Some(row) = tl.lane_ids.iter().position(|&l| l == lane)
-            && let Some(i) = covering(row, t)
-        {
-            caused_by_span.entry((row, i)).or_insert(text);
-        }
-    }
     for (row, (&lane, spans)) in tl.lane_ids.iter().zip(&tl.lanes).enumerate() {
         // A lane's spans are in time order: its first `limit` matches are all that can
         // be among the first `limit` overall (the rest are only counted).
         let mut kept = 0usize;
+        let (ends, starts) = (&ending[row], &starting[row]);
+        let (mut pe, mut ps) = (0usize, 0usize);
         for i in 0..spans.len() {
+            let (s0, s1) = (spans.starts[i], spans.ends[i]);
+            // Both lists and the spans advance together in time.
+            while pe < ends.len() && ends[pe].0 < s0 {
+                pe += 1;
+            }
+            while ps < starts.len() && starts[ps].0 < s0 {
+                ps += 1;
+            }
+            let unblock = (pe < ends.len() && ends[pe].0 == s0).then(|| ends[pe].1);
+            let cause = (ps < starts.len() && starts[ps].0 <= s1).then(|| starts[ps].1);
             let g = spans.goroutines[i];
             let [st, en] = spans.stacks.get(i).copied().unwrap_or([NO_STACK, NO_STACK]);
             let named = *name_hit.entry(g).or_insert_with(|| has(name_of(g)));
             // Cheap test first; the text of the hit only for the matches kept.
-            let unblock = || unblocked.get(&(lane, spans.starts[i]));
-            let cause = || caused_by_span.get(&(row, i));
             if !(named
                 || stack(en).is_some()
                 || stack(st).is_some()
-                || unblock().is_some()
-                || cause().is_some())
+                || unblock.is_some()
+                || cause.is_some())
             {
                 continue;
             }
@@ -161,16 +163,18 @@ pub fn search<'a>(
                 Hit::EndStack(s.clone())
             } else if let Some(s) = stack(st) {
                 Hit::StartStack(s.clone())
-            } else if let Some(r) = unblock() {
-                Hit::Unblock(r.clone())
+            } else if let Some(a) = unblock {
+                Hit::Unblock(tl.arrows[a as usize].name.to_string())
             } else {
-                Hit::Caused(cause().cloned().unwrap_or_default())
+                let a = &tl.arrows[cause.expect("one of them matched") as usize];
+                let at = a.stack.and_then(stack).cloned().unwrap_or_default();
+                Hit::Caused(format!("{} G{} at {at}", a.name, a.goroutine))
             };
             kept += 1;
             push(
                 Match {
-                    time: spans.starts[i],
-                    end: spans.ends[i],
+                    time: s0,
+                    end: s1,
                     lane,
                     goroutine: Some(g),
                     hit,

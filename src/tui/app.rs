@@ -251,9 +251,7 @@ impl App {
                 let shared = self.shared_with(model.clone());
                 let ctx = shared.ctx();
                 self.tab = Tab::Timeline;
-                if let Some(msg) = self.timeline.search(&text, &ctx) {
-                    self.status = Some(msg);
-                }
+                self.timeline.search(&text, &ctx);
                 return;
             }
             KeyCode::Enter => {

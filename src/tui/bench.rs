@@ -126,9 +126,125 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
     for (d, a) in &times {
         writeln!(out, "  {:>8.2} ms  {a:?}", ms(*d))?;
     }
+    causality(&mut app, area, out)?;
     if let Some(kib) = crate::report::bench::peak_rss_kib() {
         writeln!(out, "peak RSS         {} MiB", kib / 1024)?;
     }
+    Ok(())
+}
+
+/// Presses `keys` one by one (each with a frame) and prints the slowest and the total.
+fn timed(
+    out: &mut impl Write,
+    area: Rect,
+    label: &str,
+    app: &mut App,
+    keys: &[ratatui::crossterm::event::KeyCode],
+) -> std::io::Result<()> {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    let mut worst = Duration::ZERO;
+    let mut total = Duration::ZERO;
+    for &k in keys {
+        let t = Instant::now();
+        if let Some(a) = app.key(&KeyEvent::new(k, KeyModifiers::NONE)) {
+            app.update(a);
+        }
+        let mut buf = Buffer::empty(area);
+        app.render(area, &mut buf);
+        let d = t.elapsed();
+        worst = worst.max(d);
+        total += d;
+    }
+    writeln!(
+        out,
+        "  {label:<44} {} keys, max {:.2} ms, total {:.2} ms",
+        keys.len(),
+        ms(worst),
+        ms(total)
+    )
+}
+
+/// Times the causality keys: typing in the jump prompt (candidates ranked at every
+/// keystroke), a search, a filter, and following flows back and forth.
+fn causality(app: &mut App, area: Rect, out: &mut impl Write) -> std::io::Result<()> {
+    use ratatui::crossterm::event::KeyCode;
+    writeln!(out, "causality keys (each includes a 160x48 frame):")?;
+    let chars = |s: &str| s.chars().map(KeyCode::Char).collect::<Vec<_>>();
+    app.update(Action::GoTab(Tab::Timeline));
+    let mut jump = vec![KeyCode::Char(':')];
+    jump.extend(chars("worker"));
+    timed(out, area, "jump prompt: typing \":worker\"", app, &jump)?;
+    timed(out, area, "jump: Enter", app, &[KeyCode::Enter])?;
+    let mut search = vec![KeyCode::Char('/')];
+    search.extend(chars("chan"));
+    timed(out, area, "search prompt: typing \"/chan\"", app, &search)?;
+    timed(
+        out,
+        area,
+        "search: Enter (starts it in the background)",
+        app,
+        &[KeyCode::Enter],
+    )?;
+    let t = Instant::now();
+    while app.busy() {
+        app.tick();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut buf = Buffer::empty(area);
+    app.render(area, &mut buf);
+    writeln!(
+        out,
+        "  {:<44} {:.2} ms (keys stay live meanwhile)",
+        "search: all matches in, list shown",
+        ms(t.elapsed())
+    )?;
+    timed(
+        out,
+        area,
+        "search: open a match, n ×5",
+        app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('n'),
+            KeyCode::Char('n'),
+            KeyCode::Char('n'),
+            KeyCode::Char('n'),
+            KeyCode::Char('n'),
+        ],
+    )?;
+    timed(
+        out,
+        area,
+        "flows: [ ×3 (incoming, its cause, …)",
+        app,
+        &[KeyCode::Char('['); 3],
+    )?;
+    timed(out, area, "flows: ] (outgoing)", app, &[KeyCode::Char(']')])?;
+    timed(out, area, "flows: Esc", app, &[KeyCode::Esc])?;
+    timed(
+        out,
+        area,
+        "all connected: c, Esc",
+        app,
+        &[KeyCode::Char('c'), KeyCode::Esc],
+    )?;
+    let mut filter = vec![KeyCode::Char('F')];
+    filter.extend(chars("blocked>1ms"));
+    filter.push(KeyCode::Enter);
+    timed(
+        out,
+        area,
+        "filter: typing \"F blocked>1ms\" + Enter",
+        app,
+        &filter,
+    )?;
+    timed(
+        out,
+        area,
+        "filter: the Goroutines tab, Esc (clear)",
+        app,
+        &[KeyCode::Char('2'), KeyCode::Esc],
+    )?;
     Ok(())
 }
 

@@ -558,7 +558,7 @@ impl GoroutinesView {
 
     /// Computes the per-model figures if they are missing or stale.
     fn ensure(&mut self, ctx: &Ctx<'_>) {
-        let key = ctx.model as *const Model as usize;
+        let key = std::sync::Arc::as_ptr(ctx.model) as usize;
         let fkey = ctx.filter.map_or(0, |f| f as *const _ as usize);
         if self
             .groups

@@ -22,8 +22,8 @@ use super::theme::Theme;
 
 /// What a view draws from.
 pub struct Ctx<'a> {
-    /// The loaded analyses.
-    pub model: &'a Model,
+    /// The loaded analyses (shared, so that background work can hold them).
+    pub model: &'a std::sync::Arc<Model>,
     /// The index facts.
     pub facts: &'a Facts,
     /// Colours.

@@ -146,6 +146,9 @@ struct Found {
     list: Option<usize>,
 }
 
+/// What a search thread sends back: the first matches and how many there are.
+type SearchResult = (Vec<Match>, usize);
+
 /// Matches kept by a search (all are counted).
 const SEARCH_LIMIT: usize = 100_000;
 
@@ -154,6 +157,10 @@ const SEARCH_LIMIT: usize = 100_000;
 pub struct TimelineView {
     /// The last search's matches.
     found: Option<Found>,
+    /// A search in flight: its text and where its results arrive.
+    searching: Option<(String, mpsc::Receiver<SearchResult>)>,
+    /// A message for the line under the lanes (a search that found nothing).
+    notice: Option<String>,
     /// The events or causes panel, when open.
     panel: Option<Panel>,
     /// The outgoing-flow picker, when `]` found several: the choices and the selection.
@@ -320,31 +327,53 @@ impl TimelineView {
         self.go_to_time(s, model);
     }
 
-    /// Searches the P timeline for `text` and opens the list of matches; returns a
-    /// message for the status line.
-    pub fn search(&mut self, text: &str, ctx: &Ctx<'_>) -> Option<String> {
-        let model = ctx.model;
-        self.ensure_window(model);
-        let (matches, total) = search(
-            &model.procs,
-            |g| model.goroutine_name(g),
-            text,
-            SEARCH_LIMIT,
-        );
+    /// Searches the P timeline for `text` (on a thread of its own); the list of
+    /// matches opens when they are in.
+    pub fn search(&mut self, text: &str, ctx: &Ctx<'_>) {
+        self.ensure_window(ctx.model);
+        // A whole-trace search of a big trace takes a while: it runs on its own
+        // thread and the keys keep working.
+        let (tx, rx) = mpsc::channel();
+        let (model, pattern) = (ctx.model.clone(), text.to_string());
+        std::thread::spawn(move || {
+            let r = search(
+                &model.procs,
+                |g| model.goroutine_name(g),
+                &pattern,
+                SEARCH_LIMIT,
+            );
+            let _ = tx.send(r);
+        });
+        self.searching = Some((text.to_string(), rx));
+    }
+
+    /// Installs the results of the search in flight, if they have arrived.
+    fn search_done(&mut self) -> bool {
+        let Some((pattern, rx)) = &self.searching else {
+            return false;
+        };
+        let (matches, total) = match rx.try_recv() {
+            Ok(r) => r,
+            Err(mpsc::TryRecvError::Empty) => return false,
+            Err(mpsc::TryRecvError::Disconnected) => (Vec::new(), 0),
+        };
+        let pattern = pattern.clone();
+        self.searching = None;
         if matches.is_empty() {
             self.found = None;
-            return Some(format!("no slice or log matches {text:?}"));
+            self.notice = Some(format!("no slice or log matches {pattern:?}"));
+            return true;
         }
         self.rows = Rows::Procs;
         self.details = false;
         self.found = Some(Found {
-            pattern: text.to_string(),
+            pattern,
             matches,
             total,
             current: None,
             list: Some(0),
         });
-        None
+        true
     }
 
     /// Puts the cursor on match `i`.
@@ -727,6 +756,7 @@ impl View for TimelineView {
     fn update(&mut self, action: Action, ctx: &Ctx<'_>) -> Effect {
         let model = ctx.model;
         self.ensure_window(model);
+        self.notice = None;
         let tl = self.timeline(model);
         let lanes = self.row_count(&tl);
         if let Some(panel) = &mut self.panel {
@@ -882,7 +912,7 @@ impl View for TimelineView {
     }
 
     fn tick(&mut self, _ctx: &Ctx<'_>) -> bool {
-        let mut changed = false;
+        let mut changed = self.search_done();
         if let Some(Panel::Events(p)) = &mut self.panel {
             changed |= p.tick();
         }
@@ -916,7 +946,8 @@ impl View for TimelineView {
     }
 
     fn busy(&self) -> bool {
-        matches!(&self.panel, Some(Panel::Events(p)) if p.busy())
+        self.searching.is_some()
+            || matches!(&self.panel, Some(Panel::Events(p)) if p.busy())
             || self.pending_threads.is_some()
             || self.grows.as_ref().is_some_and(|r| r.pending.is_some())
     }
@@ -1115,6 +1146,11 @@ impl View for TimelineView {
                 ),
             },
             _ => String::new(),
+        };
+        let status = match (&self.searching, &self.notice) {
+            (Some((p, _)), _) => format!("{status}  searching for {p:?}…"),
+            (None, Some(n)) => format!("{status}  {n}"),
+            _ => status,
         };
         let status = match &self.found {
             Some(f) => format!(
