@@ -137,8 +137,13 @@ fn zoom_pan_and_slice_stepping_move_the_window_and_cursor() {
     );
     tui::press(&mut app, KeyCode::Enter);
     let details = tui::screen(&mut app, 120, 30);
+    // The details are exact (Go's duration format).
+    let exact = gotrace_tui::report::goroutines::go_duration;
     assert!(
-        details.contains(&format!("Wall duration  {wall}")),
+        details.contains(&format!(
+            "Wall duration  {}",
+            exact(lane.ends[i] - lane.starts[i])
+        )),
         "{details}"
     );
     tui::press(&mut app, KeyCode::Esc);

@@ -227,3 +227,44 @@ fn causes_and_events_panels_on_the_channel_hand_off() {
         "{s}"
     );
 }
+
+/// docs/usage.md's walk-through, step by step: from the first goroutine woken from a
+/// sync block to the goroutine that unlocked the mutex, and its Unlock stack.
+#[test]
+fn the_mutex_walk_through_of_the_usage_guide() {
+    let mut app = tui::app("go126/mutex.trace");
+    let (w, h) = (120, 40);
+    tui::screen(&mut app, w, h);
+    tui::keys(&mut app, "/");
+    for c in "unblock (sync".chars() {
+        app.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    tui::press(&mut app, KeyCode::Enter);
+    tui::settle(&mut app);
+    tui::press(&mut app, KeyCode::Enter);
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        selected(&s).contains("G14 main.main.func2") && s.contains("cursor 1.92ms"),
+        "{s}"
+    );
+    tui::press(&mut app, KeyCode::Enter);
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        s.contains("unblock (sync) by G11 main.main.func2 on P"),
+        "{s}"
+    );
+    assert!(s.contains("at 1.807552ms (waited 112.704µs)"), "{s}");
+    tui::press(&mut app, KeyCode::Esc);
+    tui::keys(&mut app, "[");
+    let s = tui::screen(&mut app, w, h);
+    assert!(selected(&s).contains("G11 main.main.func2"), "{s}");
+    tui::keys(&mut app, "e");
+    tui::settle(&mut app);
+    let s = tui::screen(&mut app, w, h);
+    assert!(s.contains("G14: waiting → runnable"), "{s}");
+    assert!(s.contains("sync.(*Mutex).Unlock sync/mutex.go:65"), "{s}");
+    assert!(
+        s.contains("main.main.func2 gotrace-tui/testdata/progs/mutex/main.go:81"),
+        "{s}"
+    );
+}

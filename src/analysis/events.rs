@@ -150,6 +150,10 @@ impl Consumer for GoroutineEvents {
                 format!("task {what} {id} {name}")
             }
             (None, Kind::StackSample) => "CPU profile sample".into(),
+            (None, Kind::Metric) => match ev.metric() {
+                Some(m) => format!("metric {} = {}", m.name, m.value),
+                None => "metric".into(),
+            },
             (None, k) => k.name().to_string(),
         };
         let by = (ev.goroutine() != self.g && ev.goroutine() != -1).then(|| ev.goroutine());

@@ -15,6 +15,7 @@ use super::{Ctx, Effect, View};
 use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::search::{Match, search};
 use crate::analysis::timeline::{GC_LANE, LaneSpans, NO_STACK, SliceKind, Timeline};
+use crate::report::goroutines::go_duration as exact;
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit, pad};
 use crate::tui::keymap::Context;
@@ -1524,9 +1525,9 @@ impl TimelineView {
         let head = ctx.theme.header();
         let mut lines = vec![
             Line::from(format!("Title          G{g} {}", model.goroutine_name(g))),
-            Line::from(format!("Start          {}", dur(s - t0))),
-            Line::from(format!("Wall duration  {}", dur(e - s))),
-            Line::from(format!("Self time      {}", dur(e - s - nested))),
+            Line::from(format!("Start          {}", exact(s - t0))),
+            Line::from(format!("Wall duration  {}", exact(e - s))),
+            Line::from(format!("Self time      {}", exact(e - s - nested))),
             Line::from(format!("On             {}", self.lane_name(id))),
         ];
         let who = |lane: u64, t: i64| match cause_goroutine(&tl, lane, t) {
@@ -1540,10 +1541,11 @@ impl TimelineView {
         lines.push(Line::styled("Incoming flow  ([ follows it)", head));
         match tl.arrow_index.into_run(&tl, g, s) {
             Some(a) => lines.push(Line::from(format!(
-                "  {} by {} at {}",
+                "  {} by {} at {} (waited {})",
                 a.name,
                 who(a.from_lane, a.from_time),
-                dur(a.from_time - t0),
+                exact(a.from_time - t0),
+                exact(a.to_time - a.from_time),
             ))),
             None => lines.push(Line::from("  (none: it was running when the trace began)")),
         }
@@ -1552,11 +1554,11 @@ impl TimelineView {
             lines.push(Line::styled("Next run", head));
             lines.push(Line::from(format!(
                 "  after {}: {} by {} at {}, ran at {}",
-                dur(next.to_time - e),
+                exact(next.to_time - e),
                 next.name,
                 who(next.from_lane, next.from_time),
-                dur(next.from_time - t0),
-                dur(next.to_time - t0)
+                exact(next.from_time - t0),
+                exact(next.to_time - t0)
             )));
         }
         let outgoing: Vec<_> = tl.arrow_index.out_of(&tl, id, s, e).collect();
@@ -1570,7 +1572,7 @@ impl TimelineView {
                 a.name,
                 a.goroutine,
                 model.goroutine_name(a.goroutine),
-                dur(a.from_time - t0)
+                exact(a.from_time - t0)
             )));
         }
         if outgoing.len() > 8 {
