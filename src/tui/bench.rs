@@ -87,6 +87,13 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         load.as_secs_f64(),
         model.events
     )?;
+    if let Some(kib) = model.peak_rss_kib {
+        writeln!(
+            out,
+            "peak RSS then    {} MiB (before any on-demand work)",
+            kib / 1024
+        )?;
+    }
     app.loaded(Ok(model));
     let t = Instant::now();
     buf = Buffer::empty(area);
