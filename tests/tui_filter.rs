@@ -7,9 +7,7 @@
 #[path = "common/tui.rs"]
 mod tui;
 
-use gotrace_tui::analysis::flows::{Cause, Flows};
-use gotrace_tui::analysis::timeline::TimelineBuilder;
-use gotrace_tui::trace::Reader;
+use gotrace_tui::analysis::flows::Cause;
 use gotrace_tui::tui::app::{App, Tab};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeSet;
@@ -85,14 +83,7 @@ fn interacts_keeps_the_goroutines_linked_by_flows() {
     tui::screen(&mut app, 120, 30);
     // The cursor starts on main's first slice.
     filter(&mut app, "interacts");
-    let bytes = std::fs::read(format!(
-        "{}/testdata/traces/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let mut b = TimelineBuilder::by_goroutine().links_only();
-    gotrace_tui::analysis::run(Reader::new(&bytes).unwrap(), &mut [&mut b]);
-    let flows = Flows::from_timeline(&b.finish());
+    let flows = tui::flows(rel);
     let mut want: BTreeSet<i64> = flows.outgoing(1).map(|l| l.target).collect();
     want.extend(flows.incoming(1).filter_map(|l| match l.cause {
         Cause::Goroutine(c) => Some(c),

@@ -7,22 +7,32 @@
 #[path = "common/tui.rs"]
 mod tui;
 
-use gotrace_tui::analysis::flows::{Cause, Flows};
-use gotrace_tui::analysis::timeline::TimelineBuilder;
+use gotrace_tui::analysis::flows::{Cause, Link};
 use gotrace_tui::trace::Reader;
+use gotrace_tui::tui::app::App;
 use gotrace_tui::tui::app::Tab;
 use gotrace_tui::tui::format::dur;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn flows(rel: &str) -> Flows {
-    let bytes = std::fs::read(format!(
-        "{}/testdata/traces/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let mut b = TimelineBuilder::by_goroutine().links_only();
-    gotrace_tui::analysis::run(Reader::new(&bytes).unwrap(), &mut [&mut b]);
-    Flows::from_timeline(&b.finish())
+use tui::flows;
+
+/// An app on the channel trace with the cursor on main's receive: the run of G1 that
+/// the channel send unblocked. Returns the app, that link and the sender.
+fn at_main_receive() -> (App, Link, i64) {
+    let rel = "go126/chan.trace";
+    let links = flows(rel);
+    let mut app = tui::app(rel);
+    tui::screen(&mut app, 120, 30);
+    let recv = links
+        .incoming(1)
+        .find(|l| l.name.contains("chan receive"))
+        .expect("main is unblocked by the send")
+        .clone();
+    let Cause::Goroutine(sender) = recv.cause else {
+        panic!("a goroutine sent")
+    };
+    app.jump_to(recv.start_time, recv.start_time + 1000, Some(1));
+    (app, recv, sender)
 }
 
 fn ctrl(app: &mut gotrace_tui::tui::app::App, c: char) {
@@ -39,23 +49,11 @@ fn selected(screen: &str) -> String {
 
 #[test]
 fn brackets_follow_the_channel_hand_off_and_history_returns() {
-    let rel = "go126/chan.trace";
-    let links = flows(rel);
-    let mut app = tui::app(rel);
+    let (mut app, recv, sender) = at_main_receive();
+    let links = flows("go126/chan.trace");
     let model = app.model().unwrap().clone();
     let (t0, _) = model.time_range();
     let (w, h) = (120, 30);
-    tui::screen(&mut app, w, h);
-
-    // main's receive: the run of G1 that the channel send unblocked.
-    let recv = links
-        .incoming(1)
-        .find(|l| l.name.contains("chan receive"))
-        .expect("main is unblocked by the send");
-    let Cause::Goroutine(sender) = recv.cause else {
-        panic!("a goroutine sent")
-    };
-    app.jump_to(recv.start_time, recv.start_time + 1000, Some(1));
     let s = tui::screen(&mut app, w, h);
     assert!(selected(&s).contains("G1 main.main"), "{s}");
     let at_main = app.location();
@@ -135,20 +133,11 @@ fn brackets_follow_the_channel_hand_off_and_history_returns() {
 #[test]
 fn causes_and_events_panels_on_the_channel_hand_off() {
     let rel = "go126/chan.trace";
+    let (mut app, recv, sender) = at_main_receive();
     let links = flows(rel);
-    let mut app = tui::app(rel);
     let model = app.model().unwrap().clone();
     let (t0, _) = model.time_range();
     let (w, h) = (120, 30);
-    tui::screen(&mut app, w, h);
-    let recv = links
-        .incoming(1)
-        .find(|l| l.name.contains("chan receive"))
-        .unwrap();
-    let Cause::Goroutine(sender) = recv.cause else {
-        panic!()
-    };
-    app.jump_to(recv.start_time, recv.start_time + 1000, Some(1));
     tui::screen(&mut app, w, h);
 
     tui::keys(&mut app, "c");

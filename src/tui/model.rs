@@ -210,18 +210,15 @@ impl Model {
         })
     }
 
-    /// Builds the thread timeline (one lane per OS thread): a pass of its own, run when
-    /// the user first asks for thread rows.
-    pub fn build_threads(file: &TraceFile) -> Result<Timeline, String> {
-        let source = &file.source;
-        let reader = crate::trace::Reader::new(source.bytes())
-            .map_err(|e| e.to_string())?
-            .on_generation_done(Box::new(|from, to| {
-                source.release(from as usize..to as usize)
-            }));
-        let mut threads = TimelineBuilder::by_thread().compact();
-        crate::analysis::run(reader, &mut [&mut threads]);
-        Ok(threads.finish())
+    /// Builds the thread timeline (one lane per OS thread) on a thread of its own: a
+    /// pass of its own, run when the user first asks for thread rows.
+    pub fn build_threads(file: &SharedFile) -> std::sync::mpsc::Receiver<Result<Timeline, String>> {
+        in_background(
+            file,
+            "thread timeline",
+            TimelineBuilder::by_thread().compact(),
+            |b| b.finish(),
+        )
     }
 
     /// The start function of goroutine `g` ("" if unknown).
@@ -237,3 +234,44 @@ impl Model {
 
 /// Shared handle on the trace file, for views that decode again on demand.
 pub type SharedFile = Arc<TraceFile>;
+
+/// Runs `consumer` over the whole trace on a thread of its own (named `name`), then
+/// `finish` turns it into the result that arrives on the returned channel: what the
+/// views compute on demand (thread rows, goroutine states, a goroutine's events) without
+/// stopping the keys. A decoding error after the start keeps what was read before it,
+/// as the analyses do.
+pub fn in_background<C, R>(
+    file: &SharedFile,
+    name: &str,
+    mut consumer: C,
+    finish: impl FnOnce(C) -> R + Send + 'static,
+) -> std::sync::mpsc::Receiver<Result<R, String>>
+where
+    C: crate::analysis::Consumer + Send + 'static,
+    R: Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let file = file.clone();
+    let spawned = std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || {
+            let source = &file.source;
+            let r = crate::trace::Reader::new(source.bytes())
+                .map_err(|e| e.to_string())
+                .map(|reader| {
+                    let reader = reader.on_generation_done(Box::new(|a, b| {
+                        source.release(a as usize..b as usize)
+                    }));
+                    crate::analysis::run(reader, &mut [&mut consumer]);
+                    finish(consumer)
+                });
+            let _ = tx.send(r);
+        });
+    if let Err(e) = spawned {
+        // The receiver then reports the failure instead of waiting forever.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _ = tx.send(Err(format!("cannot start a thread: {e}")));
+        return rx;
+    }
+    rx
+}

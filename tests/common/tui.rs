@@ -121,3 +121,20 @@ pub fn assert_readable(app: &mut App, w: u16, h: u16) {
         }
     }
 }
+
+/// The causal links of `testdata/traces/<rel>` (go tool trace's flow arrows, as
+/// tests/flows.rs checks them).
+pub fn flows(rel: &str) -> gotrace_tui::analysis::flows::Flows {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/traces")
+            .join(rel),
+    )
+    .unwrap();
+    let mut b = gotrace_tui::analysis::timeline::TimelineBuilder::by_goroutine().links_only();
+    gotrace_tui::analysis::run(
+        gotrace_tui::trace::Reader::new(&bytes).unwrap(),
+        &mut [&mut b],
+    );
+    gotrace_tui::analysis::flows::Flows::from_timeline(&b.finish())
+}

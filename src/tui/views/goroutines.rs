@@ -461,7 +461,7 @@ fn gcol_value(g: &GoroutineSummary, c: GCol) -> i64 {
 }
 
 /// What the state strip waits for, or shows.
-type StatesResult = Result<(Option<Arc<Lifetime>>, Option<String>), String>;
+type StatesResult = Result<Option<Arc<Lifetime>>, String>;
 
 /// One goroutine's page.
 #[derive(Debug)]
@@ -537,23 +537,11 @@ impl GoroutinesView {
         if self.states.contains_key(&g) || self.jobs.iter().any(|(id, _)| *id == g) {
             return;
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        let file = file.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("gstates G{g}"))
-            .spawn(move || {
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    compute_states(&file, g)
-                }))
-                .unwrap_or_else(|_| Err("the state computation failed".into()));
-                let _ = tx.send(r);
+        let rx =
+            crate::tui::model::in_background(file, "gstates", GStates::of([g]), move |states| {
+                states.finish().remove(&g).map(Arc::new)
             });
-        match spawned {
-            Ok(_) => self.jobs.push((g, rx)),
-            Err(e) => {
-                self.states.insert(g, Err(e.to_string()));
-            }
-        }
+        self.jobs.push((g, rx));
     }
 
     /// Computes the per-model figures if they are missing or stale.
@@ -634,15 +622,6 @@ fn group_key<'a>(
         }
         c => SortKey::Num(classic[r][c - 4]),
     }
-}
-
-/// A pass over the trace for the states of `g`; a decode error keeps what came before it.
-fn compute_states(file: &SharedFile, g: i64) -> StatesResult {
-    let reader = crate::trace::Reader::new(file.source.bytes()).map_err(|e| e.to_string())?;
-    let mut states = GStates::of([g]);
-    let (_, err) = crate::analysis::run(reader, &mut [&mut states]);
-    let life = states.finish().remove(&g).map(Arc::new);
-    Ok((life, err.map(|e| e.to_string())))
 }
 
 impl View for GoroutinesView {
@@ -1020,7 +999,7 @@ impl GoroutinesView {
         // Times, relative to the first event of the trace.
         let states = self.states.get(&g.id);
         let life = match states {
-            Some(Ok((Some(l), _))) => Some(l.clone()),
+            Some(Ok(Some(l))) => Some(l.clone()),
             _ => None,
         };
         let created = match &life {
@@ -1060,14 +1039,9 @@ impl GoroutinesView {
             match states {
                 None => heading(buf, area, y, "states: computing…", theme.dim()),
                 Some(Err(e)) => heading(buf, area, y, &format!("states: {e}"), theme.warn()),
-                Some(Ok((None, _))) => heading(buf, area, y, "states: none recorded", theme.dim()),
-                Some(Ok((Some(l), err))) => {
+                Some(Ok(None)) => heading(buf, area, y, "states: none recorded", theme.dim()),
+                Some(Ok(Some(l))) => {
                     strip(buf, Rect::new(area.x, y, area.width, 1), l, from, to, theme);
-                    if let Some(e) = err {
-                        let note = fit(&format!(" partial: {e}"), area.width as usize / 2);
-                        let x = area.right().saturating_sub(note.width() as u16);
-                        buf.set_string(x, y, note, theme.warn());
-                    }
                 }
             }
             y += 1;

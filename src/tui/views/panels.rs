@@ -18,6 +18,7 @@ use crate::analysis::timeline::Timeline;
 use crate::report::goroutines::go_duration as exact;
 use crate::tui::action::Action;
 use crate::tui::format::fit;
+use crate::tui::model::in_background;
 
 /// Where an entry of a panel leads: a lane (P or thread ID) and a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,20 +55,12 @@ pub struct EventsPanel {
 impl EventsPanel {
     /// Starts collecting goroutine `g`'s events (in the background).
     pub fn open(g: i64, cursor: i64, ctx: &Ctx<'_>) -> EventsPanel {
-        let (tx, rx) = mpsc::channel();
-        let file = ctx.file.clone();
-        std::thread::spawn(move || {
-            let r = (|| {
-                let source = &file.source;
-                let reader = crate::trace::Reader::new(source.bytes())
-                    .map_err(|e| e.to_string())?
-                    .on_generation_done(Box::new(|a, b| source.release(a as usize..b as usize)));
-                let mut events = GoroutineEvents::new(g, i64::MIN, i64::MAX);
-                crate::analysis::run(reader, &mut [&mut events]);
-                Ok(events.finish())
-            })();
-            let _ = tx.send(r);
-        });
+        let rx = in_background(
+            ctx.file,
+            "goroutine events",
+            GoroutineEvents::new(g, i64::MIN, i64::MAX),
+            GoroutineEvents::finish,
+        );
         EventsPanel {
             goroutine: g,
             cursor,

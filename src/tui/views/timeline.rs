@@ -19,7 +19,7 @@ use crate::report::goroutines::go_duration as exact;
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit, pad};
 use crate::tui::keymap::Context;
-use crate::tui::model::Model;
+use crate::tui::model::{Model, in_background};
 use crate::tui::theme::StateColor;
 use crate::tui::widgets::bars::level;
 
@@ -60,24 +60,19 @@ impl GoroutineRows {
             Some(f) => f.members[group as usize].clone(),
             None => ctx.model.groups[group as usize].goroutines.clone(),
         };
-        let (tx, rx) = mpsc::channel();
-        let (file, wanted) = (ctx.file.clone(), ids.clone());
-        std::thread::spawn(move || {
-            let r = (|| {
-                let source = &file.source;
-                let reader = crate::trace::Reader::new(source.bytes())
-                    .map_err(|e| e.to_string())?
-                    .on_generation_done(Box::new(|a, b| source.release(a as usize..b as usize)));
-                let mut states = GStates::of(wanted.iter().copied());
-                crate::analysis::run(reader, &mut [&mut states]);
+        let wanted = ids.clone();
+        let rx = in_background(
+            ctx.file,
+            "goroutine rows",
+            GStates::of(ids.iter().copied()),
+            move |states| {
                 let mut lives = states.finish();
-                Ok(wanted
+                wanted
                     .iter()
                     .map(|g| lives.remove(g).unwrap_or_default())
-                    .collect())
-            })();
-            let _ = tx.send(r);
-        });
+                    .collect()
+            },
+        );
         GoroutineRows {
             group,
             ids,
@@ -473,12 +468,7 @@ impl TimelineView {
             Some(Err(e)) => Err(e.clone()),
             None => {
                 if self.pending_threads.is_none() {
-                    let (tx, rx) = mpsc::channel();
-                    let file = ctx.file.clone();
-                    std::thread::spawn(move || {
-                        let _ = tx.send(Model::build_threads(&file));
-                    });
-                    self.pending_threads = Some(rx);
+                    self.pending_threads = Some(Model::build_threads(ctx.file));
                 }
                 Err("building the thread timeline: jump again in a moment".into())
             }
@@ -896,12 +886,7 @@ impl View for TimelineView {
                     && self.threads.is_none()
                     && self.pending_threads.is_none()
                 {
-                    let (tx, rx) = mpsc::channel();
-                    let file = ctx.file.clone();
-                    std::thread::spawn(move || {
-                        let _ = tx.send(Model::build_threads(&file));
-                    });
-                    self.pending_threads = Some(rx);
+                    self.pending_threads = Some(Model::build_threads(ctx.file));
                 }
                 self.row = 0;
                 self.top = 0;
