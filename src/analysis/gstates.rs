@@ -302,16 +302,7 @@ impl GStates {
 
 /// Owned frames of a stack, innermost first.
 fn frames(stack: Option<crate::trace::event::Stack<'_, '_>>) -> Vec<Frame> {
-    stack.map_or_else(Vec::new, |s| {
-        s.frames()
-            .map(|f| Frame {
-                pc: f.pc,
-                func: String::from_utf8_lossy(f.func).into_owned(),
-                file: String::from_utf8_lossy(f.file).into_owned(),
-                line: f.line,
-            })
-            .collect()
-    })
+    super::profiles::owned_frames(stack, usize::MAX)
 }
 
 impl Consumer for GStates {

@@ -273,6 +273,21 @@ fn frame_key(s: &[Frame]) -> Vec<(u64, &str)> {
     s.iter().map(|f| (f.pc, f.func.as_str())).collect()
 }
 
+/// The first `max` frames of `stack`, owned, innermost first (none without a stack).
+pub fn owned_frames(stack: Option<crate::trace::event::Stack<'_, '_>>, max: usize) -> Vec<Frame> {
+    stack.map_or_else(Vec::new, |s| {
+        s.frames()
+            .take(max)
+            .map(|f| Frame {
+                pc: f.pc,
+                func: String::from_utf8_lossy(f.func).into_owned(),
+                file: String::from_utf8_lossy(f.file).into_owned(),
+                line: f.line,
+            })
+            .collect()
+    })
+}
+
 /// Builds [`Profiles`] in one pass over the ordered events.
 #[derive(Default)]
 pub struct ProfileBuilder {
@@ -306,20 +321,7 @@ impl ProfileBuilder {
         if let Some(&s) = self.gen_cache.get(&id) {
             return s;
         }
-        let frames: Vec<Frame> = ev
-            .stack()
-            .map(|s| {
-                s.frames()
-                    .take(MAX_STACK)
-                    .map(|f| Frame {
-                        pc: f.pc,
-                        func: String::from_utf8_lossy(f.func).into_owned(),
-                        file: String::from_utf8_lossy(f.file).into_owned(),
-                        line: f.line,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let frames = owned_frames(ev.stack(), MAX_STACK);
         let mut pcs: Vec<u64> = frames.iter().map(|f| f.pc).collect();
         while pcs.last() == Some(&0) {
             pcs.pop();
