@@ -74,6 +74,15 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The whole pane, scrollback included (long error reports scroll the start away).
+    fn history(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     fn query(&self, format: &str) -> String {
         let out = self
             .cmd(&["display-message", "-p", "-t", "e2e", format])
@@ -175,7 +184,9 @@ fn a_bad_file_is_a_clear_error_before_the_screen_changes() {
     std::fs::write(&bad, b"go 1.99 trace\x00\x00\x00garbage").unwrap();
     let cmd = wrapped(&format!("{} {}", binary().display(), bad.display()));
     let t = Tmux::start("bad", &cmd, 100, 30);
-    let s = t.wait_for("the exit", |s| s.contains("EXIT="));
+    t.wait_for("the exit", |s| s.contains("EXIT="));
+    // With RUST_BACKTRACE set, a backtrace follows the message: read the scrollback.
+    let s = t.history();
     assert!(s.contains("EXIT=1"), "{s}");
     assert!(s.contains("bad.trace") && s.contains("offset"), "{s}");
     assert_eq!(t.query("#{alternate_on}"), "0");
