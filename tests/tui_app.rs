@@ -268,3 +268,36 @@ fn goroutine_rows_show_each_cells_dominant_state() {
     tui::press(&mut app, KeyCode::Enter);
     assert_eq!(app.tab, Tab::Goroutines);
 }
+
+/// No screen size makes a tab, a popup or a prompt panic: every tab at every size from
+/// 1×1 to 48×14, with help, details, the flow picker, the causality panels and the
+/// jump prompt open.
+#[test]
+fn tiny_screens_never_panic() {
+    let states: &[&str] = &["", "?", ".", "]", "c", "e", ":g1", "\n"];
+    for (trace, tab) in ["go126/chan.trace", "go126/http.trace"]
+        .iter()
+        .flat_map(|t| (1..=7).map(move |tab| (*t, tab)))
+    {
+        for state in states {
+            let mut app = tui::app(trace);
+            tui::screen(&mut app, 120, 30);
+            tui::keys(&mut app, &tab.to_string());
+            if *state == "\n" {
+                // Drill into the first row of a list tab.
+                tui::press(&mut app, KeyCode::Enter);
+            } else {
+                tui::keys(&mut app, state);
+            }
+            if *state == "." {
+                tui::press(&mut app, KeyCode::Enter);
+            }
+            tui::settle(&mut app);
+            for w in (1..=48).step_by(3) {
+                for h in 1..=14 {
+                    tui::screen(&mut app, w, h);
+                }
+            }
+        }
+    }
+}

@@ -576,6 +576,24 @@ impl App {
 
     /// Draws the whole screen.
     pub fn render(&mut self, area: Rect, buf: &mut Buffer) {
+        // Below this the frame has no room for its bars: say so instead.
+        if area.height < 6 || area.width < 24 {
+            for (i, line) in ["gotrace-tui:", "terminal too small", "(q quits)"]
+                .iter()
+                .enumerate()
+            {
+                if (i as u16) < area.height {
+                    buf.set_stringn(
+                        area.x,
+                        area.y + i as u16,
+                        line,
+                        area.width as usize,
+                        Style::default(),
+                    );
+                }
+            }
+            return;
+        }
         let [title, tabs, body, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

@@ -942,7 +942,14 @@ impl View for TimelineView {
         let model = ctx.model;
         let theme = ctx.theme;
         self.ensure_window(model);
-        if area.height < 4 || area.width <= LABEL + 4 {
+        // The axis, five tracks (six with search matches), a lane and the two info
+        // lines must fit.
+        let needed = 1 + 5 + u16::from(self.found.is_some()) + 1 + 2;
+        if area.height < needed || area.width <= LABEL + 4 {
+            let msg = format!("the timeline needs {needed} rows and {} columns", LABEL + 5);
+            if area.height > 0 {
+                buf.set_stringn(area.x, area.y, msg, area.width as usize, theme.dim());
+            }
             return;
         }
         self.cells = area.width - LABEL;
