@@ -301,3 +301,33 @@ fn tiny_screens_never_panic() {
         }
     }
 }
+
+/// From the Goroutines tab, `t` shows the selected group's goroutines as timeline rows;
+/// Ctrl-o comes back.
+#[test]
+fn t_on_a_group_shows_its_goroutine_rows() {
+    let mut app = tui::app("go126/stress.trace");
+    let model = app.model().unwrap().clone();
+    tui::screen(&mut app, 120, 40);
+    tui::keys(&mut app, "2j");
+    tui::screen(&mut app, 120, 40);
+    tui::keys(&mut app, "t");
+    tui::settle(&mut app);
+    assert_eq!(app.tab, Tab::Timeline);
+    let s = tui::screen(&mut app, 120, 40);
+    // The second group by execution (the tab's initial order).
+    let grp = &model.groups[1];
+    assert!(s.contains(&format!("group {}", grp.name)), "{s}");
+    assert_eq!(
+        app.timeline.row_label(&model),
+        Some(format!("G{}", grp.goroutines[0]))
+    );
+    let ev = ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char('o'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    );
+    if let Some(a) = app.key(&ev) {
+        app.update(a);
+    }
+    assert_eq!(app.tab, Tab::Goroutines);
+}

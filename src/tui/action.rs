@@ -94,4 +94,6 @@ pub enum Action {
     ShowChain,
     /// Open the goroutine filter prompt.
     Filter,
+    /// Goroutines tab: show the selected group's goroutines as timeline rows.
+    ShowGroupRows,
 }

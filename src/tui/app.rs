@@ -429,7 +429,10 @@ impl App {
                 }
                 let jump = matches!(
                     effect,
-                    Effect::Jumped | Effect::ShowTime { .. } | Effect::ShowGoroutine(_)
+                    Effect::Jumped
+                        | Effect::ShowTime { .. }
+                        | Effect::ShowGoroutine(_)
+                        | Effect::ShowGroupRows(_)
                 );
                 self.apply(effect, &ctx);
                 if jump && self.location() != before {
@@ -455,6 +458,10 @@ impl App {
                 self.tab = Tab::Goroutines;
                 self.opened_goroutine = Some(g);
                 self.goroutines.open_goroutine(g, ctx);
+            }
+            Effect::ShowGroupRows(g) => {
+                self.tab = Tab::Timeline;
+                self.timeline.show_group(g, ctx);
             }
             Effect::Status(s) => self.status = Some(s),
             Effect::Jumped => {}

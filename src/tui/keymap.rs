@@ -507,6 +507,13 @@ pub const BINDINGS: &[Binding] = &[
         "filter goroutines: name, group:, state:, blocked>1ms, window:, task:, region:, interacts (Esc clears)",
         Some("filter"),
     ),
+    bind(
+        &[ch('t')],
+        Table,
+        Action::ShowGroupRows,
+        "Goroutines: the group's goroutines as timeline rows",
+        None,
+    ),
 ];
 
 /// The action bound to `ev` in the first of `contexts` that binds it.

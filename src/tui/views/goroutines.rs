@@ -664,6 +664,7 @@ impl View for GoroutinesView {
         if let Some(page) = &mut self.group {
             match action {
                 Action::Back => self.group = None,
+                Action::ShowGroupRows => return Effect::ShowGroupRows(page.group as u32),
                 Action::Enter => {
                     if let Some(g) = page.selected() {
                         self.open_page(g, ctx);
@@ -682,6 +683,15 @@ impl View for GoroutinesView {
         match action {
             // Nothing to go back to: the app may use Esc (to clear the filter).
             Action::Back => return Effect::Unused,
+            Action::ShowGroupRows => {
+                if let Some(&gi) = self
+                    .groups
+                    .as_ref()
+                    .and_then(|g| g.order.get(self.table.selected))
+                {
+                    return Effect::ShowGroupRows(gi as u32);
+                }
+            }
             Action::Enter => {
                 if let Some(&gi) = self
                     .groups

@@ -79,6 +79,8 @@ pub enum Effect {
     },
     /// Open the Goroutines tab on one goroutine.
     ShowGoroutine(i64),
+    /// Show a goroutine group's goroutines as timeline rows (index into `Model::groups`).
+    ShowGroupRows(u32),
     /// A message for the status line.
     Status(String),
     /// The view jumped somewhere new (a flow followed): the app records where it was in
