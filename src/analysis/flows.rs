@@ -148,3 +148,66 @@ impl Flows {
             .map(|&i| &self.links[i as usize])
     }
 }
+
+/// A task begun inside another: go tool trace's "newTask" arrow from the parent task
+/// to the child in its task views, drawn when the child's begin is in the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskLink {
+    /// The parent task.
+    pub parent: u64,
+    /// The child task.
+    pub child: u64,
+    /// When the child began (absolute ns).
+    pub time: i64,
+    /// The goroutine that began it.
+    pub goroutine: i64,
+}
+
+/// Every task link, indexed both ways.
+#[derive(Debug, Default)]
+pub struct TaskLinks {
+    /// The links, by the child's begin time.
+    pub links: Vec<TaskLink>,
+    /// Link indexes sorted by (parent, time).
+    by_parent: Vec<u32>,
+}
+
+impl TaskLinks {
+    /// The links of a goroutine summary's tasks (Go's rule: a parent, and a begin event
+    /// in the trace).
+    pub fn new(summary: &crate::analysis::goroutines::Summary) -> TaskLinks {
+        let mut links: Vec<TaskLink> = summary
+            .tasks
+            .values()
+            .filter_map(|t| {
+                let start = t.start?;
+                Some(TaskLink {
+                    parent: t.parent?,
+                    child: t.id,
+                    time: start.time,
+                    goroutine: start.goroutine,
+                })
+            })
+            .collect();
+        links.sort_by_key(|l| (l.time, l.child));
+        let mut by_parent: Vec<u32> = (0..links.len() as u32).collect();
+        by_parent.sort_by_key(|&i| (links[i as usize].parent, links[i as usize].time));
+        TaskLinks { links, by_parent }
+    }
+
+    /// The tasks begun inside `parent`, in time order.
+    pub fn children(&self, parent: u64) -> impl Iterator<Item = &TaskLink> + '_ {
+        let lo = self
+            .by_parent
+            .partition_point(|&i| self.links[i as usize].parent < parent);
+        self.by_parent[lo..]
+            .iter()
+            .map(|&i| &self.links[i as usize])
+            .take_while(move |l| l.parent == parent)
+    }
+
+    /// The link into `child`, if it was begun inside another task.
+    pub fn parent_of(&self, child: u64) -> Option<&TaskLink> {
+        self.links.iter().find(|l| l.child == child)
+    }
+}

@@ -114,6 +114,10 @@ pub struct TaskJson {
     pub logs: Vec<(i64, i64, String, String)>,
     /// Region names, in order of appearance.
     pub regions: Vec<String>,
+    /// The task it was begun inside, if any.
+    pub parent: Option<u64>,
+    /// The tasks begun inside it, in order of appearance.
+    pub children: Vec<u64>,
 }
 
 /// Filters for `tasks`.
@@ -173,6 +177,8 @@ pub fn write_tasks(
                         duration_ns: s.duration,
                         complete: s.complete,
                         goroutines: ts.goroutines.clone(),
+                        parent: ts.parent,
+                        children: ts.children.clone(),
                         logs: ts
                             .logs
                             .iter()
