@@ -275,3 +275,48 @@ fn brackets_walk_the_channel_hand_off_in_a_real_terminal() {
     let s = t.wait_for("the exit", |s| s.contains("EXIT="));
     assert!(s.contains("EXIT=0"), "{s}");
 }
+
+/// Search and filter typed into the real binary: `/` lists the matches and Enter goes to
+/// one; `F` filters the Goroutines tab and shows it in the title; Esc clears it.
+#[test]
+fn search_and_filter_in_a_real_terminal() {
+    let cmd = wrapped(&format!(
+        "{} {}",
+        binary().display(),
+        trace("go126/mutex.trace").display()
+    ));
+    let t = Tmux::start("search", &cmd, 120, 30);
+    t.wait_for("the analysis", |s| {
+        s.contains("goroutines") && s.contains("P0")
+    });
+    let selected = |s: &str| s.lines().rev().nth(1).unwrap_or("").to_string();
+    t.send(&["/"]);
+    // tmux sends a literal string with -l.
+    let ok = t
+        .cmd(&["send-keys", "-t", "e2e", "-l", "unblock (sync"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    t.send(&["Enter"]);
+    t.wait_for("the matches", |s| {
+        s.contains("matches of \"unblock (sync\"")
+    });
+    t.send(&["Enter"]);
+    t.wait_for("the first match", |s| {
+        selected(s).contains("G14 main.main.func2")
+    });
+    t.send(&["F"]);
+    let ok = t
+        .cmd(&["send-keys", "-t", "e2e", "-l", "state:sync"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    t.send(&["Enter", "2"]);
+    let s = t.wait_for("the filtered tab", |s| s.contains("filter state:sync"));
+    assert!(s.contains("main.main.func2"), "{s}");
+    t.send(&["Escape"]);
+    t.wait_for("the filter cleared", |s| !s.contains("filter state:sync"));
+    t.send(&["q"]);
+    let s = t.wait_for("the exit", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+}

@@ -1,0 +1,94 @@
+//! Jump, search and filter on every committed trace (Go 1.22–1.26): each lands where it
+//! says and keeps what the analyses say, whatever the trace holds.
+
+#[path = "common/tui.rs"]
+mod tui;
+
+use std::collections::BTreeSet;
+
+use gotrace_tui::analysis::search::search;
+use gotrace_tui::tui::app::App;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn prompt(app: &mut App, lead: char, text: &str) {
+    tui::keys(app, &lead.to_string());
+    app.key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    for c in text.chars() {
+        app.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    tui::settle(app);
+}
+
+#[test]
+fn jump_search_and_filter_on_every_committed_trace() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
+    let mut traces = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "trace") {
+                traces.push(
+                    f.strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    traces.sort();
+    assert!(traces.len() >= 55, "{}", traces.len());
+    for rel in &traces {
+        let mut app = tui::app(rel);
+        let model = app.model().unwrap().clone();
+        tui::screen(&mut app, 100, 30);
+
+        // Jump to P0 and to the main goroutine (G1 exists in every program's trace).
+        prompt(&mut app, ':', "p0");
+        if model.procs.lane_ids.contains(&0) {
+            assert_eq!(
+                app.timeline.row_label(&model).as_deref(),
+                Some("P0"),
+                "{rel}"
+            );
+        }
+        prompt(&mut app, ':', "g1");
+        let s = tui::screen(&mut app, 100, 30);
+        assert!(!s.contains("panicked"), "{rel}");
+
+        // Search: the matches listed are the analysis' matches.
+        prompt(&mut app, '/', "main");
+        let (want, total) = search(&model.procs, |g| model.goroutine_name(g), "main", 100_000);
+        let s = tui::screen(&mut app, 100, 30);
+        if total > 0 {
+            assert!(
+                s.contains(&format!("{total} matches of \"main\"")),
+                "{rel}:\n{s}"
+            );
+            // Enter goes to the first one.
+            tui::press(&mut app, KeyCode::Enter);
+            let label = app.timeline.row_label(&model).unwrap();
+            assert_eq!(label, format!("P{}", want[0].lane), "{rel}");
+        }
+        tui::press(&mut app, KeyCode::Esc);
+
+        // Filter: what it keeps is what the summary says.
+        prompt(&mut app, 'F', "running>1us");
+        let want: BTreeSet<i64> = model
+            .summary
+            .goroutines
+            .values()
+            .filter(|g| g.stats.exec > 1_000)
+            .map(|g| g.id)
+            .collect();
+        let got: BTreeSet<i64> = app.filter.as_ref().unwrap().ids.iter().copied().collect();
+        assert_eq!(got, want, "{rel}");
+        tui::keys(&mut app, "2");
+        tui::screen(&mut app, 100, 30);
+    }
+}
