@@ -96,4 +96,8 @@ pub enum Action {
     Filter,
     /// Goroutines tab: show the selected group's goroutines as timeline rows.
     ShowGroupRows,
+    /// Prompt: delete the character before the cursor.
+    DeleteChar,
+    /// Prompt: clear the line.
+    ClearLine,
 }

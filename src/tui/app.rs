@@ -221,14 +221,16 @@ impl App {
         let Some(p) = self.prompt.as_mut() else {
             return;
         };
+        // Editing keys come from the key table (so the help lists them); the rest type.
+        let action = keymap::dispatch(ev, &[Context::Prompt]);
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let mut edited = true;
-        match ev.code {
-            KeyCode::Esc => {
+        match (action, ev.code) {
+            (Some(Action::Back), _) => {
                 self.prompt = None;
                 return;
             }
-            KeyCode::Enter if p.kind == PromptKind::Filter => {
+            (Some(Action::Enter), _) if p.kind == PromptKind::Filter => {
                 let text = std::mem::take(&mut p.text);
                 self.prompt = None;
                 let selected = match self.tab {
@@ -245,7 +247,7 @@ impl App {
                 }
                 return;
             }
-            KeyCode::Enter if p.kind == PromptKind::Search => {
+            (Some(Action::Enter), _) if p.kind == PromptKind::Search => {
                 let text = std::mem::take(&mut p.text);
                 self.prompt = None;
                 let shared = self.shared_with(model.clone());
@@ -254,7 +256,7 @@ impl App {
                 self.timeline.search(&text, &ctx);
                 return;
             }
-            KeyCode::Enter => {
+            (Some(Action::Enter), _) => {
                 let target = p.candidates.get(p.selected).map(|c| c.target);
                 self.prompt = None;
                 match target {
@@ -263,19 +265,19 @@ impl App {
                 }
                 return;
             }
-            KeyCode::Up => {
+            (Some(Action::Up), _) => {
                 p.selected = p.selected.saturating_sub(1);
                 edited = false;
             }
-            KeyCode::Down | KeyCode::Tab => {
+            (Some(Action::Down), _) => {
                 p.selected = (p.selected + 1).min(p.candidates.len().saturating_sub(1));
                 edited = false;
             }
-            KeyCode::Backspace => {
+            (Some(Action::DeleteChar), _) => {
                 p.text.pop();
             }
-            KeyCode::Char('u') if ctrl => p.text.clear(),
-            KeyCode::Char(c) if !ctrl => p.text.push(c),
+            (Some(Action::ClearLine), _) => p.text.clear(),
+            (_, KeyCode::Char(c)) if !ctrl => p.text.push(c),
             _ => edited = false,
         }
         if edited && p.kind == PromptKind::Jump {

@@ -22,6 +22,8 @@ pub enum Context {
     Profiles,
     /// The MMU tab.
     Mmu,
+    /// The `:` `/` `F` prompts (other keys type themselves).
+    Prompt,
 }
 
 impl Context {
@@ -34,6 +36,7 @@ impl Context {
             Context::Timeline => "Timeline",
             Context::Profiles => "Profiles",
             Context::Mmu => "MMU",
+            Context::Prompt => "Prompts (: jump, / search, F filter); other keys type",
         }
     }
 }
@@ -513,6 +516,48 @@ pub const BINDINGS: &[Binding] = &[
         Action::ShowGroupRows,
         "Goroutines: the group's goroutines as timeline rows",
         None,
+    ),
+    bind(
+        &[code(KeyCode::Enter)],
+        Prompt,
+        Action::Enter,
+        "jump / search / apply the filter",
+        Some("go"),
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        Prompt,
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        &[code(KeyCode::Up)],
+        Prompt,
+        Action::Up,
+        "previous candidate",
+        None,
+    ),
+    bind(
+        &[code(KeyCode::Down), code(KeyCode::Tab)],
+        Prompt,
+        Action::Down,
+        "next candidate",
+        Some("choose"),
+    ),
+    bind(
+        &[code(KeyCode::Backspace)],
+        Prompt,
+        Action::DeleteChar,
+        "delete a character",
+        None,
+    ),
+    bind(
+        &[ctrl('u')],
+        Prompt,
+        Action::ClearLine,
+        "clear the line",
+        Some("clear"),
     ),
 ];
 
