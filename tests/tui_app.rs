@@ -331,3 +331,33 @@ fn t_on_a_group_shows_its_goroutine_rows() {
     }
     assert_eq!(app.tab, Tab::Goroutines);
 }
+
+/// The Info tab's GOMAXPROCS facts on the program that sets it to 2, 1, 4, 2 while
+/// tracing (it was 2 already, so the runtime stops the world three times): as many
+/// changes as Go's own event stream has `stop-the-world (GOMAXPROCS)` ranges, and 4 the
+/// largest.
+#[test]
+fn info_counts_gomaxprocs_changes() {
+    let app = tui::app("go126/gomaxprocs.trace");
+    let model = app.model().unwrap().clone();
+    let facts = gotrace_tui::tui::views::info::Facts::of(&model);
+    let mut parsed = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/testdata/traces/go126/gomaxprocs.parsed.gz"
+            ))
+            .unwrap(),
+        ),
+        &mut parsed,
+    )
+    .unwrap();
+    let want = parsed
+        .lines()
+        .filter(|l| l.contains("RangeBegin") && l.contains("stop-the-world (GOMAXPROCS)"))
+        .count();
+    assert_eq!(want, 3);
+    assert_eq!(facts.gomaxprocs_changes, want);
+    assert_eq!(model.procs.max_proc + 1, 4);
+}

@@ -1254,18 +1254,23 @@ impl Timeline {
         }
     }
 
-    /// The goroutine execution spans of each P, indexed for busy-time queries.
-    pub fn proc_lanes(&self) -> Vec<LaneSpans> {
-        let mut per: Vec<Vec<(i64, i64, i64)>> =
-            vec![Vec::new(); (self.max_proc + 1).max(0) as usize];
+    /// The goroutine execution spans of each P that ran goroutines, indexed for
+    /// busy-time queries, by P ID (ascending). P IDs come from the trace, so they key a
+    /// map, never size a vector.
+    pub fn proc_lanes(&self) -> Vec<(u64, LaneSpans)> {
+        let mut per: std::collections::BTreeMap<u64, Vec<(i64, i64, i64)>> = Default::default();
         for s in &self.slices {
             if let SliceKind::Goroutine(g) = s.kind
-                && let Some(v) = per.get_mut(s.lane as usize)
+                && s.lane <= self.max_proc.max(0) as u64
             {
-                v.push((s.start, s.start + s.dur, g));
+                per.entry(s.lane)
+                    .or_default()
+                    .push((s.start, s.start + s.dur, g));
             }
         }
-        per.into_iter().map(LaneSpans::new).collect()
+        per.into_iter()
+            .map(|(p, v)| (p, LaneSpans::new(v)))
+            .collect()
     }
 }
 

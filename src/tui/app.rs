@@ -638,7 +638,9 @@ impl App {
             parts.push(dur(b - a));
         }
         if let Some(m) = self.model() {
-            parts.push(format!("{} Ps", m.procs.lane_ids.len()));
+            // Every P appears in each generation's status events: the highest ID + 1 is
+            // the largest GOMAXPROCS the trace saw.
+            parts.push(format!("GOMAXPROCS {}", m.procs.max_proc + 1));
             parts.push(format!("{} goroutines", m.summary.goroutines.len()));
         }
         if let Some(f) = &self.filter {

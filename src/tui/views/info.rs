@@ -142,7 +142,11 @@ impl View for InfoView {
             Line::from(format!("  events         {}", m.events)),
             Line::from(format!("  goroutines     {}", m.summary.goroutines.len())),
             Line::from(format!("  groups         {}", m.groups.len())),
-            Line::from(format!("  Ps used        {}", facts.procs)),
+            Line::from(format!(
+                "  GOMAXPROCS     {} (the largest the trace saw)",
+                m.procs.max_proc + 1
+            )),
+            Line::from(format!("  Ps that ran goroutines {}", facts.procs)),
             Line::from(format!("  GOMAXPROCS changes {}", facts.gomaxprocs_changes)),
             Line::from(format!("  tasks          {}", m.summary.tasks.len())),
             Line::styled("Garbage collector", head),
