@@ -361,3 +361,32 @@ fn info_counts_gomaxprocs_changes() {
     assert_eq!(facts.gomaxprocs_changes, want);
     assert_eq!(model.procs.max_proc + 1, 4);
 }
+
+/// With `--mouse`, a click on the timeline selects the row and puts the cursor on the
+/// clicked cell's time.
+#[test]
+fn a_click_on_the_timeline_selects_row_and_time() {
+    use gotrace_tui::tui::action::Action;
+    let mut app = tui::app("go126/mutex.trace");
+    let model = app.model().unwrap().clone();
+    let (t0, t1) = model.time_range();
+    let (w, h) = (120u16, 30u16);
+    tui::screen(&mut app, w, h);
+    // Lanes start under the title, tabs, axis and five tracks; time cells after the
+    // 11-column labels.
+    app.update(Action::Click {
+        column: 11 + 40,
+        row: 2 + 1 + 5 + 1,
+    });
+    assert_eq!(app.timeline.row_label(&model).as_deref(), Some("P1"));
+    let cell_ns = (t1 - t0) as f64 / (w - 11) as f64;
+    assert_eq!(app.timeline.cursor(), t0 + (40.0 * cell_ns) as i64);
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        s.contains(&format!(
+            "cursor {}",
+            gotrace_tui::tui::format::dur((40.0 * cell_ns) as i64)
+        )),
+        "{s}"
+    );
+}

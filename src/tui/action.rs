@@ -100,4 +100,11 @@ pub enum Action {
     DeleteChar,
     /// Prompt: clear the line.
     ClearLine,
+    /// A mouse click at a screen cell (timeline: select the row and put the cursor there).
+    Click {
+        /// Screen column.
+        column: u16,
+        /// Screen row.
+        row: u16,
+    },
 }

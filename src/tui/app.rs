@@ -368,6 +368,10 @@ impl App {
                 }
                 None
             }
+            MouseEventKind::Down(_) => Some(Action::Click {
+                column: ev.column,
+                row: ev.row,
+            }),
             _ => None,
         }
     }

@@ -176,6 +176,9 @@ pub struct TimelineView {
     details: bool,
     /// Cells of the last draw (time columns) and lane rows that fit.
     cells: u16,
+    /// Where the last draw put the first time column and the first lane row (screen
+    /// coordinates), for mouse clicks.
+    origin: (u16, u16),
     page: usize,
     /// The GC and stop-the-world tracks, built on first use.
     tracks: Option<Tracks>,
@@ -814,6 +817,19 @@ impl View for TimelineView {
         }
         match action {
             Action::FollowIn => return self.follow_in(model),
+            Action::Click { column, row } => {
+                let (x0, y0) = self.origin;
+                if row >= y0 && ((row - y0) as usize) < self.page {
+                    let r = self.top + (row - y0) as usize;
+                    if r < lanes {
+                        self.row = r;
+                    }
+                }
+                if column >= x0 && column < x0 + self.cells {
+                    self.cursor = self.from + ((column - x0) as f64 * self.cell_ns()) as i64;
+                    self.details = false;
+                }
+            }
             Action::ShowEvents => return self.open_events(ctx),
             Action::ShowChain => return self.open_chain(model),
             Action::FollowOut => return self.follow_out(model),
@@ -1086,6 +1102,7 @@ impl View for TimelineView {
         }
         let group_of = |g: i64| model.group_of.get(&g).copied().unwrap_or(u32::MAX);
         let shown = lanes_h.min(n.saturating_sub(self.top));
+        self.origin = (x0, y);
         if self.rows == Rows::Goroutines {
             self.draw_goroutine_rows(buf, area.x, x0, y, shown, &cell, ctx);
             y += shown as u16;
