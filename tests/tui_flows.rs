@@ -257,3 +257,66 @@ fn the_mutex_walk_through_of_the_usage_guide() {
         "{s}"
     );
 }
+
+/// docs/usage.md's slow-request investigation, step 3: from the /slow request's region,
+/// G1's run after the wait was caused by the transport's read loop.
+#[test]
+fn the_slow_request_walk_through_of_the_usage_guide() {
+    let mut app = tui::app("go126/http.trace");
+    let model = app.model().unwrap().clone();
+    let (w, h) = (120, 40);
+    tui::screen(&mut app, w, h);
+    let task3 = &model.summary.tasks[&3];
+    assert!(task3.logs.iter().any(|(_, _, m)| m.contains("/slow")));
+    let g1 = &model.summary.goroutines[&1];
+    let region = g1
+        .regions
+        .iter()
+        .find(|r| r.task == 3 && r.name == "client.get")
+        .unwrap();
+    let (start, end) = (region.start.unwrap().time, region.end.unwrap().time);
+    app.jump_to(start, end, Some(1));
+    // G1's run that ended the wait: the last one the region holds.
+    tui::keys(&mut app, "e");
+    tui::settle(&mut app);
+    let s = tui::screen(&mut app, w, h);
+    assert!(s.contains("waiting (select)"), "{s}");
+    tui::press(&mut app, KeyCode::Esc);
+    let links = flows("go126/http.trace");
+    // The select the client waited in for the response.
+    let wake = links
+        .incoming(1)
+        .filter(|l| l.start_time > start && l.start_time <= end && l.name.contains("select"))
+        .last()
+        .unwrap();
+    // As the guide says: `:g1` twice from the region's start reaches that run.
+    app.jump_to(start, end, Some(1));
+    for _ in 0..2 {
+        tui::keys(&mut app, ":");
+        for c in "g1".chars() {
+            app.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        app.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    }
+    assert_eq!(app.timeline.cursor(), wake.start_time);
+    tui::press(&mut app, KeyCode::Enter);
+    let s = tui::screen(&mut app, w, h);
+    assert!(
+        s.contains("unblock (select) by G12 net/http.(*persistConn).readLoop"),
+        "{s}"
+    );
+    assert!(s.contains("at 3.376896ms"), "{s}");
+    // `[` to the read loop, `c`: it was woken by the network poller.
+    tui::press(&mut app, KeyCode::Esc);
+    tui::keys(&mut app, "[c");
+    let s = tui::screen(&mut app, w, h);
+    let chain: Vec<&str> = s.lines().filter(|l| l.contains(" ← ")).collect();
+    assert!(
+        chain[0].contains("G12 net/http.(*persistConn).readLoop"),
+        "{s}"
+    );
+    assert!(
+        chain[0].contains("unblock (network)") && chain[0].contains("(not by a goroutin"),
+        "{s}"
+    );
+}

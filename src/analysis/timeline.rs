@@ -325,7 +325,8 @@ impl TimelineBuilder {
     /// Compact mode, for the explorer: goroutine slices are kept only as per-lane
     /// [`LaneSpans`] ([`Timeline::lanes`]), a fraction of the memory of [`Slice`]s; ranges,
     /// arrows, instants and counters stay (the Goroutines counter thinned to one row per
-    /// microsecond).
+    /// microsecond). In the proc layout it also keeps the arrows of unblocks done on P0,
+    /// which go tool trace drops (its zero-value check): causality is followed everywhere.
     pub fn compact(mut self) -> TimelineBuilder {
         self.compact = Some(Default::default());
         self
@@ -626,8 +627,12 @@ impl TimelineBuilder {
                 let name = name.clone();
                 self.instant(lane, &name, ts, ev_stack);
             }
+            // Go keeps the cause only when its resource is not the zero value (`by !=
+            // zero` in gState.unblock): in the proc view an unblock on P0 draws no arrow.
+            // The explorer's compact timeline keeps those: it follows every cause.
+            let keep_p0 = self.compact.is_some() && layout == Layout::Proc;
             let gs = self.gs.get_mut(&id).expect("inserted above");
-            if lane != 0 {
+            if lane != 0 || keep_p0 {
                 gs.start_cause = StartCause {
                     time: ts,
                     name: Some(name),

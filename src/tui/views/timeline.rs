@@ -1556,7 +1556,9 @@ impl TimelineView {
                 exact(a.from_time - t0),
                 exact(a.to_time - a.from_time),
             ))),
-            None => lines.push(Line::from("  (none: it was running when the trace began)")),
+            None => lines.push(Line::from(
+                "  (none: resumed without a cause, e.g. after a preemption or a syscall, or running when the trace began)",
+            )),
         }
         // Why it stopped, told by what ended the wait: the next flow into the goroutine.
         if let Some(next) = tl.arrow_index.into_from(&tl, g, e).next() {
