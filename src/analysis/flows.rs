@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use super::timeline::{NETPOLL_LANE, SYSCALL_LANE, Timeline};
+use super::{from_key, order_by};
 
 /// Where a link comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,18 +84,12 @@ impl Flows {
                 }
             })
             .collect();
-        let mut by_target: Vec<u32> = (0..links.len() as u32).collect();
-        by_target.sort_by_key(|&i| {
-            let l = &links[i as usize];
-            (l.target, l.start_time)
-        });
-        let mut by_cause: Vec<u32> = (0..links.len() as u32)
-            .filter(|&i| matches!(links[i as usize].cause, Cause::Goroutine(_)))
-            .collect();
-        by_cause.sort_by_key(|&i| {
-            let l = &links[i as usize];
-            (l.cause, l.cause_time)
-        });
+        let by_target = order_by(&links, |_| true, |l| (l.target, l.start_time));
+        let by_cause = order_by(
+            &links,
+            |l| matches!(l.cause, Cause::Goroutine(_)),
+            |l| (l.cause, l.cause_time),
+        );
         Flows {
             links,
             by_target,
@@ -104,25 +99,13 @@ impl Flows {
 
     /// What made goroutine `g` run, each time it did, in time order.
     pub fn incoming(&self, g: i64) -> impl Iterator<Item = &Link> + '_ {
-        let lo = self
-            .by_target
-            .partition_point(|&i| self.links[i as usize].target < g);
-        self.by_target[lo..]
-            .iter()
-            .map(|&i| &self.links[i as usize])
-            .take_while(move |l| l.target == g)
+        from_key(&self.by_target, &self.links, |l| l.target, g).take_while(move |l| l.target == g)
     }
 
     /// The goroutines `g` created or unblocked, in time order.
     pub fn outgoing(&self, g: i64) -> impl Iterator<Item = &Link> + '_ {
         let key = Cause::Goroutine(g);
-        let lo = self
-            .by_cause
-            .partition_point(|&i| self.links[i as usize].cause < key);
-        self.by_cause[lo..]
-            .iter()
-            .map(|&i| &self.links[i as usize])
-            .take_while(move |l| l.cause == key)
+        from_key(&self.by_cause, &self.links, |l| l.cause, key).take_while(move |l| l.cause == key)
     }
 
     /// The link that started the run of `g` beginning at `start` (absolute ns), if any.
@@ -133,19 +116,14 @@ impl Flows {
     /// The links `g` caused during `[from, to]` (absolute ns): what one of its slices
     /// created or unblocked. Two binary searches, however many links `g` has.
     pub fn caused_during(&self, g: i64, from: i64, to: i64) -> impl Iterator<Item = &Link> + '_ {
-        let key = |i: &u32| {
-            let l = &self.links[*i as usize];
-            (l.cause, l.cause_time)
-        };
-        let lo = self
-            .by_cause
-            .partition_point(|i| key(i) < (Cause::Goroutine(g), from));
-        let hi = self
-            .by_cause
-            .partition_point(|i| key(i) <= (Cause::Goroutine(g), to));
-        self.by_cause[lo..hi.max(lo)]
-            .iter()
-            .map(|&i| &self.links[i as usize])
+        let key = |l: &Link| (l.cause, l.cause_time);
+        from_key(
+            &self.by_cause,
+            &self.links,
+            key,
+            (Cause::Goroutine(g), from),
+        )
+        .take_while(move |l| key(l) <= (Cause::Goroutine(g), to))
     }
 }
 
@@ -190,19 +168,13 @@ impl TaskLinks {
             })
             .collect();
         links.sort_by_key(|l| (l.time, l.child));
-        let mut by_parent: Vec<u32> = (0..links.len() as u32).collect();
-        by_parent.sort_by_key(|&i| (links[i as usize].parent, links[i as usize].time));
+        let by_parent = order_by(&links, |_| true, |l| (l.parent, l.time));
         TaskLinks { links, by_parent }
     }
 
     /// The tasks begun inside `parent`, in time order.
     pub fn children(&self, parent: u64) -> impl Iterator<Item = &TaskLink> + '_ {
-        let lo = self
-            .by_parent
-            .partition_point(|&i| self.links[i as usize].parent < parent);
-        self.by_parent[lo..]
-            .iter()
-            .map(|&i| &self.links[i as usize])
+        from_key(&self.by_parent, &self.links, |l| l.parent, parent)
             .take_while(move |l| l.parent == parent)
     }
 

@@ -14,6 +14,49 @@ pub mod timeline;
 
 use crate::trace::{Error, Event, Reader};
 
+/// The indexes of the `items` that `keep` accepts, sorted by `key` (stably): an order in
+/// which [`from_key`] finds the items of any key by binary search.
+pub(crate) fn order_by<T, K: Ord>(
+    items: &[T],
+    keep: impl Fn(&T) -> bool,
+    key: impl Fn(&T) -> K,
+) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..items.len() as u32)
+        .filter(|&i| keep(&items[i as usize]))
+        .collect();
+    order.sort_by_key(|&i| key(&items[i as usize]));
+    order
+}
+
+/// The items of `order` (as [`order_by`] made it with `key`) from the first whose key is
+/// not below `from`, in that order; the caller stops where its range ends.
+pub(crate) fn from_key<'a, T, K: Ord>(
+    order: &'a [u32],
+    items: &'a [T],
+    key: impl Fn(&T) -> K,
+    from: K,
+) -> Ordered<'a, T> {
+    let lo = order.partition_point(|&i| key(&items[i as usize]) < from);
+    Ordered {
+        order: order[lo..].iter(),
+        items,
+    }
+}
+
+/// The items of an order, from [`from_key`].
+pub(crate) struct Ordered<'a, T> {
+    order: std::slice::Iter<'a, u32>,
+    items: &'a [T],
+}
+
+impl<'a, T> Iterator for Ordered<'a, T> {
+    type Item = &'a T;
+
+    fn next(&mut self) -> Option<&'a T> {
+        self.order.next().map(|&i| &self.items[i as usize])
+    }
+}
+
 /// A consumer of the ordered event stream. Every consumer sees every event, once, in
 /// order; none keeps the events themselves.
 pub trait Consumer {

@@ -92,12 +92,6 @@ pub fn search<'a>(
     // started by an unblock whose reason matches) and by where they begin (a slice that
     // created or unblocked another at a matching stack). Indexes only: the text of a
     // hit is built for the matches kept, not for millions of arrows.
-    let row_of: FxHashMap<u64, usize> = tl
-        .lane_ids
-        .iter()
-        .enumerate()
-        .map(|(r, &l)| (l, r))
-        .collect();
     let mut ending: Vec<Vec<(i64, u32)>> = vec![Vec::new(); tl.lanes.len()];
     let mut starting: Vec<Vec<(i64, u32)>> = vec![Vec::new(); tl.lanes.len()];
     let mut arrow_names: FxHashMap<*const u8, bool> = FxHashMap::default();
@@ -105,11 +99,11 @@ pub fn search<'a>(
         let named = *arrow_names
             .entry(a.name.as_ptr())
             .or_insert_with(|| has(&a.name));
-        if named && let Some(&r) = row_of.get(&a.to_lane) {
+        if named && let Some(r) = tl.row_of(a.to_lane) {
             ending[r].push((a.to_time, i as u32));
         }
         if a.stack.and_then(stack).is_some()
-            && let Some(&r) = row_of.get(&a.from_lane)
+            && let Some(r) = tl.row_of(a.from_lane)
         {
             starting[r].push((a.from_time, i as u32));
         }

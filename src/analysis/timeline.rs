@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::Consumer;
+use super::{Consumer, from_key, order_by};
 use crate::trace::event::{Range, Stack};
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
 
@@ -1002,18 +1002,14 @@ pub struct LaneSpans {
 
 impl LaneSpans {
     /// Builds the index from (start, end, goroutine) spans that do not overlap.
-    pub fn new(mut spans: Vec<(i64, i64, i64)>) -> LaneSpans {
-        spans.sort_unstable();
+    pub fn new(spans: Vec<(i64, i64, i64)>) -> LaneSpans {
         let mut l = LaneSpans::default();
-        let mut sum = 0;
         for (s, e, g) in spans {
-            l.busy_before.push(sum);
-            sum += e - s;
             l.starts.push(s);
             l.ends.push(e);
             l.goroutines.push(g);
         }
-        l.busy_before.push(sum);
+        l.seal();
         l
     }
 
@@ -1026,17 +1022,19 @@ impl LaneSpans {
         self.stacks.push(stacks);
     }
 
-    /// Sorts the pushed spans by start (they arrive in end order, which for spans that
-    /// do not overlap is the same) and computes the busy-time prefix sums.
+    /// Sorts the spans by start (they arrive in end order, which for spans that do not
+    /// overlap is the same) and computes the busy-time prefix sums.
     pub fn seal(&mut self) {
         if !self.starts.is_sorted() {
             let mut order: Vec<u32> = (0..self.starts.len() as u32).collect();
-            order.sort_by_key(|&i| self.starts[i as usize]);
+            order.sort_by_key(|&i| (self.starts[i as usize], self.ends[i as usize]));
             let pick = |v: &[i64]| order.iter().map(|&i| v[i as usize]).collect::<Vec<_>>();
             self.starts = pick(&self.starts);
             self.ends = pick(&self.ends);
             self.goroutines = pick(&self.goroutines);
-            self.stacks = order.iter().map(|&i| self.stacks[i as usize]).collect();
+            if !self.stacks.is_empty() {
+                self.stacks = order.iter().map(|&i| self.stacks[i as usize]).collect();
+            }
         }
         self.busy_before.clear();
         self.busy_before.reserve_exact(self.starts.len() + 1);
@@ -1113,6 +1111,15 @@ impl LaneSpans {
         self.busy(t0, t1) as f64 / (t1 - t0) as f64
     }
 
+    /// The span that caused something at `t`: the one covering `t`, or the one that
+    /// ended exactly at `t` (a goroutine that unblocks another, then blocks).
+    pub fn covering(&self, t: i64) -> Option<usize> {
+        self.at(t).or_else(|| {
+            let i = self.ends.partition_point(|&e| e < t);
+            (i < self.len() && self.ends[i] == t && self.starts[i] <= t).then_some(i)
+        })
+    }
+
     /// The span covering `t`, if any: its index.
     pub fn at(&self, t: i64) -> Option<usize> {
         let i = self.starts.partition_point(|&s| s <= t).checked_sub(1)?;
@@ -1133,20 +1140,9 @@ pub struct ArrowIndex {
 impl ArrowIndex {
     /// Indexes `tl`'s arrows.
     pub fn new(tl: &Timeline) -> ArrowIndex {
-        let n = tl.arrows.len() as u32;
-        let mut by_target: Vec<u32> = (0..n).collect();
-        by_target.sort_unstable_by_key(|&i| {
-            let a = &tl.arrows[i as usize];
-            (a.goroutine, a.to_time, i)
-        });
-        let mut by_source: Vec<u32> = (0..n).collect();
-        by_source.sort_unstable_by_key(|&i| {
-            let a = &tl.arrows[i as usize];
-            (a.from_lane, a.from_time, i)
-        });
         ArrowIndex {
-            by_target,
-            by_source,
+            by_target: order_by(&tl.arrows, |_| true, |a| (a.goroutine, a.to_time)),
+            by_source: order_by(&tl.arrows, |_| true, |a| (a.from_lane, a.from_time)),
         }
     }
 
@@ -1157,14 +1153,13 @@ impl ArrowIndex {
         g: i64,
         t: i64,
     ) -> impl Iterator<Item = &'t Arrow> + 't {
-        let lo = self.by_target.partition_point(|&i| {
-            let a = &tl.arrows[i as usize];
-            (a.goroutine, a.to_time) < (g, t)
-        });
-        self.by_target[lo..]
-            .iter()
-            .map(|&i| &tl.arrows[i as usize])
-            .take_while(move |a| a.goroutine == g)
+        from_key(
+            &self.by_target,
+            &tl.arrows,
+            |a| (a.goroutine, a.to_time),
+            (g, t),
+        )
+        .take_while(move |a| a.goroutine == g)
     }
 
     /// The arrow that started the run of `g` at `start`, if any.
@@ -1182,18 +1177,35 @@ impl ArrowIndex {
         from: i64,
         to: i64,
     ) -> impl Iterator<Item = &'t Arrow> + 't {
-        let lo = self.by_source.partition_point(|&i| {
-            let a = &tl.arrows[i as usize];
-            (a.from_lane, a.from_time) < (lane, from)
-        });
-        self.by_source[lo..]
-            .iter()
-            .map(|&i| &tl.arrows[i as usize])
-            .take_while(move |a| a.from_lane == lane && a.from_time <= to)
+        from_key(
+            &self.by_source,
+            &tl.arrows,
+            |a| (a.from_lane, a.from_time),
+            (lane, from),
+        )
+        .take_while(move |a| a.from_lane == lane && a.from_time <= to)
     }
 }
 
 impl Timeline {
+    /// In compact mode, the row (index into [`Timeline::lanes`]) of lane `id`.
+    pub fn row_of(&self, id: u64) -> Option<usize> {
+        self.lane_ids.binary_search(&id).ok()
+    }
+
+    /// In compact mode, the slice that caused something on lane `id` at `t` (see
+    /// [`LaneSpans::covering`]): its row and index.
+    pub fn cause_slice(&self, id: u64, t: i64) -> Option<(usize, usize)> {
+        let row = self.row_of(id)?;
+        Some((row, self.lanes[row].covering(t)?))
+    }
+
+    /// In compact mode, the goroutine that caused something on lane `id` at `t`.
+    pub fn cause_goroutine(&self, id: u64, t: i64) -> Option<i64> {
+        let (row, i) = self.cause_slice(id, t)?;
+        Some(self.lanes[row].goroutines[i])
+    }
+
     /// The goroutines go tool trace shows with `goid` (Go's `RelatedGoroutinesV2`): it,
     /// the goroutines that unblocked it, and the ones that unblocked those. Needs the
     /// goroutine layout ([`TimelineBuilder::by_goroutine`]).

@@ -124,8 +124,7 @@ pub fn interacting(tl: &Timeline, g: i64) -> FxHashSet<i64> {
         }
     }
     for a in tl.arrow_index.into_from(tl, g, i64::MIN) {
-        if let Some(c) = crate::tui::views::timeline::cause_goroutine(tl, a.from_lane, a.from_time)
-        {
+        if let Some(c) = tl.cause_goroutine(a.from_lane, a.from_time) {
             out.insert(c);
         }
     }

@@ -253,7 +253,7 @@ pub fn cause_chain(
             });
             break;
         };
-        let from = super::timeline::cause_goroutine(tl, a.from_lane, a.from_time);
+        let from = tl.cause_goroutine(a.from_lane, a.from_time);
         let cause = match from {
             Some(c) => format!("{} by G{c} at {}", a.name, exact(a.from_time - t0)),
             None => format!(
@@ -272,18 +272,10 @@ pub fn cause_chain(
         if !seen.insert((c, a.from_time)) {
             break;
         }
-        // The cause's slice: the one on the cause's lane covering (or ending at) the
-        // cause's time.
-        let Some(row) = tl.lane_ids.iter().position(|&l| l == a.from_lane) else {
+        let Some((row, i)) = tl.cause_slice(a.from_lane, a.from_time) else {
             break;
         };
         let spans = &tl.lanes[row];
-        let Some(i) = spans.at(a.from_time).or_else(|| {
-            let i = spans.ends.partition_point(|&e| e < a.from_time);
-            (i < spans.len() && spans.ends[i] == a.from_time).then_some(i)
-        }) else {
-            break;
-        };
         (lane, g, start) = (a.from_lane, c, spans.starts[i]);
     }
     out

@@ -381,7 +381,7 @@ impl TimelineView {
         let Some(m) = f.matches.get(i) else { return };
         f.current = Some(i);
         let (lane, t) = (m.lane, m.time);
-        if let Some(row) = model.procs.lane_ids.iter().position(|&l| l == lane) {
+        if let Some(row) = model.procs.row_of(lane) {
             self.row = row;
         }
         self.go_to_time(t, model);
@@ -443,7 +443,7 @@ impl TimelineView {
     /// Selects the row of P `p` (switching to P rows); `false` if no P has that ID.
     pub fn select_proc(&mut self, p: u64, ctx: &Ctx<'_>) -> bool {
         self.ensure_window(ctx.model);
-        let Some(row) = ctx.model.procs.lane_ids.iter().position(|&l| l == p) else {
+        let Some(row) = ctx.model.procs.row_of(p) else {
             return false;
         };
         self.rows = Rows::Procs;
@@ -543,7 +543,7 @@ impl TimelineView {
     /// zooming out to fit them.
     fn land(&mut self, lane: u64, t: i64, also: i64, model: &Model) -> bool {
         let tl = self.timeline(model);
-        let Some(row) = tl.lane_ids.iter().position(|&l| l == lane) else {
+        let Some(row) = tl.row_of(lane) else {
             return false;
         };
         self.row = row;
@@ -1361,7 +1361,7 @@ impl TimelineView {
         };
         let style = ctx.theme.warn();
         let row_y = |lane: u64| {
-            let r = tl.lane_ids.iter().position(|&l| l == lane)?;
+            let r = tl.row_of(lane)?;
             (r >= self.top && r < self.top + shown).then(|| lanes_y + (r - self.top) as u16)
         };
         let mut mark = |lane: u64, t: i64, glyph: char| {
@@ -1539,7 +1539,7 @@ impl TimelineView {
             Line::from(format!("Self time      {}", exact(e - s - nested))),
             Line::from(format!("On             {}", self.lane_name(id))),
         ];
-        let who = |lane: u64, t: i64| match cause_goroutine(&tl, lane, t) {
+        let who = |lane: u64, t: i64| match tl.cause_goroutine(lane, t) {
             Some(c) => format!(
                 "G{c} {} on {}",
                 model.goroutine_name(c),
@@ -1616,19 +1616,6 @@ impl TimelineView {
             )
             .render(popup, buf);
     }
-}
-
-/// The goroutine running on `lane` at `t` — the one that caused a flow leaving there —
-/// or, when the flow left just as its slice ended (a goroutine that unblocks another and
-/// then blocks), the one whose slice ended at `t`.
-pub(crate) fn cause_goroutine(tl: &Timeline, lane: u64, t: i64) -> Option<i64> {
-    let row = tl.lane_ids.iter().position(|&l| l == lane)?;
-    let spans = &tl.lanes[row];
-    if let Some(i) = spans.at(t) {
-        return Some(spans.goroutines[i]);
-    }
-    let i = spans.ends.partition_point(|&e| e < t);
-    (i < spans.len() && spans.ends[i] == t && spans.starts[i] <= t).then(|| spans.goroutines[i])
 }
 
 /// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
