@@ -345,10 +345,7 @@ impl App {
                 self.timeline.show_group(g, &ctx);
             }
         }
-        if self.location() != before {
-            self.back.push(before);
-            self.forward.clear();
-        }
+        self.record(before);
     }
 
     /// Maps a mouse event to an action: the wheel scrolls, a click on the tab bar
@@ -441,9 +438,8 @@ impl App {
                         | Effect::ShowGroupRows(_)
                 );
                 self.apply(effect, &ctx);
-                if jump && self.location() != before {
-                    self.back.push(before);
-                    self.forward.clear();
+                if jump {
+                    self.record(before);
                 }
             }
         }
@@ -492,6 +488,11 @@ impl App {
             },
             &ctx,
         );
+        self.record(before);
+    }
+
+    /// Records `before` in the history if a jump left it.
+    fn record(&mut self, before: Location) {
         if self.location() != before {
             self.back.push(before);
             self.forward.clear();
@@ -535,6 +536,7 @@ impl App {
 
     /// Goes back (or forward) in the navigation history.
     fn travel(&mut self, back: bool) {
+        let here = self.location();
         let (from, to) = if back {
             (&mut self.back, &mut self.forward)
         } else {
@@ -548,11 +550,7 @@ impl App {
             });
             return;
         };
-        to.push(Location {
-            tab: self.tab,
-            timeline: self.timeline.spot(),
-            goroutine: self.opened_goroutine,
-        });
+        to.push(here);
         self.tab = loc.tab;
         self.timeline.restore(&loc.timeline);
         if let (Some(g), Some(model)) = (loc.goroutine, self.model().cloned())

@@ -102,19 +102,10 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
 
     let mut times: Vec<(Duration, Action)> = Vec::new();
     for &a in SCRIPT {
-        let t = Instant::now();
-        app.update(a);
-        buf = Buffer::empty(area);
-        app.render(area, &mut buf);
-        times.push((t.elapsed(), a));
+        times.push((frame_after(&mut app, area, |app| app.update(a)), a));
         // Background work a view started (footprint, recomputations) is not a key's
         // latency: wait for it outside the timing.
-        let w = Instant::now();
-        while app.busy() && w.elapsed() < Duration::from_secs(120) {
-            app.tick();
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        app.tick();
+        settle(&mut app);
     }
     let mut sorted: Vec<Duration> = times.iter().map(|t| t.0).collect();
     sorted.sort();
@@ -122,7 +113,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         .iter()
         .max_by_key(|t| t.0)
         .copied()
-        .unwrap_or_default_pair();
+        .unwrap_or((Duration::ZERO, Action::Quit));
     writeln!(
         out,
         "key presses      {} timed at 160x48: median {:.2} ms, max {:.2} ms ({action:?})",
@@ -140,6 +131,25 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How long `act` and the frame after it take.
+fn frame_after(app: &mut App, area: Rect, act: impl FnOnce(&mut App)) -> Duration {
+    let t = Instant::now();
+    act(app);
+    let mut buf = Buffer::empty(area);
+    app.render(area, &mut buf);
+    t.elapsed()
+}
+
+/// Waits (up to two minutes) for the work the views started in the background.
+fn settle(app: &mut App) {
+    let t = Instant::now();
+    while app.busy() && t.elapsed() < Duration::from_secs(120) {
+        app.tick();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    app.tick();
+}
+
 /// Presses `keys` one by one (each with a frame) and prints the slowest and the total.
 fn timed(
     out: &mut impl Write,
@@ -152,13 +162,11 @@ fn timed(
     let mut worst = Duration::ZERO;
     let mut total = Duration::ZERO;
     for &k in keys {
-        let t = Instant::now();
-        if let Some(a) = app.key(&KeyEvent::new(k, KeyModifiers::NONE)) {
-            app.update(a);
-        }
-        let mut buf = Buffer::empty(area);
-        app.render(area, &mut buf);
-        let d = t.elapsed();
+        let d = frame_after(app, area, |app| {
+            if let Some(a) = app.key(&KeyEvent::new(k, KeyModifiers::NONE)) {
+                app.update(a);
+            }
+        });
         worst = worst.max(d);
         total += d;
     }
@@ -193,12 +201,8 @@ fn causality(app: &mut App, area: Rect, out: &mut impl Write) -> std::io::Result
         &[KeyCode::Enter],
     )?;
     let t = Instant::now();
-    while app.busy() {
-        app.tick();
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let mut buf = Buffer::empty(area);
-    app.render(area, &mut buf);
+    settle(app);
+    frame_after(app, area, |_| {});
     writeln!(
         out,
         "  {:<44} {:.2} ms (keys stay live meanwhile)",
@@ -257,14 +261,4 @@ fn causality(app: &mut App, area: Rect, out: &mut impl Write) -> std::io::Result
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-trait OrDefaultPair {
-    fn unwrap_or_default_pair(self) -> (Duration, Action);
-}
-
-impl OrDefaultPair for Option<(Duration, Action)> {
-    fn unwrap_or_default_pair(self) -> (Duration, Action) {
-        self.unwrap_or((Duration::ZERO, Action::Quit))
-    }
 }

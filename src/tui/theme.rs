@@ -156,3 +156,28 @@ pub enum StateColor {
     /// Blocked otherwise (sleep, GC, …).
     Blocked,
 }
+
+impl StateColor {
+    /// The family of a block reason: the network, synchronization (channels, select,
+    /// sync, as the sync profile counts them), or anything else.
+    pub fn of_reason(reason: &str) -> StateColor {
+        if reason == "network" {
+            StateColor::Network
+        } else if crate::analysis::goroutines::is_sync_reason(reason) {
+            StateColor::Sync
+        } else {
+            StateColor::Blocked
+        }
+    }
+
+    /// The family of a goroutine state.
+    pub fn of_state(s: &crate::analysis::gstates::State) -> StateColor {
+        use crate::analysis::gstates::State;
+        match s {
+            State::Running => StateColor::Running,
+            State::Runnable => StateColor::Runnable,
+            State::Syscall | State::SyscallBlocked => StateColor::Syscall,
+            State::Waiting(r) => StateColor::of_reason(r),
+        }
+    }
+}

@@ -18,7 +18,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Ctx, Effect, View};
 use crate::analysis::goroutines::{
-    CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution, is_sync_reason,
+    CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution,
 };
 #[cfg(test)]
 use crate::analysis::gstates::Span;
@@ -165,27 +165,6 @@ fn state_glyph(c: StateColor) -> char {
         StateColor::Network => '≈',
         StateColor::Sync => '░',
         StateColor::Blocked => '─',
-    }
-}
-
-/// The colour family of a block reason.
-fn reason_color(reason: &str) -> StateColor {
-    if reason == "network" {
-        StateColor::Network
-    } else if is_sync_reason(reason) {
-        StateColor::Sync
-    } else {
-        StateColor::Blocked
-    }
-}
-
-/// The colour family of a goroutine state.
-fn state_color(s: &State) -> StateColor {
-    match s {
-        State::Running => StateColor::Running,
-        State::Runnable => StateColor::Runnable,
-        State::Syscall | State::SyscallBlocked => StateColor::Syscall,
-        State::Waiting(r) => reason_color(r),
     }
 }
 
@@ -425,7 +404,7 @@ fn gparts(summary: &Summary, g: &GoroutineSummary, theme: Theme) -> Vec<(i64, St
         (s.syscall_block, theme.state(StateColor::Syscall)),
     ];
     for (k, d) in s.block_by_reason.iter() {
-        v.push((d, theme.state(reason_color(summary.names.get(k)))));
+        v.push((d, theme.state(StateColor::of_reason(summary.names.get(k)))));
     }
     v.push((s.unknown(), theme.dim()));
     v
@@ -1205,7 +1184,7 @@ fn state_legend(l: &Lifetime, theme: Theme) -> Vec<LegendItem<'_>> {
     });
     seen.into_iter()
         .map(|s| {
-            let c = state_color(s);
+            let c = StateColor::of_state(s);
             let f: Swatch<'_> = Box::new(move |buf: &mut Buffer, x, y| {
                 let glyph = if theme.has_color() {
                     '█'
@@ -1241,7 +1220,7 @@ fn strip(buf: &mut Buffer, area: Rect, l: &Lifetime, from: i64, to: i64, theme: 
             let s = &l.spans[j];
             let overlap = s.end.min(b.max(a + 1)) - s.start.max(a);
             if overlap > 0 {
-                acc[color_index(state_color(&s.state))] += overlap;
+                acc[color_index(StateColor::of_state(&s.state))] += overlap;
             }
             j += 1;
         }

@@ -86,19 +86,18 @@ impl GoroutineRows {
     }
 }
 
-/// How a goroutine state is drawn: a glyph (so states differ without colour too) and a
-/// colour family.
+/// How a goroutine state is drawn on goroutine rows: its colour family, and a glyph
+/// per family so that states differ without colour too.
 fn state_look(s: &State) -> (char, StateColor) {
-    match s {
-        State::Running => ('█', StateColor::Running),
-        State::Runnable => ('▒', StateColor::Runnable),
-        State::Syscall | State::SyscallBlocked => ('▓', StateColor::Syscall),
-        State::Waiting(r) if r.contains("network") => ('░', StateColor::Network),
-        State::Waiting(r) if crate::analysis::goroutines::is_sync_reason(r) => {
-            ('░', StateColor::Sync)
-        }
-        State::Waiting(_) => ('·', StateColor::Blocked),
-    }
+    let family = StateColor::of_state(s);
+    let glyph = match family {
+        StateColor::Running => '█',
+        StateColor::Runnable => '▒',
+        StateColor::Syscall => '▓',
+        StateColor::Network | StateColor::Sync => '░',
+        StateColor::Blocked => '·',
+    };
+    (glyph, family)
 }
 
 /// Where the timeline is looking: its window, cursor, selected row and row kind.
