@@ -131,6 +131,10 @@ pub struct Timeline {
     pub lane_ids: Vec<u64>,
     /// In compact mode, [`Timeline::arrows`] indexed both ways.
     pub arrow_index: ArrowIndex,
+    /// In compact mode, the largest value of each counter over the trace (the full
+    /// scale of a drawn track): heap allocated + headroom (the goal), runnable + running
+    /// goroutines, threads.
+    pub counter_peaks: [u64; 3],
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -252,6 +256,16 @@ pub struct TimelineBuilder {
     /// Compact mode: goroutine slices go to per-lane span arrays, not to `out.slices`;
     /// lanes are found through a map because their IDs come from the trace.
     compact: Option<CompactLanes>,
+}
+
+/// The Goroutines counter's runnable + running goroutines (a row's value as drawn).
+pub fn runnable_running(v: [i64; 3]) -> u64 {
+    (v[1] + v[2]).max(0) as u64
+}
+
+/// The Threads counter's threads, in syscalls and running (a row's value as drawn).
+pub fn threads(v: [i64; 2]) -> u64 {
+    (v[0] + v[1]).max(0) as u64
 }
 
 /// Compact mode's lanes while building: where each lane ID's spans are, and the spans.
@@ -910,6 +924,20 @@ impl TimelineBuilder {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
             self.out.arrow_index = ArrowIndex::new(&self.out);
+            let o = &self.out;
+            self.out.counter_peaks = [
+                o.heap.iter().map(|r| r.1[0] + r.1[1]).max().unwrap_or(0),
+                o.goroutine_counts
+                    .iter()
+                    .map(|r| runnable_running(r.1))
+                    .max()
+                    .unwrap_or(0),
+                o.thread_counts
+                    .iter()
+                    .map(|r| threads(r.1))
+                    .max()
+                    .unwrap_or(0),
+            ];
             self.out.lanes = lanes
                 .into_iter()
                 .map(|(_, mut l)| {
@@ -1266,6 +1294,7 @@ impl Timeline {
             lanes: Vec::new(),
             lane_ids: Vec::new(),
             arrow_index: ArrowIndex::default(),
+            counter_peaks: [0; 3],
             start_time: self.start_time,
             end_time: self.end_time,
         }

@@ -295,17 +295,21 @@ impl App {
             Target::Goroutine(g) => {
                 // Its first run after the cursor, else its first run.
                 let after = self.timeline.cursor();
-                let runs = || {
-                    model.procs.lanes.iter().flat_map(|l| {
-                        (0..l.len())
-                            .filter(move |&i| l.goroutines[i] == g)
-                            .map(move |i| (l.starts[i], l.ends[i]))
-                    })
-                };
-                let pick = runs()
-                    .filter(|r| r.0 > after)
-                    .min()
-                    .or_else(|| runs().min());
+                // One scan of the slices: the earliest run after the cursor and the
+                // earliest run at all.
+                let (mut next, mut first) = (None, None);
+                for l in &model.procs.lanes {
+                    for i in (0..l.len()).filter(|&i| l.goroutines[i] == g) {
+                        let run = (l.starts[i], l.ends[i]);
+                        let earliest =
+                            |best: Option<(i64, i64)>| Some(best.map_or(run, |b| b.min(run)));
+                        first = earliest(first);
+                        if run.0 > after {
+                            next = earliest(next);
+                        }
+                    }
+                }
+                let pick = next.or(first);
                 match pick {
                     Some((s, e)) => self.apply(
                         Effect::ShowTime {

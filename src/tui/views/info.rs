@@ -26,6 +26,8 @@ pub struct InfoView {
     /// The `stats` report (footprint and summary), computed in the background.
     stats: Option<Result<String, String>>,
     pending: Option<mpsc::Receiver<Result<String, String>>>,
+    /// The counts, computed on the first draw (they scan every range slice).
+    facts: Option<Facts>,
 }
 
 /// Counts and totals the Info tab shows, from the model.
@@ -130,7 +132,7 @@ impl View for InfoView {
         }
         let m = ctx.model;
         let f = ctx.facts;
-        let facts = Facts::of(m);
+        let facts = self.facts.get_or_insert_with(|| Facts::of(m)).clone();
         let head = ctx.theme.header();
         let (t0, t1) = m.time_range();
         let mut lines = vec![

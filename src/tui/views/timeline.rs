@@ -1019,7 +1019,10 @@ impl View for TimelineView {
         y += 1;
         draw_ranges(buf, y, "STW", &tracks.stw, theme.stw());
         y += 1;
-        // Counters: the value at each cell's end, scaled to the maximum over the trace.
+        // Counters: the value at each cell's end, scaled to the maximum over the trace
+        // (found once, when the timeline was built: the goroutine counter has millions
+        // of rows on big traces).
+        let [heap_max, g_max, m_max] = tl.counter_peaks;
         let mut counter = |label: &str, draw: &dyn Fn(&mut Buffer, u16)| {
             draw(buf, y);
             buf.set_string(area.x, y, label, theme.dim());
@@ -1027,43 +1030,44 @@ impl View for TimelineView {
         };
         let cells = self.cells;
         counter("Heap", &|buf, y| {
+            let rows = &tl.heap;
             draw_counter(
                 buf,
                 x0,
                 y,
                 cells,
-                &tl.heap,
+                rows,
                 &cell,
                 |v| v[0],
-                |v| v[0] + v[1],
+                heap_max,
                 theme.group(0),
             )
         });
         counter("Goroutines", &|buf, y| {
-            let runnable_running = |v: [i64; 3]| (v[1] + v[2]) as u64;
+            let rows = &tl.goroutine_counts;
             draw_counter(
                 buf,
                 x0,
                 y,
                 cells,
-                &tl.goroutine_counts,
+                rows,
                 &cell,
                 runnable_running,
-                runnable_running,
+                g_max,
                 theme.group(1),
             )
         });
         counter("Threads", &|buf, y| {
-            let threads = |v: [i64; 2]| (v[0] + v[1]) as u64;
+            let rows = &tl.thread_counts;
             draw_counter(
                 buf,
                 x0,
                 y,
                 cells,
-                &tl.thread_counts,
+                rows,
                 &cell,
                 threads,
-                threads,
+                m_max,
                 theme.group(2),
             )
         });
@@ -1664,8 +1668,9 @@ fn nice_step(min: f64) -> f64 {
     }
 }
 
-/// Draws a counter track: per cell, `value` at the cell's end, as a level of the
-/// largest `scale` over the whole trace (heap: allocated against allocated + headroom).
+use crate::analysis::timeline::{runnable_running, threads};
+
+/// Draws a counter track: per cell, `value` at the cell's end, as a level of `max`.
 #[allow(clippy::too_many_arguments)]
 fn draw_counter<T: Copy>(
     buf: &mut Buffer,
@@ -1675,10 +1680,9 @@ fn draw_counter<T: Copy>(
     rows: &[(i64, T)],
     cell: &dyn Fn(u16) -> (i64, i64),
     value: impl Fn(T) -> u64,
-    scale: impl Fn(T) -> u64,
+    max: u64,
     style: Style,
 ) {
-    let max = rows.iter().map(|r| scale(r.1)).max().unwrap_or(0);
     if max == 0 {
         return;
     }
