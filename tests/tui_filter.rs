@@ -123,6 +123,7 @@ fn goroutine_rows_follow_the_filter() {
         .filter(|label| label[1..].trim_end().parse::<i64>().is_ok())
         .map(|label| label.trim_end().to_string())
         .collect();
+    assert!(!shown.is_empty(), "no goroutine rows:\n{s}");
     let expect: Vec<String> = want
         .iter()
         .take(shown.len())

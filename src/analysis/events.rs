@@ -62,18 +62,6 @@ fn state_name(s: GoState) -> &'static str {
     }
 }
 
-fn frames(stack: Option<crate::trace::event::Stack<'_, '_>>) -> Vec<Frame> {
-    stack.map_or_else(Vec::new, |s| {
-        s.frames()
-            .map(|f| Frame {
-                func: String::from_utf8_lossy(f.func).into_owned(),
-                file: String::from_utf8_lossy(f.file).into_owned(),
-                line: f.line,
-            })
-            .collect()
-    })
-}
-
 impl Consumer for GoroutineEvents {
     fn event(&mut self, ev: &Event<'_>) {
         let t = ev.time();
@@ -161,8 +149,8 @@ impl Consumer for GoroutineEvents {
         // created); the event's stack is the emitter's (where it created or unblocked
         // another).
         let stack = match &st {
-            Some(s) if other.is_none() && s.stack.is_some() => frames(s.stack),
-            _ if by.is_none() => frames(ev.stack()),
+            Some(s) if other.is_none() && s.stack.is_some() => Frame::of_stack(s.stack),
+            _ if by.is_none() => Frame::of_stack(ev.stack()),
             _ => Vec::new(),
         };
         let mut go_text = Vec::new();

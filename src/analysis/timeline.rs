@@ -33,6 +33,21 @@ pub struct Frame {
     pub line: u64,
 }
 
+impl Frame {
+    /// The frames of `stack`, owned, innermost first (none without a stack).
+    pub fn of_stack(stack: Option<Stack<'_, '_>>) -> Vec<Frame> {
+        stack.map_or_else(Vec::new, |s| {
+            s.frames()
+                .map(|f| Frame {
+                    func: String::from_utf8_lossy(f.func).into_owned(),
+                    file: String::from_utf8_lossy(f.file).into_owned(),
+                    line: f.line,
+                })
+                .collect()
+        })
+    }
+}
+
 /// What a slice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SliceKind {
@@ -386,14 +401,7 @@ impl TimelineBuilder {
     }
 
     fn intern_stack(&mut self, s: Stack<'_, '_>) -> Option<u32> {
-        let frames: Vec<Frame> = s
-            .frames()
-            .map(|f| Frame {
-                func: String::from_utf8_lossy(f.func).into_owned(),
-                file: String::from_utf8_lossy(f.file).into_owned(),
-                line: f.line,
-            })
-            .collect();
+        let frames = Frame::of_stack(Some(s));
         if frames.is_empty() {
             return None;
         }
