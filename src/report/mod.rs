@@ -15,8 +15,20 @@ pub mod tasks;
 pub fn open_reader(
     source: &crate::trace::Source,
 ) -> Result<crate::trace::Reader<'_>, crate::trace::Error> {
+    open_reader_reporting(source, None)
+}
+
+/// Like [`open_reader`], and stores in `progress` how many bytes have been decoded, at
+/// each generation's end (a loading gauge reads it from another thread).
+pub fn open_reader_reporting<'a>(
+    source: &'a crate::trace::Source,
+    progress: Option<&'a std::sync::atomic::AtomicU64>,
+) -> Result<crate::trace::Reader<'a>, crate::trace::Error> {
     Ok(
-        crate::trace::Reader::new(source.bytes())?.on_generation_done(Box::new(|from, to| {
+        crate::trace::Reader::new(source.bytes())?.on_generation_done(Box::new(move |from, to| {
+            if let Some(p) = progress {
+                p.store(to, std::sync::atomic::Ordering::Relaxed);
+            }
             source.release(from as usize..to as usize)
         })),
     )

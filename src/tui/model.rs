@@ -138,21 +138,13 @@ impl Model {
     /// on another thread, as the two halves take about as long and machines have cores.
     pub fn build(file: &TraceFile, progress: &Progress) -> Result<Model, String> {
         let source = &file.source;
-        fn reader<'a>(
-            source: &'a Source,
-            part: &'a AtomicU64,
-        ) -> Result<crate::trace::Reader<'a>, String> {
-            Ok(crate::trace::Reader::new(source.bytes())
-                .map_err(|e| e.to_string())?
-                .on_generation_done(Box::new(move |from, to| {
-                    part.store(to, Ordering::Relaxed);
-                    source.release(from as usize..to as usize)
-                })))
-        }
+        let reader = |part| {
+            crate::report::open_reader_reporting(source, Some(part)).map_err(|e| e.to_string())
+        };
         let (analyses, procs) = std::thread::scope(|s| {
             let timeline = s.spawn(|| -> Result<Timeline, String> {
                 let mut procs = TimelineBuilder::new().compact();
-                crate::analysis::run(reader(source, &progress.0[1])?, &mut [&mut procs]);
+                crate::analysis::run(reader(&progress.0[1])?, &mut [&mut procs]);
                 Ok(procs.finish())
             });
             let analyses = (|| -> Result<_, String> {
@@ -160,7 +152,7 @@ impl Model {
                 let mut profiles = ProfileBuilder::new();
                 let mut mmu = UtilBuilder::new(DEFAULT_MMU_FLAGS);
                 let (events, err) = crate::analysis::run(
-                    reader(source, &progress.0[0])?,
+                    reader(&progress.0[0])?,
                     &mut [&mut summarizer, &mut profiles, &mut mmu],
                 );
                 Ok((
@@ -256,12 +248,9 @@ where
         .name(name.to_string())
         .spawn(move || {
             let source = &file.source;
-            let r = crate::trace::Reader::new(source.bytes())
+            let r = crate::report::open_reader(source)
                 .map_err(|e| e.to_string())
                 .map(|reader| {
-                    let reader = reader.on_generation_done(Box::new(|a, b| {
-                        source.release(a as usize..b as usize)
-                    }));
                     crate::analysis::run(reader, &mut [&mut consumer]);
                     finish(consumer)
                 });
