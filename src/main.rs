@@ -213,8 +213,10 @@ fn main() -> Result<ExitCode> {
                 source,
                 path: args.trace.clone(),
             };
-            gotrace_tui::tui::bench::run(file, &mut io::stdout().lock())?;
-            Ok(ExitCode::SUCCESS)
+            // Line by line: the figures come as the benchmark goes.
+            let mut out = io::LineWriter::new(io::stdout().lock());
+            let r = gotrace_tui::tui::bench::run(file, &mut out).map_err(DumpError::Io);
+            finish(out, r)
         }
         Command::Bench(args) => {
             let source = open(&args.trace)?;
