@@ -35,14 +35,6 @@ pub fn dur(ns: i64) -> String {
     }
 }
 
-/// A time axis label: a duration since the trace start, trimmed of useless zeros.
-pub fn time(ns: i64) -> String {
-    if ns == 0 {
-        return "0".into();
-    }
-    dur(ns)
-}
-
 /// A share as a percentage with one decimal.
 pub fn pct(part: i64, whole: i64) -> String {
     if whole <= 0 {
