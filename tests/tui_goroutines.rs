@@ -349,17 +349,7 @@ fn colours_tell_the_states_apart() {
         app.render(buf.area, &mut buf);
         // The strip is the fifth line: every drawn cell a full block in a state's colour.
         let theme = app.theme;
-        let colours: Vec<_> = [
-            StateColor::Running,
-            StateColor::Runnable,
-            StateColor::Syscall,
-            StateColor::Network,
-            StateColor::Sync,
-            StateColor::Blocked,
-        ]
-        .iter()
-        .map(|&c| theme.state(c).fg)
-        .collect();
+        let colours: Vec<_> = StateColor::ALL.iter().map(|&c| theme.state(c).fg).collect();
         let mut seen = std::collections::BTreeSet::new();
         for x in 0..160 {
             let cell = &buf[(x, 4)];

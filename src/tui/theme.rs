@@ -158,6 +158,16 @@ pub enum StateColor {
 }
 
 impl StateColor {
+    /// Every family, in a fixed order (running first).
+    pub const ALL: [StateColor; 6] = [
+        StateColor::Running,
+        StateColor::Runnable,
+        StateColor::Syscall,
+        StateColor::Network,
+        StateColor::Sync,
+        StateColor::Blocked,
+    ];
+
     /// The family of a block reason: the network, synchronization (channels, select,
     /// sync, as the sync profile counts them), or anything else.
     pub fn of_reason(reason: &str) -> StateColor {

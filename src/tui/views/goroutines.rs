@@ -1246,14 +1246,7 @@ fn strip(buf: &mut Buffer, area: Rect, l: &Lifetime, from: i64, to: i64, theme: 
 }
 
 /// The colour families, in a fixed order (ties in a strip cell go to the earlier one).
-const COLORS: [StateColor; 6] = [
-    StateColor::Running,
-    StateColor::Runnable,
-    StateColor::Syscall,
-    StateColor::Network,
-    StateColor::Sync,
-    StateColor::Blocked,
-];
+const COLORS: [StateColor; 6] = StateColor::ALL;
 
 fn color_index(c: StateColor) -> usize {
     COLORS
