@@ -152,6 +152,11 @@ pub struct TasksArgs {
     /// Only tasks whose type, regions, log categories or messages contain this text.
     #[arg(long)]
     pub log: Option<String>,
+    /// Print go tool trace's task-focused view of this task instead (its "Task N" link,
+    /// `/trace?focustask=N`): the task's window, its tree in the viewer's order, each
+    /// task's begin and end (time, goroutine, stacks) and the parent → child arrows.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["typ", "min_duration", "log"])]
+    pub focus: Option<u64>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

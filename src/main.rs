@@ -130,6 +130,18 @@ fn main() -> Result<ExitCode> {
                 }
             }
         }
+        Command::Tasks(args) if args.focus.is_some() => {
+            let source = open(&args.trace)?;
+            let id = args.focus.unwrap_or_default();
+            let mut out = BufWriter::new(io::stdout().lock());
+            match report::tasks::write_task_view(&source, id, args.json, &mut out) {
+                Ok(Err(why)) => {
+                    eprintln!("gotrace-tui: {why}");
+                    Ok(ExitCode::FAILURE)
+                }
+                r => finish(out, r.map(|_| ())),
+            }
+        }
         Command::Tasks(args) => {
             let source = open(&args.trace)?;
             let filter = report::tasks::TaskFilter {

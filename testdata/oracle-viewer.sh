@@ -21,6 +21,8 @@
 #   goroutine/<goid>.json.gz /jsontrace?goid=<goid>, for the goroutines of
 #                            <name>.oracle/goroutines.json (at most --max-goroutines:
 #                            those with the most events in `go tool trace -d=parsed`)
+#   task/<id>.json.gz        /jsontrace?focustask=<id> (the task pages' "Task N" link), for
+#                            the tasks of <name>.oracle/tasks.json that have a begin or end
 #   errors.json              only if a page was not served or a value could not be recorded exactly
 #   server.err               only if the server did not come up: "exit status N", then its stderr
 # Each .json.gz is a compact golden (slices, flows, counters, instants, lanes,
@@ -96,6 +98,10 @@ viewer_one() {
 		fi
 	else
 		echo "oracle-viewer.sh: $rel: no $name.oracle/goroutines.json (run oracle.sh first): no goroutine views" >&2
+	fi
+
+	if [ -f "$dir/$name.oracle/tasks.json" ]; then
+		gargs+=(-tasks "$dir/$name.oracle/tasks.json")
 	fi
 
 	if start_server "$trace" "$out"; then

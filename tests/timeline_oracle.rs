@@ -13,7 +13,8 @@ use std::path::Path;
 #[path = "common/oracle.rs"]
 mod oracle;
 
-use oracle::{goroutine_pages, read_golden, traces_root_files};
+use gotrace_tui::analysis::task_view::TaskView;
+use oracle::{goroutine_pages, read_golden, task_pages, traces_root_files};
 
 #[derive(Deserialize)]
 struct View {
@@ -22,6 +23,7 @@ struct View {
     instants: Vec<InstantG>,
     stacks: Vec<Vec<String>>,
     counters: Vec<CounterG>,
+    lanes: Vec<LaneG>,
     /// Counters identical to another view's are stored once, by reference.
     #[serde(default)]
     counters_ref: Vec<CounterRef>,
@@ -34,6 +36,24 @@ struct CounterRef {
     name: String,
     from: usize,
     to: usize,
+}
+
+#[derive(Deserialize)]
+struct LaneG {
+    name: String,
+    pid: u64,
+    tid: u64,
+    sort_index: Option<i64>,
+}
+
+/// A task slice's arguments.
+#[derive(Deserialize, PartialEq, Debug)]
+struct TaskArgsG {
+    id: u64,
+    #[serde(default)]
+    start_g: u64,
+    #[serde(default)]
+    end_g: u64,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +72,8 @@ struct SliceG {
     dur_ns: i64,
     stack: Option<usize>,
     end_stack: Option<usize>,
+    #[serde(default)]
+    args: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +104,7 @@ struct FlowG {
 
 #[derive(Deserialize)]
 struct EndG {
+    pid: u64,
     tid: u64,
     ts_ns: i64,
     stack: Option<usize>,
@@ -125,6 +148,25 @@ fn compare<K: Ord + std::fmt::Debug>(
             want.len()
         ));
     }
+}
+
+/// The view's flows that start in section `pid` (0: the P, thread or goroutine lanes;
+/// 2: the Tasks section).
+fn golden_flows(view: &View, pid: u64) -> Vec<FlowKey> {
+    view.flows
+        .iter()
+        .filter(|f| f.from.pid == pid)
+        .map(|f| {
+            (
+                f.name.clone(),
+                f.from.tid,
+                f.from.ts_ns,
+                f.to.tid,
+                f.to.ts_ns,
+                golden_frames(view, f.from.stack),
+            )
+        })
+        .collect()
 }
 
 fn golden_frames(v: &View, id: Option<usize>) -> Vec<String> {
@@ -224,20 +266,7 @@ fn check_timeline(
         })
         .collect();
     compare(t, "slices", &mut ours, &mut want, failures);
-    let mut want: Vec<FlowKey> = view
-        .flows
-        .iter()
-        .map(|f| {
-            (
-                f.name.clone(),
-                f.from.tid,
-                f.from.ts_ns,
-                f.to.tid,
-                f.to.ts_ns,
-                golden_frames(view, f.from.stack),
-            )
-        })
-        .collect();
+    let mut want = golden_flows(view, 0);
     let mut ours: Vec<FlowKey> = tl
         .arrows
         .iter()
@@ -375,5 +404,220 @@ fn timeline_matches_go_tool_trace_goroutine_views() {
         checked.0,
         checked.2,
         failures.join("\n")
+    );
+}
+
+#[test]
+fn task_views_match_go_tool_trace_focustask() {
+    let mut failures = Vec::new();
+    let mut checked = (0, 0, 0);
+    let (mut pages, mut task_slices, mut task_arrows) = (0, 0, 0);
+    for t in traces_root_files("viewer", "proc.json") {
+        let dir = t.with_extension("viewer");
+        let tasks = task_pages(&dir);
+        if tasks.is_empty() {
+            continue;
+        }
+        let data = std::fs::read(&t).unwrap();
+        let mut b = TimelineBuilder::new();
+        let mut summarizer = Summarizer::new();
+        let (_, err) =
+            gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b, &mut summarizer]);
+        assert!(err.is_none());
+        let tl = b.finish();
+        let summary = summarizer.finish();
+        for (id, file) in tasks {
+            let page = dir.join(&file);
+            let view = read_view(&dir, &file);
+            let Some(ours) = TaskView::of(&summary.tasks, id, &tl) else {
+                failures.push(format!("{}: no task view for task {id}", page.display()));
+                continue;
+            };
+            // The proc part: the proc view cut to the task's window.
+            check_timeline(
+                &page,
+                &tl.window(ours.from, ours.to),
+                &view,
+                &mut failures,
+                &mut checked,
+            );
+            // The Tasks section: lanes, slices with their stacks and arguments, arrows.
+            let mut want: Vec<(u64, String, Option<i64>)> = view
+                .lanes
+                .iter()
+                .filter(|l| l.pid == 2)
+                .map(|l| (l.tid, l.name.clone(), l.sort_index))
+                .collect();
+            let mut got: Vec<(u64, String, Option<i64>)> = ours
+                .lanes
+                .iter()
+                .map(|l| (l.id, l.name.clone(), Some(l.sort_index as i64)))
+                .collect();
+            compare(&page, "task lanes", &mut got, &mut want, &mut failures);
+            type TaskSliceKey = (u64, String, i64, i64, Vec<String>, Vec<String>, String);
+            let mut want: Vec<TaskSliceKey> = view
+                .slices
+                .iter()
+                .filter(|s| s.pid == 2)
+                .map(|s| {
+                    let args: TaskArgsG =
+                        serde_json::from_value(s.args.clone().expect("task slice args")).unwrap();
+                    (
+                        s.tid,
+                        s.name.clone(),
+                        s.ts_ns,
+                        s.dur_ns,
+                        golden_frames(&view, s.stack),
+                        golden_frames(&view, s.end_stack),
+                        format!("{args:?}"),
+                    )
+                })
+                .collect();
+            task_slices += want.len();
+            let mut got: Vec<TaskSliceKey> = ours
+                .slices
+                .iter()
+                .map(|s| {
+                    let args = TaskArgsG {
+                        id: s.task,
+                        start_g: s.start_g as u64,
+                        end_g: s.end_g as u64,
+                    };
+                    (
+                        s.task,
+                        s.name.clone(),
+                        s.start - tl.start_time,
+                        s.dur,
+                        frames(&tl, s.start_stack),
+                        frames(&tl, s.end_stack),
+                        format!("{args:?}"),
+                    )
+                })
+                .collect();
+            compare(&page, "task slices", &mut got, &mut want, &mut failures);
+            let mut want = golden_flows(&view, 2);
+            task_arrows += want.len();
+            let mut got: Vec<FlowKey> = ours
+                .arrows
+                .iter()
+                .map(|a| {
+                    let at = a.time - tl.start_time;
+                    (
+                        "newTask".to_string(),
+                        a.parent,
+                        at,
+                        a.child,
+                        at,
+                        frames(&tl, a.stack),
+                    )
+                })
+                .collect();
+            compare(&page, "task arrows", &mut got, &mut want, &mut failures);
+            pages += 1;
+        }
+    }
+    assert!(pages >= 50, "only {pages} task pages checked");
+    assert!(task_arrows >= 12, "only {task_arrows} task arrows checked");
+    assert!(
+        failures.is_empty(),
+        "{} differences ({pages} task pages, {task_slices} task slices, {task_arrows} task arrows):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `tasks --focus ID --json` prints the same Tasks section as go tool trace's
+/// task-focused view (lanes in order, each task's begin, duration, goroutines and stacks,
+/// the newTask arrows), for every stored task page; a task without a view is an error.
+#[test]
+fn tasks_focus_command_prints_go_tool_trace_task_view() {
+    let bin = env!("CARGO_BIN_EXE_gotrace-tui");
+    // "func file:line" → the viewer's "func:line".
+    let viewer_frames = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let f = f.as_str().unwrap();
+                let func = f.split(' ').next().unwrap();
+                let line = f.rsplit(':').next().unwrap();
+                format!("{func}:{line}")
+            })
+            .collect()
+    };
+    let mut pages = 0;
+    for t in traces_root_files("viewer", "proc.json") {
+        let dir = t.with_extension("viewer");
+        for (id, file) in task_pages(&dir) {
+            let out = std::process::Command::new(bin)
+                .args(["tasks", "--json", "--focus", &id.to_string()])
+                .arg(&t)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let view = read_view(&dir, &file);
+            let mut lanes: Vec<&LaneG> = view.lanes.iter().filter(|l| l.pid == 2).collect();
+            lanes.sort_by_key(|l| l.sort_index);
+            let tasks = got["tasks"].as_array().unwrap();
+            let names: Vec<&str> = tasks.iter().map(|t| t["lane"].as_str().unwrap()).collect();
+            let want: Vec<&str> = lanes.iter().map(|l| l.name.as_str()).collect();
+            assert_eq!(names, want, "{file}");
+            for s in view.slices.iter().filter(|s| s.pid == 2) {
+                let ours = tasks
+                    .iter()
+                    .find(|t| t["id"] == s.tid)
+                    .and_then(|t| t.get("slice"))
+                    .unwrap_or_else(|| panic!("{file}: no slice for task {}", s.tid));
+                let args: TaskArgsG = serde_json::from_value(s.args.clone().unwrap()).unwrap();
+                assert_eq!(ours["start_ns"], s.ts_ns, "{file}");
+                assert_eq!(ours["dur_ns"], s.dur_ns, "{file}");
+                assert_eq!(ours["start_g"].as_i64().unwrap() as u64, args.start_g);
+                assert_eq!(ours["end_g"].as_i64().unwrap() as u64, args.end_g);
+                assert_eq!(
+                    viewer_frames(&ours["start_stack"]),
+                    golden_frames(&view, s.stack)
+                );
+                assert_eq!(
+                    viewer_frames(&ours["end_stack"]),
+                    golden_frames(&view, s.end_stack)
+                );
+            }
+            let arrows = got["arrows"].as_array().unwrap();
+            let want = view.flows.iter().filter(|f| f.from.pid == 2).count();
+            assert_eq!(arrows.len(), want, "{file}");
+            for f in view.flows.iter().filter(|f| f.from.pid == 2) {
+                assert!(
+                    arrows.iter().any(|a| a["parent"] == f.from.tid
+                        && a["child"] == f.to.tid
+                        && a["time_ns"] == f.from.ts_ns
+                        && viewer_frames(&a["stack"]) == golden_frames(&view, f.from.stack)),
+                    "{file}: no arrow T{} → T{}",
+                    f.from.tid,
+                    f.to.tid
+                );
+            }
+            pages += 1;
+        }
+    }
+    assert!(pages >= 50, "only {pages} task pages");
+    // misc.trace's task 0 has only logs: go tool trace serves no view of it.
+    let t = traces_root_files("viewer", "proc.json")
+        .into_iter()
+        .find(|t| t.ends_with("go126/misc.trace"))
+        .unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["tasks", "--focus", "0"])
+        .arg(&t)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "gotrace-tui: task 0 has neither a begin nor an end in the trace (go tool trace shows no view of it)"
     );
 }

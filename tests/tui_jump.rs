@@ -105,6 +105,7 @@ fn tasks_by_id_and_by_name() {
         s.contains(&format!("cursor {}", dur(task.start.unwrap().time - t0))),
         "{s}"
     );
+    assert_eq!(app.timeline.focused_task().map(|f| f.task), Some(*id));
     let s = type_jump(&mut app, &task.name[..task.name.len().min(6)]);
     assert!(s.contains(&format!(" {}", task.name)), "{s}");
 }

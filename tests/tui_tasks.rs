@@ -186,18 +186,15 @@ fn tasks_every_level_on_http() {
         );
     }
 
-    // Enter shows the task's window in the timeline.
+    // Enter shows the task in the timeline, focused (go tool trace's task view).
     let effect = with_ctx(&mut a, |a, ctx| a.tasks.update(Action::Enter, ctx));
-    assert_eq!(
-        effect,
-        Effect::ShowTime {
-            from: first_time + spans[0].start,
-            to: first_time + spans[0].start + spans[0].duration,
-            goroutine: None
-        }
-    );
+    assert_eq!(effect, Effect::ShowTask(spans[0].id));
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.tab, Tab::Timeline);
+    let focus = a.timeline.focused_task().expect("a focused task");
+    assert_eq!(focus.task, spans[0].id);
+    assert_eq!(focus.from, first_time + spans[0].start);
+    assert_eq!(focus.to, first_time + spans[0].start + spans[0].duration);
 
     // Esc goes back one level at a time.
     keys(&mut a, "4");
@@ -403,4 +400,51 @@ fn every_level_is_readable_in_16_colours() {
             press(&mut a, KeyCode::Enter);
         }
     }
+}
+
+/// The task-focused timeline (`:task 7`, or Enter on a task): the task's window, its tree
+/// as tracks in go tool trace's order (begin, then end), a bar over each task's life and
+/// `◆` where the batch task began each child; Esc removes the tracks.
+#[test]
+fn a_focused_task_shows_its_tree_as_tracks() {
+    let mut a = app("go126/http.trace");
+    keys(&mut a, ":");
+    for c in "task 7".chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.tab, Tab::Timeline);
+    let focus = a.timeline.focused_task().expect("task 7 focused").clone();
+    let tree = &summary(&a).tasks[&7];
+    assert_eq!(focus.lanes.len(), 1 + tree.children.len());
+    assert!(focus.lanes.len() > 1, "task 7 has children in http.trace");
+    assert_readable(&mut a, 80, 24);
+    let s = snap("timeline_task_focus", &mut a);
+    // The tracks follow the counters, one per task, in sort order, each with a bar.
+    let rows: Vec<&str> = s.lines().collect();
+    let first = rows
+        .iter()
+        .position(|l| l.starts_with(&fit(&focus.lanes[0].name, 10)))
+        .unwrap_or_else(|| panic!("no track for {}\n{s}", focus.lanes[0].name));
+    for (k, lane) in focus.lanes.iter().enumerate() {
+        let r = rows[first + k];
+        assert!(r.starts_with(&fit(&lane.name, 10)), "{r}");
+        assert!(
+            r.contains('▬') || r.contains('◆'),
+            "no bar for {}: {r}",
+            lane.name
+        );
+    }
+    // The children's begins, on the parent's track.
+    let parent = rows[first];
+    assert!(parent.contains('◆'), "{parent}");
+    // The children begin after the parent: their bars start further right.
+    let bar_at = |r: &str| r.chars().skip(11).position(|c| c == '▬' || c == '◆');
+    for k in 1..focus.lanes.len() {
+        assert!(bar_at(rows[first + k]) >= bar_at(parent), "{s}");
+    }
+    press(&mut a, KeyCode::Esc);
+    assert!(a.timeline.focused_task().is_none());
+    let s = screen(&mut a, 160, 48);
+    assert!(!s.contains(&fit(&focus.lanes[0].name, 10)), "{s}");
 }

@@ -9,6 +9,7 @@ pub mod gstates;
 pub mod mmu;
 pub mod profiles;
 pub mod search;
+pub mod task_view;
 pub mod tasks;
 pub mod timeline;
 

@@ -150,6 +150,9 @@ pub struct Timeline {
     /// scale of a drawn track): heap allocated + headroom (the goal), runnable + running
     /// goroutines, threads.
     pub counter_peaks: [u64; 3],
+    /// The stacks of the task begin and end events, by event time (ascending), for the
+    /// task-focused view ([`super::task_view`]).
+    pub task_stacks: Vec<(i64, Option<u32>)>,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -264,6 +267,8 @@ pub struct TimelineBuilder {
     /// Keep no slices and no Goroutines counter (the two big series): enough for the
     /// causal links, at a fraction of the memory.
     links_only: bool,
+    /// Only the trace's ends and the task events' stacks ([`TimelineBuilder::tasks_only`]).
+    tasks_only: bool,
     /// Goroutine layout: (unblocker, unblocked) for every unblock by a goroutine.
     unblock_edges: Vec<(i64, i64)>,
     /// Threads seen, for the thread view's lanes.
@@ -348,6 +353,13 @@ impl TimelineBuilder {
     /// instants and small counters [`Flows`](super::flows::Flows) and similar readers need.
     pub fn links_only(mut self) -> TimelineBuilder {
         self.links_only = true;
+        self
+    }
+
+    /// Keeps only what the task-focused view needs besides the summary: the trace's ends
+    /// and the stacks of task events ([`Timeline::task_stacks`], [`Timeline::stacks`]).
+    pub fn tasks_only(mut self) -> TimelineBuilder {
+        self.tasks_only = true;
         self
     }
 
@@ -984,6 +996,9 @@ impl Consumer for TimelineBuilder {
             self.out.start_time = ev.time();
         }
         self.out.end_time = ev.time();
+        if self.tasks_only && !matches!(ev.kind(), Kind::Sync | Kind::TaskBegin | Kind::TaskEnd) {
+            return;
+        }
         match ev.kind() {
             Kind::Sync => {
                 self.seen_sync += 1;
@@ -999,6 +1014,10 @@ impl Consumer for TimelineBuilder {
             }
             Kind::Metric => self.heap_metric(ev),
             Kind::StackSample | Kind::Log => self.point_event(ev),
+            Kind::TaskBegin | Kind::TaskEnd => {
+                let stack = self.stack(ev.stack());
+                self.out.task_stacks.push((ev.time(), stack));
+            }
             Kind::Label => {
                 if let Some(l) = ev.label()
                     && let Resource::Goroutine(g) = l.resource
@@ -1266,7 +1285,19 @@ impl Timeline {
     /// ends in it and on shown lanes: the trace viewer emitter's filters.
     pub fn goroutine_view(&self, goid: i64, from: i64, to: i64) -> Timeline {
         let lanes = self.related_goroutines(goid);
-        let shown = |lane: u64| lanes.contains(&(lane as i64));
+        self.cut(|lane| lanes.contains(&(lane as i64)), from, to)
+    }
+
+    /// What go tool trace's viewer shows of this timeline between `from` and `to`
+    /// (absolute ns, both included), as its `Emitter` cuts a view to a window: slices
+    /// that start or end inside, arrows with both ends inside, instants and counter rows
+    /// inside. The task-focused view is the proc view cut to the task's window.
+    pub fn window(&self, from: i64, to: i64) -> Timeline {
+        self.cut(|_| true, from, to)
+    }
+
+    /// The slices, arrows and instants on lanes `shown`, cut to `from..=to`.
+    fn cut(&self, shown: impl Fn(u64) -> bool, from: i64, to: i64) -> Timeline {
         let within = |t: i64| from <= t && t <= to;
         Timeline {
             slices: self
@@ -1303,6 +1334,7 @@ impl Timeline {
             lane_ids: Vec::new(),
             arrow_index: ArrowIndex::default(),
             counter_peaks: [0; 3],
+            task_stacks: self.task_stacks.clone(),
             start_time: self.start_time,
             end_time: self.end_time,
         }

@@ -386,3 +386,167 @@ mod tests {
         assert_eq!(parse_duration("12"), None);
     }
 }
+
+/// One task of the focused view, as `tasks --focus` prints it.
+#[derive(Serialize)]
+struct FocusTaskJson {
+    id: u64,
+    lane: String,
+    sort_index: usize,
+    /// Absent when the task's slice lies outside the window (go tool trace drops it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slice: Option<FocusSliceJson>,
+}
+
+#[derive(Serialize)]
+struct FocusSliceJson {
+    name: String,
+    start_ns: i64,
+    dur_ns: i64,
+    start_g: i64,
+    end_g: i64,
+    start_stack: Vec<String>,
+    end_stack: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FocusArrowJson {
+    parent: u64,
+    child: u64,
+    time_ns: i64,
+    stack: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FocusJson {
+    task: u64,
+    from_ns: i64,
+    to_ns: i64,
+    tasks: Vec<FocusTaskJson>,
+    arrows: Vec<FocusArrowJson>,
+}
+
+/// `tasks --focus ID`: go tool trace's task-focused view of task `id` (its window, the
+/// task tree in the viewer's order with each task's begin, end and stacks, and the
+/// parent → child arrows), as text or JSON; times are from the trace's first event.
+/// `Ok(Err(why))` when the trace has no such view.
+pub fn write_task_view(
+    source: &crate::trace::Source,
+    id: u64,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<Result<(), String>, crate::trace::dump::DumpError> {
+    use crate::analysis::goroutines::Summarizer;
+    use crate::analysis::task_view::TaskView;
+    use crate::analysis::timeline::TimelineBuilder;
+
+    let reader = super::open_reader(source)?;
+    let mut summarizer = Summarizer::new();
+    let mut builder = TimelineBuilder::new().tasks_only();
+    let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut builder]);
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    let summary = summarizer.finish();
+    let tl = builder.finish();
+    let Some(view) = TaskView::of(&summary.tasks, id, &tl) else {
+        let why = if summary.tasks.contains_key(&id) {
+            "has neither a begin nor an end in the trace (go tool trace shows no view of it)"
+        } else {
+            "is not in the trace"
+        };
+        return Ok(Err(format!("task {id} {why}")));
+    };
+    let t0 = tl.start_time;
+    let frames = |s: Option<u32>| -> Vec<String> {
+        s.map_or_else(Vec::new, |i| {
+            tl.stacks[i as usize]
+                .iter()
+                .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
+                .collect()
+        })
+    };
+    let v = FocusJson {
+        task: view.task,
+        from_ns: view.from - t0,
+        to_ns: view.to - t0,
+        tasks: view
+            .lanes
+            .iter()
+            .map(|l| FocusTaskJson {
+                id: l.id,
+                lane: l.name.clone(),
+                sort_index: l.sort_index,
+                slice: view
+                    .slices
+                    .iter()
+                    .find(|s| s.task == l.id)
+                    .map(|s| FocusSliceJson {
+                        name: s.name.clone(),
+                        start_ns: s.start - t0,
+                        dur_ns: s.dur,
+                        start_g: s.start_g,
+                        end_g: s.end_g,
+                        start_stack: frames(s.start_stack),
+                        end_stack: frames(s.end_stack),
+                    }),
+            })
+            .collect(),
+        arrows: view
+            .arrows
+            .iter()
+            .map(|a| FocusArrowJson {
+                parent: a.parent,
+                child: a.child,
+                time_ns: a.time - t0,
+                stack: frames(a.stack),
+            })
+            .collect(),
+    };
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+        return Ok(Ok(()));
+    }
+    writeln!(
+        out,
+        "task {}: window {} – {} ({}), {} task(s) in its tree",
+        v.task,
+        go_duration(v.from_ns),
+        go_duration(v.to_ns),
+        go_duration(v.to_ns - v.from_ns),
+        v.tasks.len()
+    )?;
+    for t in &v.tasks {
+        match &t.slice {
+            None => writeln!(out, "  {}  (outside the window)", t.lane)?,
+            Some(s) => {
+                writeln!(
+                    out,
+                    "  {}  begin {} on G{}  end {} on G{}  ({})",
+                    t.lane,
+                    go_duration(s.start_ns),
+                    s.start_g,
+                    go_duration(s.start_ns + s.dur_ns),
+                    s.end_g,
+                    go_duration(s.dur_ns)
+                )?;
+                for (what, stack) in [("begin", &s.start_stack), ("end", &s.end_stack)] {
+                    if let Some(top) = stack.first() {
+                        writeln!(out, "      {what} at {top}")?;
+                    }
+                }
+            }
+        }
+    }
+    for a in &v.arrows {
+        writeln!(
+            out,
+            "  newTask T{} → T{} at {}",
+            a.parent,
+            a.child,
+            go_duration(a.time_ns)
+        )?;
+    }
+    Ok(Ok(()))
+}

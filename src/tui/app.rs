@@ -348,6 +348,7 @@ impl App {
                 self.tab = Tab::Timeline;
                 self.timeline.show_group(g, &ctx);
             }
+            Target::Task(id) => self.apply(Effect::ShowTask(id), &ctx),
         }
         self.record(before);
     }
@@ -439,6 +440,7 @@ impl App {
                     Effect::Jumped
                         | Effect::ShowTime { .. }
                         | Effect::ShowGoroutine(_)
+                        | Effect::ShowTask(_)
                         | Effect::ShowGroupRows(_)
                 );
                 self.apply(effect, &ctx);
@@ -468,6 +470,12 @@ impl App {
             Effect::ShowGroupRows(g) => {
                 self.tab = Tab::Timeline;
                 self.timeline.show_group(g, ctx);
+            }
+            Effect::ShowTask(id) => {
+                self.tab = Tab::Timeline;
+                if let Err(e) = self.timeline.show_task(id, ctx) {
+                    self.status = Some(e);
+                }
             }
             Effect::Status(s) => self.status = Some(s),
             Effect::Jumped => {}

@@ -24,6 +24,8 @@ pub enum Target {
     Window(i64, i64, Option<i64>),
     /// A goroutine group's rows (index into `Model::groups`).
     Group(u32),
+    /// A task: its window, with its tree as tracks (go tool trace's task-focused view).
+    Task(u64),
 }
 
 /// One line of the candidate list.
@@ -107,7 +109,7 @@ pub fn candidates(text: &str, model: &Model, cursor: i64) -> Vec<Candidate> {
         let end = task.end.map_or(t1, |e| e.time);
         out.push(Candidate {
             label: format!("task {id} {} ({})", task.name, dur(end - start)),
-            target: Target::Window(start, end, None),
+            target: Target::Task(id),
         });
     }
     if let Some(t) = parse_time(text, cursor - t0) {
@@ -134,12 +136,11 @@ pub fn candidates(text: &str, model: &Model, cursor: i64) -> Vec<Candidate> {
     for task in model.summary.tasks.values() {
         if let Some(score) = matcher.fuzzy_match(&task.name, text) {
             let start = task.start.map_or(t0, |e| e.time);
-            let end = task.end.map_or(t1, |e| e.time);
             scored.push((
                 score,
                 Candidate {
                     label: format!("task {} {} at {}", task.id, task.name, dur(start - t0)),
-                    target: Target::Window(start, end, None),
+                    target: Target::Task(task.id),
                 },
             ));
         }

@@ -107,20 +107,34 @@ pub fn column(
 /// The goroutine pages stored in a trace's `.viewer/` directory: (goroutine, file relative
 /// to the directory, without `.gz`), in index order.
 pub fn goroutine_pages(viewer_dir: &Path) -> Vec<(i64, String)> {
+    pages_by(viewer_dir, |e| e.goid)
+}
+
+/// The task-focused views stored in a viewer dir (`/jsontrace?focustask=N`): (task id,
+/// file name without `.gz`).
+#[allow(dead_code)]
+pub fn task_pages(viewer_dir: &Path) -> Vec<(u64, String)> {
+    pages_by(viewer_dir, |e| e.task_id)
+}
+
+#[derive(serde::Deserialize)]
+struct IndexEntry {
+    file: String,
+    goid: Option<i64>,
+    task_id: Option<u64>,
+}
+
+/// The files of a viewer dir's index.json that `key` picks, with their key.
+fn pages_by<K>(viewer_dir: &Path, key: impl Fn(&IndexEntry) -> Option<K>) -> Vec<(K, String)> {
     #[derive(serde::Deserialize)]
     struct Index {
         files: Vec<IndexEntry>,
-    }
-    #[derive(serde::Deserialize)]
-    struct IndexEntry {
-        file: String,
-        goid: Option<i64>,
     }
     let index: Index =
         serde_json::from_slice(&read_golden(&viewer_dir.join("index.json"))).unwrap();
     index
         .files
-        .into_iter()
-        .filter_map(|e| Some((e.goid?, e.file.trim_end_matches(".gz").to_string())))
+        .iter()
+        .filter_map(|e| Some((key(e)?, e.file.trim_end_matches(".gz").to_string())))
         .collect()
 }

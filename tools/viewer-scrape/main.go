@@ -7,16 +7,19 @@
 // Usage:
 //
 //	viewer-scrape scrape -url http://127.0.0.1:PORT -out DIR -trace T.trace -rel go126/x.trace
-//	    -goversion "go version ..." [-goroutines G.json -parsed P.txt -max-goroutines 20] [-serverlog LOG]
+//	    -goversion "go version ..." [-goroutines G.json -parsed P.txt -max-goroutines 20]
+//	    [-tasks T.json] [-serverlog LOG]
 //
 // It follows the links of the main page ("/": /trace?view=proc, /trace?view=thread,
 // or one link per range for split traces), reads the /jsontrace query each
 // /trace page loads, and fetches it; then, for the goroutines listed in
 // G.json (the oracle's goroutines.json; at most -max-goroutines of them,
 // those with the most events in P.txt, the output of `go tool trace -d=parsed`),
-// /trace?goid=N and its /jsontrace query. It writes DIR/index.json,
-// DIR/<view>.json.gz, DIR/goroutine/<goid>.json.gz and, only if something
-// failed, DIR/errors.json. See testdata/README.md ("Trace viewer goldens").
+// /trace?goid=N and its /jsontrace query; then, for every task of T.json (the
+// oracle's tasks.json) that has a begin or an end event, the task-focused view
+// that the task pages link to, /trace?focustask=N. It writes DIR/index.json,
+// DIR/<view>.json.gz, DIR/goroutine/<goid>.json.gz, DIR/task/<id>.json.gz and,
+// only if something failed, DIR/errors.json. See testdata/README.md ("Trace viewer goldens").
 package main
 
 import (
@@ -63,6 +66,7 @@ type fileEntry struct {
 	Events   *int           `json:"events,omitempty"` // goroutine views: events of the goroutine in -d=parsed
 	File     string         `json:"file"`
 	Goid     *uint64        `json:"goid,omitempty"`
+	TaskID   *uint64        `json:"task_id,omitempty"`
 	LinkText string         `json:"link_text,omitempty"` // proc/thread views: the main page's link text
 	Page     string         `json:"page"`                // the /trace page
 	Problems []string       `json:"problems,omitempty"`  // values that could not be recorded exactly (none expected)
@@ -92,6 +96,7 @@ func cmdScrape(args []string) error {
 	parsedPath := fs.String("parsed", "", "`go tool trace -d=parsed` output (events per goroutine)")
 	maxG := fs.Int("max-goroutines", 20, "at most this many goroutine views (those with the most events)")
 	skipReason := fs.String("skip-reason", "", "with -max-goroutines 0: why there are no goroutine views (index.json)")
+	tasksPath := fs.String("tasks", "", "the oracle's tasks.json (task ids); empty: no task views")
 	fs.Parse(args)
 	if *base == "" || *out == "" || *tracePath == "" {
 		return fmt.Errorf("scrape: -url, -out and -trace are required")
@@ -179,17 +184,10 @@ func cmdScrape(args []string) error {
 			idx.GoroutineViews.Rule = fmt.Sprintf("the %d goroutines with the most events in `go tool trace -d=parsed` (events whose G= or GoID= is the goroutine; ties: smaller id)", *maxG)
 		}
 		for _, id := range sel {
-			page := fmt.Sprintf("/trace?goid=%d", id)
-			file := fmt.Sprintf("goroutine/%d.json.gz", id)
-			ref := ""
-			if procView != nil {
-				ref = procFile
-			}
-			_, e, ok := fetchViewRef(f, page, filepath.Join(*out, file), procView, ref)
+			e, ok := fetchFocused(f, fmt.Sprintf("/trace?goid=%d", id), fmt.Sprintf("goroutine/%d.json.gz", id), *out, procView, procFile)
 			if !ok {
 				continue
 			}
-			e.File = file
 			g := id
 			e.Goid = &g
 			n := events[id]
@@ -199,6 +197,25 @@ func cmdScrape(args []string) error {
 		notes = append(notes, fmt.Sprintf("%d/%d goroutine views", len(sel), len(ids)))
 	} else {
 		idx.GoroutineViews = goroutineViews{Rule: "none (no goroutines.json)", Selected: []uint64{}}
+	}
+
+	// Task-focused views: the proc view cut to the task's window, with the
+	// task and its descendants as slices and parent -> child arrows.
+	if *tasksPath != "" {
+		ids, err := viewableTaskIDs(*tasksPath)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			e, ok := fetchFocused(f, fmt.Sprintf("/trace?focustask=%d", id), fmt.Sprintf("task/%d.json.gz", id), *out, procView, procFile)
+			if !ok {
+				continue
+			}
+			t := id
+			e.TaskID = &t
+			idx.Files = append(idx.Files, e)
+		}
+		notes = append(notes, fmt.Sprintf("%d task views", len(ids)))
 	}
 
 	if err := writeJSONFile(filepath.Join(*out, "index.json"), idx); err != nil {
@@ -222,6 +239,18 @@ func viewOf(page string) string {
 		}
 	}
 	return "view"
+}
+
+// fetchFocused fetches a view focused on one goroutine or task (page) into
+// out/file, its counters stored as references to the proc view's rows.
+func fetchFocused(f *fetcher, page, file, out string, procView *view, procFile string) (fileEntry, bool) {
+	ref := ""
+	if procView != nil {
+		ref = procFile
+	}
+	_, e, ok := fetchViewRef(f, page, filepath.Join(out, file), procView, ref)
+	e.File = file
+	return e, ok
 }
 
 // fetchViewRef loads a /trace page, fetches the /jsontrace query it loads,
@@ -299,6 +328,43 @@ func goroutineIDs(path string) ([]uint64, error) {
 			if !seen[x.ID] {
 				seen[x.ID] = true
 				ids = append(ids, x.ID)
+			}
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// viewableTaskIDs reads the ids of the tasks of tasks.json (oracle.sh's
+// format: {"types":[{"tasks":[{"id":N,"events":[{"what":…}]}]}]}) that have a
+// begin or an end event, sorted: go tool trace serves no focused view for the
+// others (it logs "failed to find task" and writes nothing).
+func viewableTaskIDs(path string) ([]uint64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var t struct {
+		Types []struct {
+			Tasks []struct {
+				ID     uint64 `json:"id"`
+				Events []struct {
+					What string `json:"what"`
+				} `json:"events"`
+			} `json:"tasks"`
+		} `json:"types"`
+	}
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	ids := []uint64{}
+	for _, ty := range t.Types {
+		for _, task := range ty.Tasks {
+			for _, e := range task.Events {
+				if strings.HasPrefix(e.What, "task \"") || e.What == "task end" {
+					ids = append(ids, task.ID)
+					break
+				}
 			}
 		}
 	}

@@ -77,6 +77,8 @@ pub enum Effect {
         /// The goroutine to put the cursor on.
         goroutine: Option<i64>,
     },
+    /// Show a task's window in the timeline, with the task's tree as tracks.
+    ShowTask(u64),
     /// Open the Goroutines tab on one goroutine.
     ShowGoroutine(i64),
     /// Show a goroutine group's goroutines as timeline rows (index into `Model::groups`).

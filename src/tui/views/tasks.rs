@@ -250,7 +250,7 @@ impl TasksView {
             Default::default(),
         ));
         head.push((
-            "Enter: show the task's time window in the timeline   Esc: back".into(),
+            "Enter: the task's window in the timeline, its tree as tracks   Esc: back".into(),
             th.dim(),
         ));
         let top = drill::heading(area, buf, &head);
@@ -300,13 +300,8 @@ impl View for TasksView {
                     .map_or_else(Vec::new, |t| items(ctx, t));
             }
             Step::Enter => {
-                if let Some((span, _)) = self.current_task(ctx) {
-                    let from = ctx.model.summary.first_time + span.start;
-                    return Effect::ShowTime {
-                        from,
-                        to: from + span.duration,
-                        goroutine: None,
-                    };
+                if self.current_task(ctx).is_some() {
+                    return Effect::ShowTask(self.task);
                 }
             }
             Step::Detail(a) => {

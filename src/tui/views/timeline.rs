@@ -14,6 +14,7 @@ use super::panels::{ChainPanel, EventsPanel, PanelOutcome, cause_chain};
 use super::{Ctx, Effect, View};
 use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::search::{Match, search};
+use crate::analysis::task_view::TaskView;
 use crate::analysis::timeline::{GC_LANE, LaneSpans, NO_STACK, SliceKind, Timeline};
 use crate::report::goroutines::go_duration as exact;
 use crate::tui::action::Action;
@@ -187,7 +188,14 @@ pub struct TimelineView {
     /// The goroutine rows, when shown (or last shown).
     grows: Option<GoroutineRows>,
     pending_threads: Option<mpsc::Receiver<Result<Timeline, String>>>,
+    /// The focused task (go tool trace's task-focused view): its tree, drawn as tracks
+    /// above the lanes until Esc.
+    focus: Option<TaskView>,
 }
+
+/// At most this many task tracks above the lanes; a larger tree shows its first tasks
+/// and a count of the rest.
+const MAX_TASK_ROWS: usize = 6;
 
 /// Indexed ranges for the tracks above the lanes.
 #[derive(Debug)]
@@ -713,6 +721,35 @@ impl TimelineView {
         }
     }
 
+    /// Shows task `id` as go tool trace's task-focused view does: the timeline over the
+    /// task's window, with the task and its descendants as tracks (their lifetimes, and
+    /// `◆` where a task began a child), the cursor on the goroutine that began it.
+    pub fn show_task(&mut self, id: u64, ctx: &Ctx<'_>) -> Result<(), String> {
+        let model = ctx.model;
+        let Some(view) = TaskView::of(&model.summary.tasks, id, &model.procs) else {
+            return Err(format!(
+                "task {id} has neither a begin nor an end in this trace: it has no window"
+            ));
+        };
+        let starter = model
+            .summary
+            .tasks
+            .get(&id)
+            .and_then(|t| t.start)
+            .map(|e| e.goroutine)
+            .filter(|&g| g >= 0);
+        // The row of the P that ran the task's first goroutine, the cursor at the begin.
+        self.show(view.from, view.to, starter, ctx);
+        self.cursor = view.from.clamp(self.from, self.to - 1);
+        self.focus = Some(view);
+        Ok(())
+    }
+
+    /// The focused task, if any.
+    pub fn focused_task(&self) -> Option<&TaskView> {
+        self.focus.as_ref()
+    }
+
     /// Shows `[from, to]`, with the cursor on `goroutine`'s first slice in it.
     pub fn show(&mut self, from: i64, to: i64, goroutine: Option<i64>, ctx: &Ctx<'_>) {
         let model = ctx.model;
@@ -834,6 +871,7 @@ impl View for TimelineView {
             Action::FollowOut => return self.follow_out(model),
             Action::Back if self.details => self.details = false,
             Action::Back if self.found.is_some() => self.found = None,
+            Action::Back if self.focus.is_some() => self.focus = None,
             Action::Back => return Effect::Unused,
             Action::NextMatch | Action::PrevMatch => {
                 return self.step_match(action == Action::NextMatch, model);
@@ -1094,6 +1132,11 @@ impl View for TimelineView {
 
         // Lanes.
         let info_h: u16 = 2;
+        if let Some(focus) = &self.focus {
+            // Task tracks, as room allows with one lane row left.
+            let room = area.bottom().saturating_sub(y + info_h + 1) as usize;
+            y += self.draw_task_tracks(buf, focus, area.x, y, room.min(MAX_TASK_ROWS), &cell, ctx);
+        }
         let lanes_h = (area.bottom().saturating_sub(y + info_h)) as usize;
         self.page = lanes_h;
         let n = self.row_count(&tl);
@@ -1164,6 +1207,20 @@ impl View for TimelineView {
             (Some((p, _)), _) => format!("{status}  searching for {p:?}…"),
             (None, Some(n)) => format!("{status}  {n}"),
             _ => status,
+        };
+        let focused = self
+            .focus
+            .as_ref()
+            .and_then(|f| Some((f, ctx.model.summary.tasks.get(&f.task)?)));
+        let status = match focused {
+            Some((f, t)) => format!(
+                "{status}  task {} {} ({}, {} in its tree; Esc: unfocus)",
+                f.task,
+                t.name,
+                dur(f.to - f.from),
+                f.lanes.len()
+            ),
+            None => status,
         };
         let status = match &self.found {
             Some(f) => format!(
@@ -1401,6 +1458,50 @@ impl TimelineView {
                 }
             }
         }
+    }
+
+    /// Draws up to `rows` task tracks from `y`; returns the rows used. Each task's
+    /// lifetime is a bar; `◆` marks where it began a child.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_task_tracks(
+        &self,
+        buf: &mut Buffer,
+        focus: &TaskView,
+        x: u16,
+        y: u16,
+        rows: usize,
+        cell: &dyn Fn(u16) -> (i64, i64),
+        ctx: &Ctx<'_>,
+    ) -> u16 {
+        let theme = ctx.theme;
+        let x0 = x + LABEL;
+        let n = focus.lanes.len();
+        let shown = if n > rows { rows.saturating_sub(1) } else { n };
+        for (k, lane) in focus.lanes.iter().take(shown).enumerate() {
+            let y = y + k as u16;
+            let style = theme.group(lane.sort_index as u32);
+            buf.set_string(x, y, fit(&lane.name, LABEL as usize - 1), style);
+            for s in focus.slices.iter().filter(|s| s.task == lane.id) {
+                let end = s.start + s.dur;
+                for i in 0..self.cells {
+                    let (a, b) = cell(i);
+                    if a <= end && b > s.start {
+                        buf[(x0 + i, y)].set_char('▬').set_style(style);
+                    }
+                }
+            }
+            for a in focus.arrows.iter().filter(|a| a.parent == lane.id) {
+                if let Some(c) = self.cell_of(a.time) {
+                    buf[(x0 + c, y)].set_char('◆').set_style(style);
+                }
+            }
+        }
+        if shown < n {
+            let y = y + shown as u16;
+            let more = format!("+{} tasks", n - shown);
+            buf.set_stringn(x, y, more, LABEL as usize - 1, theme.dim());
+        }
+        (shown + usize::from(shown < n)) as u16
     }
 
     /// Goroutine rows: each cell shows the state the goroutine spent most of the cell in.
