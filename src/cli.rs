@@ -152,9 +152,11 @@ pub struct TasksArgs {
     /// Only tasks whose type, regions, log categories or messages contain this text.
     #[arg(long)]
     pub log: Option<String>,
-    /// Print go tool trace's task-focused view of this task instead (its "Task N" link,
-    /// `/trace?focustask=N`): the task's window, its tree in the viewer's order, each
-    /// task's begin and end (time, goroutine, stacks) and the parent → child arrows.
+    /// Print go tool trace's views of this task instead (its "Task N" link,
+    /// `/trace?focustask=N`, and "(goroutine view)", `/trace?taskid=N`): the task's
+    /// window, its tree in the viewer's order, each task's begin and end (time,
+    /// goroutine, stacks), the parent → child arrows, the tree's goroutines and its
+    /// regions.
     #[arg(long, value_name = "ID", conflicts_with_all = ["typ", "min_duration", "log"])]
     pub focus: Option<u64>,
     /// Print JSON.

@@ -13,8 +13,9 @@ use std::path::Path;
 #[path = "common/oracle.rs"]
 mod oracle;
 
-use gotrace_tui::analysis::task_view::TaskView;
-use oracle::{goroutine_pages, read_golden, task_pages, traces_root_files};
+use gotrace_tui::analysis::goroutines::Summary;
+use gotrace_tui::analysis::task_view::{TaskGoroutineView, TaskView};
+use oracle::{goroutine_pages, read_golden, task_goroutine_pages, task_pages, traces_root_files};
 
 #[derive(Deserialize)]
 struct View {
@@ -24,6 +25,7 @@ struct View {
     stacks: Vec<Vec<String>>,
     counters: Vec<CounterG>,
     lanes: Vec<LaneG>,
+    r#async: Vec<AsyncG>,
     /// Counters identical to another view's are stored once, by reference.
     #[serde(default)]
     counters_ref: Vec<CounterRef>,
@@ -36,6 +38,21 @@ struct CounterRef {
     name: String,
     from: usize,
     to: usize,
+}
+
+/// An async slice (a user region in goroutine-oriented views).
+#[derive(Deserialize)]
+struct AsyncG {
+    #[serde(default)]
+    cat: String,
+    name: String,
+    tid: u64,
+    ts_ns: Option<i64>,
+    end_ns: Option<i64>,
+    stack: Option<usize>,
+    end_stack: Option<usize>,
+    #[serde(default)]
+    s: String,
 }
 
 #[derive(Deserialize)]
@@ -407,6 +424,95 @@ fn timeline_matches_go_tool_trace_goroutine_views() {
     );
 }
 
+/// Compares the Tasks section (pid 2) of a stored task view with ours: lanes and their
+/// order, task slices with stacks and arguments, newTask arrows. Returns the slices and
+/// arrows checked.
+fn check_task_section(
+    page: &Path,
+    tl: &Timeline,
+    ours: &TaskView,
+    view: &View,
+    failures: &mut Vec<String>,
+) -> (usize, usize) {
+    let mut want: Vec<(u64, String, Option<i64>)> = view
+        .lanes
+        .iter()
+        .filter(|l| l.pid == 2)
+        .map(|l| (l.tid, l.name.clone(), l.sort_index))
+        .collect();
+    let mut got: Vec<(u64, String, Option<i64>)> = ours
+        .lanes
+        .iter()
+        .map(|l| (l.id, l.name.clone(), Some(l.sort_index as i64)))
+        .collect();
+    compare(page, "task lanes", &mut got, &mut want, failures);
+    type TaskSliceKey = (u64, String, i64, i64, Vec<String>, Vec<String>, String);
+    let mut want: Vec<TaskSliceKey> = view
+        .slices
+        .iter()
+        .filter(|s| s.pid == 2)
+        .map(|s| {
+            let args: TaskArgsG =
+                serde_json::from_value(s.args.clone().expect("task slice args")).unwrap();
+            (
+                s.tid,
+                s.name.clone(),
+                s.ts_ns,
+                s.dur_ns,
+                golden_frames(view, s.stack),
+                golden_frames(view, s.end_stack),
+                format!("{args:?}"),
+            )
+        })
+        .collect();
+    let slices = want.len();
+    let mut got: Vec<TaskSliceKey> = ours
+        .slices
+        .iter()
+        .map(|s| {
+            let args = TaskArgsG {
+                id: s.task,
+                start_g: s.start_g as u64,
+                end_g: s.end_g as u64,
+            };
+            (
+                s.task,
+                s.name.clone(),
+                s.start - tl.start_time,
+                s.dur,
+                frames(tl, s.start_stack),
+                frames(tl, s.end_stack),
+                format!("{args:?}"),
+            )
+        })
+        .collect();
+    compare(page, "task slices", &mut got, &mut want, failures);
+    let mut want = golden_flows(view, 2);
+    let arrows = want.len();
+    let mut got: Vec<FlowKey> = ours
+        .arrows
+        .iter()
+        .map(|a| {
+            let at = a.time - tl.start_time;
+            let name = "newTask".to_string();
+            (name, a.parent, at, a.child, at, frames(tl, a.stack))
+        })
+        .collect();
+    compare(page, "task arrows", &mut got, &mut want, failures);
+    (slices, arrows)
+}
+
+/// The timeline (in `builder`'s layout) and summary of a trace.
+fn timeline_and_summary(t: &Path, builder: TimelineBuilder) -> (Timeline, Summary) {
+    let data = std::fs::read(t).unwrap();
+    let mut b = builder;
+    let mut summarizer = Summarizer::new();
+    let (_, err) =
+        gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b, &mut summarizer]);
+    assert!(err.is_none());
+    (b.finish(), summarizer.finish())
+}
+
 #[test]
 fn task_views_match_go_tool_trace_focustask() {
     let mut failures = Vec::new();
@@ -418,14 +524,7 @@ fn task_views_match_go_tool_trace_focustask() {
         if tasks.is_empty() {
             continue;
         }
-        let data = std::fs::read(&t).unwrap();
-        let mut b = TimelineBuilder::new();
-        let mut summarizer = Summarizer::new();
-        let (_, err) =
-            gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut b, &mut summarizer]);
-        assert!(err.is_none());
-        let tl = b.finish();
-        let summary = summarizer.finish();
+        let (tl, summary) = timeline_and_summary(&t, TimelineBuilder::new());
         for (id, file) in tasks {
             let page = dir.join(&file);
             let view = read_view(&dir, &file);
@@ -434,85 +533,11 @@ fn task_views_match_go_tool_trace_focustask() {
                 continue;
             };
             // The proc part: the proc view cut to the task's window.
-            check_timeline(
-                &page,
-                &tl.window(ours.from, ours.to),
-                &view,
-                &mut failures,
-                &mut checked,
-            );
-            // The Tasks section: lanes, slices with their stacks and arguments, arrows.
-            let mut want: Vec<(u64, String, Option<i64>)> = view
-                .lanes
-                .iter()
-                .filter(|l| l.pid == 2)
-                .map(|l| (l.tid, l.name.clone(), l.sort_index))
-                .collect();
-            let mut got: Vec<(u64, String, Option<i64>)> = ours
-                .lanes
-                .iter()
-                .map(|l| (l.id, l.name.clone(), Some(l.sort_index as i64)))
-                .collect();
-            compare(&page, "task lanes", &mut got, &mut want, &mut failures);
-            type TaskSliceKey = (u64, String, i64, i64, Vec<String>, Vec<String>, String);
-            let mut want: Vec<TaskSliceKey> = view
-                .slices
-                .iter()
-                .filter(|s| s.pid == 2)
-                .map(|s| {
-                    let args: TaskArgsG =
-                        serde_json::from_value(s.args.clone().expect("task slice args")).unwrap();
-                    (
-                        s.tid,
-                        s.name.clone(),
-                        s.ts_ns,
-                        s.dur_ns,
-                        golden_frames(&view, s.stack),
-                        golden_frames(&view, s.end_stack),
-                        format!("{args:?}"),
-                    )
-                })
-                .collect();
-            task_slices += want.len();
-            let mut got: Vec<TaskSliceKey> = ours
-                .slices
-                .iter()
-                .map(|s| {
-                    let args = TaskArgsG {
-                        id: s.task,
-                        start_g: s.start_g as u64,
-                        end_g: s.end_g as u64,
-                    };
-                    (
-                        s.task,
-                        s.name.clone(),
-                        s.start - tl.start_time,
-                        s.dur,
-                        frames(&tl, s.start_stack),
-                        frames(&tl, s.end_stack),
-                        format!("{args:?}"),
-                    )
-                })
-                .collect();
-            compare(&page, "task slices", &mut got, &mut want, &mut failures);
-            let mut want = golden_flows(&view, 2);
-            task_arrows += want.len();
-            let mut got: Vec<FlowKey> = ours
-                .arrows
-                .iter()
-                .map(|a| {
-                    let at = a.time - tl.start_time;
-                    (
-                        "newTask".to_string(),
-                        a.parent,
-                        at,
-                        a.child,
-                        at,
-                        frames(&tl, a.stack),
-                    )
-                })
-                .collect();
-            compare(&page, "task arrows", &mut got, &mut want, &mut failures);
+            let cut = tl.window(ours.from, ours.to);
+            check_timeline(&page, &cut, &view, &mut failures, &mut checked);
+            let (s, a) = check_task_section(&page, &tl, &ours, &view, &mut failures);
+            task_slices += s;
+            task_arrows += a;
             pages += 1;
         }
     }
@@ -524,6 +549,104 @@ fn task_views_match_go_tool_trace_focustask() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// go tool trace's goroutine-oriented task view (`taskid=N`): the goroutines of the task
+/// tree over its window, the Tasks section, and the tree's regions on their goroutines.
+#[test]
+fn task_goroutine_views_match_go_tool_trace_taskid() {
+    let mut failures = Vec::new();
+    let mut checked = (0, 0, 0);
+    let (mut pages, mut regions) = (0, 0);
+    for t in traces_root_files("viewer", "proc.json") {
+        let dir = t.with_extension("viewer");
+        let tasks = task_goroutine_pages(&dir);
+        if tasks.is_empty() {
+            continue;
+        }
+        let (tl, summary) = timeline_and_summary(&t, TimelineBuilder::by_goroutine());
+        for (id, file) in tasks {
+            let page = dir.join(&file);
+            let view = read_view(&dir, &file);
+            let Some(ours) = TaskGoroutineView::of(&summary, id, &tl) else {
+                failures.push(format!(
+                    "{}: no goroutine view of task {id}",
+                    page.display()
+                ));
+                continue;
+            };
+            let (from, to) = (ours.tasks.from, ours.tasks.to);
+            let cut = tl.goroutines_view(&ours.goroutines, from, to);
+            check_timeline(&page, &cut, &view, &mut failures, &mut checked);
+            check_task_section(&page, &tl, &ours.tasks, &view, &mut failures);
+            // Regions: (goroutine, name, start, duration, stacks, task as the viewer's
+            // hexadecimal async scope).
+            type RegionKey = (u64, String, i64, i64, Vec<String>, Vec<String>, String);
+            let mut want: Vec<RegionKey> = view
+                .r#async
+                .iter()
+                .filter(|a| a.cat == "Region")
+                .map(|a| {
+                    let (ts, end) = (a.ts_ns.unwrap(), a.end_ns.unwrap());
+                    let (stack, end_stack) = (a.stack, a.end_stack);
+                    let scope = a.s.clone();
+                    let fr = |i| golden_frames(&view, i);
+                    (
+                        a.tid,
+                        a.name.clone(),
+                        ts,
+                        end - ts,
+                        fr(stack),
+                        fr(end_stack),
+                        scope,
+                    )
+                })
+                .collect();
+            regions += want.len();
+            let mut got: Vec<RegionKey> = ours
+                .regions
+                .iter()
+                .map(|r| {
+                    let start = r.start - tl.start_time;
+                    let fr = |i| frames(&tl, i);
+                    let scope = format!("{:x}", r.task);
+                    let name = r.name.clone();
+                    let g = r.goroutine as u64;
+                    (
+                        g,
+                        name,
+                        start,
+                        r.dur,
+                        fr(r.start_stack),
+                        fr(r.end_stack),
+                        scope,
+                    )
+                })
+                .collect();
+            compare(&page, "regions", &mut got, &mut want, &mut failures);
+            pages += 1;
+        }
+    }
+    assert!(pages >= 60, "only {pages} task goroutine pages checked");
+    assert!(regions >= 100, "only {regions} regions checked");
+    assert!(
+        failures.is_empty(),
+        "{} differences ({pages} pages, {regions} regions):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The output of `tasks --json --focus ID TRACE`.
+fn focus_json(trace: &Path, id: u64) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gotrace-tui"))
+        .args(["tasks", "--json", "--focus", &id.to_string()])
+        .arg(trace)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// `tasks --focus ID --json` prints the same Tasks section as go tool trace's
@@ -549,17 +672,7 @@ fn tasks_focus_command_prints_go_tool_trace_task_view() {
     for t in traces_root_files("viewer", "proc.json") {
         let dir = t.with_extension("viewer");
         for (id, file) in task_pages(&dir) {
-            let out = std::process::Command::new(bin)
-                .args(["tasks", "--json", "--focus", &id.to_string()])
-                .arg(&t)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let got = focus_json(&t, id);
             let view = read_view(&dir, &file);
             let mut lanes: Vec<&LaneG> = view.lanes.iter().filter(|l| l.pid == 2).collect();
             lanes.sort_by_key(|l| l.sort_index);
@@ -605,19 +718,52 @@ fn tasks_focus_command_prints_go_tool_trace_task_view() {
         }
     }
     assert!(pages >= 50, "only {pages} task pages");
-    // misc.trace's task 0 has only logs: go tool trace serves no view of it.
+    // The goroutine view's regions (taskid=N), by goroutine, name, start and duration.
+    let mut regions = 0;
+    for t in traces_root_files("viewer", "proc.json") {
+        let dir = t.with_extension("viewer");
+        for (id, file) in task_goroutine_pages(&dir) {
+            let got = focus_json(&t, id);
+            let mut ours: Vec<(u64, String, i64, i64)> = got["regions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let n = |k: &str| r[k].as_i64().unwrap();
+                    let name = r["name"].as_str().unwrap().to_string();
+                    (n("goroutine") as u64, name, n("start_ns"), n("dur_ns"))
+                })
+                .collect();
+            let view = read_view(&dir, &file);
+            let mut want: Vec<(u64, String, i64, i64)> = view
+                .r#async
+                .iter()
+                .filter(|a| a.cat == "Region")
+                .map(|a| {
+                    let ts = a.ts_ns.unwrap();
+                    (a.tid, a.name.clone(), ts, a.end_ns.unwrap() - ts)
+                })
+                .collect();
+            ours.sort();
+            want.sort();
+            assert_eq!(ours, want, "{file}");
+            regions += want.len();
+        }
+    }
+    assert!(regions >= 100, "only {regions} regions");
+    // A task not in the trace is an error.
     let t = traces_root_files("viewer", "proc.json")
         .into_iter()
         .find(|t| t.ends_with("go126/misc.trace"))
         .unwrap();
     let out = std::process::Command::new(bin)
-        .args(["tasks", "--focus", "0"])
+        .args(["tasks", "--focus", "999"])
         .arg(&t)
         .output()
         .unwrap();
     assert!(!out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),
-        "gotrace-tui: task 0 has neither a begin nor an end in the trace (go tool trace shows no view of it)"
+        "gotrace-tui: task 999 is not in the trace"
     );
 }

@@ -6,12 +6,16 @@
 mod tui;
 
 use gotrace_tui::analysis::goroutines::Summary;
+use gotrace_tui::analysis::task_view::TaskGoroutineView;
 use gotrace_tui::analysis::tasks::{RegionType, TaskType, region_types, task_regions, task_types};
 use gotrace_tui::tui::action::Action;
 use gotrace_tui::tui::app::{App, Tab};
 use gotrace_tui::tui::format::{dur, fit};
 use gotrace_tui::tui::views::{Effect, View};
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use tui::{app, assert_readable, keys, press, screen, with_ctx};
 
 /// Snapshots the screen at both sizes; returns the larger, which the checks read.
@@ -443,6 +447,50 @@ fn a_focused_task_shows_its_tree_as_tracks() {
     for k in 1..focus.lanes.len() {
         assert!(bar_at(rows[first + k]) >= bar_at(parent), "{s}");
     }
+
+    // `t` `t`: rows of the task tree's goroutines (go tool trace's goroutine view of the
+    // task), the goroutine that began it first, its regions underlined.
+    keys(&mut a, "tt");
+    tui::settle(&mut a);
+    let v = TaskGoroutineView::of(summary(&a), 7, &a.model().unwrap().procs).unwrap();
+    let mut want: Vec<i64> = v.goroutines.iter().copied().collect();
+    want.sort_by_key(|&g| (g != v.focus, g));
+    assert_eq!(want[0], summary(&a).tasks[&7].start.unwrap().goroutine);
+    let mut buf = Buffer::empty(Rect::new(0, 0, 160, 48));
+    a.render(buf.area, &mut buf);
+    let s = tui::buffer_text(&buf);
+    let rows: Vec<&str> = s.lines().collect();
+    let first = rows
+        .iter()
+        .position(|l| l.starts_with(&format!("G{} ", want[0])))
+        .unwrap_or_else(|| panic!("no row for G{}\n{s}", want[0]));
+    for (k, g) in want.iter().enumerate() {
+        assert!(rows[first + k].starts_with(&format!("G{g} ")), "{s}");
+    }
+    assert!(
+        s.contains("task 7's goroutines (regions underlined)"),
+        "{s}"
+    );
+    assert!(
+        !v.regions.is_empty(),
+        "task 7's tree has regions in http.trace"
+    );
+    for (k, g) in want.iter().enumerate() {
+        let underlined = (11..160)
+            .filter(|&x| {
+                buf[(x, (first + k) as u16)]
+                    .modifier
+                    .contains(Modifier::UNDERLINED)
+            })
+            .count();
+        let has_regions = v.regions.iter().any(|r| r.goroutine == *g);
+        assert_eq!(
+            underlined > 0,
+            has_regions,
+            "G{g}: {underlined} underlined cells"
+        );
+    }
+
     press(&mut a, KeyCode::Esc);
     assert!(a.timeline.focused_task().is_none());
     let s = screen(&mut a, 160, 48);

@@ -3,10 +3,16 @@
 //! cut to the task's window, plus a "Tasks" section with one lane per task of the task's
 //! tree (the task, then its descendants), each task as a slice over its lifetime, and a
 //! "newTask" arrow from each parent to a child at the child's begin.
+//!
+//! Its goroutine-oriented twin (`/trace?taskid=N`, the "(goroutine view)" link) shows the
+//! goroutines of the tree instead of the Ps over the same window, with the same Tasks
+//! section, and the tree's regions drawn on their goroutines ([`TaskGoroutineView`]).
 
 use std::collections::BTreeMap;
 
-use super::goroutines::TaskSummary;
+use rustc_hash::FxHashSet;
+
+use super::goroutines::{Summary, TaskSummary};
 use super::timeline::Timeline;
 
 /// One lane of the Tasks section: go tool trace names it `T<id> <type>`.
@@ -81,6 +87,12 @@ impl TaskView {
         if task.start.is_none() && task.end.is_none() {
             return None;
         }
+        Some(Self::build(tasks, task, timeline))
+    }
+
+    /// Go's `setTask` and `emitTask` for `task`, whatever events it has.
+    fn build(tasks: &BTreeMap<u64, TaskSummary>, task: &TaskSummary, timeline: &Timeline) -> Self {
+        let id = task.id;
         let (first, last) = (timeline.start_time, timeline.end_time);
         let begin = |t: &TaskSummary| t.start.map_or(first, |e| e.time);
         let end = |t: &TaskSummary| t.end.map_or(last, |e| e.time);
@@ -98,14 +110,7 @@ impl TaskView {
                 begin(a).cmp(&begin(b))
             }
         });
-        let stack_at = |t: i64| {
-            let i = timeline.task_stacks.partition_point(|(x, _)| *x < t);
-            timeline
-                .task_stacks
-                .get(i)
-                .filter(|(x, _)| *x == t)
-                .and_then(|(_, s)| *s)
-        };
+        let stack_at = |t: i64| user_stack(timeline, t);
         let mut view = TaskView {
             task: id,
             from,
@@ -145,7 +150,110 @@ impl TaskView {
                 });
             }
         }
-        Some(view)
+        view
+    }
+}
+
+/// The stack of the task or region event at `t` (event times are unique).
+fn user_stack(timeline: &Timeline, t: i64) -> Option<u32> {
+    let i = timeline.user_stacks.partition_point(|(x, _)| *x < t);
+    timeline
+        .user_stacks
+        .get(i)
+        .filter(|(x, _)| *x == t)
+        .and_then(|(_, s)| *s)
+}
+
+/// A user region drawn on its goroutine's lane (go tool trace's `emitRegion`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSlice {
+    /// The goroutine (its end's, else its begin's).
+    pub goroutine: i64,
+    /// The region's task.
+    pub task: u64,
+    /// Region type.
+    pub name: String,
+    /// Begin (absolute ns), the trace's first event time if before the trace.
+    pub start: i64,
+    /// Duration, ns, to its end or the trace's last event time.
+    pub dur: i64,
+    /// The begin event's stack.
+    pub start_stack: Option<u32>,
+    /// The end event's stack.
+    pub end_stack: Option<u32>,
+}
+
+/// go tool trace's goroutine-oriented task view (`/trace?taskid=N`): the goroutines that
+/// took part in the task's tree, over the task's window, with the tree's regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskGoroutineView {
+    /// The window and the Tasks section, as in the task-focused view.
+    pub tasks: TaskView,
+    /// The goroutine the view is oriented on (drawn first): the one that began the task,
+    /// else the one of its first log, else the one that ended it.
+    pub focus: i64,
+    /// The goroutines shown: those of every task in the tree.
+    pub goroutines: FxHashSet<i64>,
+    /// The tree's named regions on shown goroutines that start or end in the window.
+    pub regions: Vec<RegionSlice>,
+}
+
+impl TaskGoroutineView {
+    /// The view of task `id`, or `None` when go tool trace has none: an unknown task, or
+    /// one without a begin, a log or an end on a goroutine to orient the view on.
+    pub fn of(summary: &Summary, id: u64, timeline: &Timeline) -> Option<Self> {
+        let task = summary.tasks.get(&id)?;
+        let first_log = task.logs.iter().map(|(e, _, _)| e).min_by_key(|e| e.time);
+        let first = task.start.or(match (first_log, task.end) {
+            (Some(l), Some(e)) if e.time < l.time => Some(e),
+            (Some(l), _) => Some(*l),
+            (None, e) => e,
+        })?;
+        if first.goroutine < 0 {
+            return None;
+        }
+        let tasks = TaskView::build(&summary.tasks, task, timeline);
+        let tree: Vec<&TaskSummary> = tasks
+            .lanes
+            .iter()
+            .filter_map(|l| summary.tasks.get(&l.id))
+            .collect();
+        let goroutines: FxHashSet<i64> = tree
+            .iter()
+            .flat_map(|t| t.goroutines.iter().copied())
+            .collect();
+        let within = |t: i64| tasks.from <= t && t <= tasks.to;
+        let (t0, t1) = (timeline.start_time, timeline.end_time);
+        let mut regions = Vec::new();
+        for t in &tree {
+            for (_, r) in super::tasks::task_regions(summary, t) {
+                let Some(g) = r.end.or(r.start).map(|e| e.goroutine).filter(|&g| g >= 0) else {
+                    continue;
+                };
+                if r.name.is_empty() || !goroutines.contains(&g) {
+                    continue;
+                }
+                let start = r.start.map_or(t0, |e| e.time);
+                let end = r.end.map_or(t1, |e| e.time);
+                if within(start) || within(end) {
+                    regions.push(RegionSlice {
+                        goroutine: g,
+                        task: r.task,
+                        name: r.name.clone(),
+                        start,
+                        dur: end - start,
+                        start_stack: r.start.and_then(|e| user_stack(timeline, e.time)),
+                        end_stack: r.end.and_then(|e| user_stack(timeline, e.time)),
+                    });
+                }
+            }
+        }
+        Some(TaskGoroutineView {
+            tasks,
+            focus: first.goroutine,
+            goroutines,
+            regions,
+        })
     }
 }
 

@@ -150,9 +150,9 @@ pub struct Timeline {
     /// scale of a drawn track): heap allocated + headroom (the goal), runnable + running
     /// goroutines, threads.
     pub counter_peaks: [u64; 3],
-    /// The stacks of the task begin and end events, by event time (ascending), for the
-    /// task-focused view ([`super::task_view`]).
-    pub task_stacks: Vec<(i64, Option<u32>)>,
+    /// The stacks of the task and region begin and end events, by event time
+    /// (ascending), for the task views ([`super::task_view`]).
+    pub user_stacks: Vec<(i64, Option<u32>)>,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -357,7 +357,8 @@ impl TimelineBuilder {
     }
 
     /// Keeps only what the task-focused view needs besides the summary: the trace's ends
-    /// and the stacks of task events ([`Timeline::task_stacks`], [`Timeline::stacks`]).
+    /// and the stacks of task and region events ([`Timeline::user_stacks`],
+    /// [`Timeline::stacks`]).
     pub fn tasks_only(mut self) -> TimelineBuilder {
         self.tasks_only = true;
         self
@@ -996,7 +997,12 @@ impl Consumer for TimelineBuilder {
             self.out.start_time = ev.time();
         }
         self.out.end_time = ev.time();
-        if self.tasks_only && !matches!(ev.kind(), Kind::Sync | Kind::TaskBegin | Kind::TaskEnd) {
+        if self.tasks_only
+            && !matches!(
+                ev.kind(),
+                Kind::Sync | Kind::TaskBegin | Kind::TaskEnd | Kind::RegionBegin | Kind::RegionEnd
+            )
+        {
             return;
         }
         match ev.kind() {
@@ -1014,9 +1020,9 @@ impl Consumer for TimelineBuilder {
             }
             Kind::Metric => self.heap_metric(ev),
             Kind::StackSample | Kind::Log => self.point_event(ev),
-            Kind::TaskBegin | Kind::TaskEnd => {
+            Kind::TaskBegin | Kind::TaskEnd | Kind::RegionBegin | Kind::RegionEnd => {
                 let stack = self.stack(ev.stack());
-                self.out.task_stacks.push((ev.time(), stack));
+                self.out.user_stacks.push((ev.time(), stack));
             }
             Kind::Label => {
                 if let Some(l) = ev.label()
@@ -1288,6 +1294,13 @@ impl Timeline {
         self.cut(|lane| lanes.contains(&(lane as i64)), from, to)
     }
 
+    /// What go tool trace's goroutine-oriented view of a set of goroutines draws, from a
+    /// goroutine-layout timeline: their lanes over `[from, to]` (the task view `taskid=N`
+    /// shows the goroutines of the task's tree over the task's window).
+    pub fn goroutines_view(&self, goroutines: &FxHashSet<i64>, from: i64, to: i64) -> Timeline {
+        self.cut(|lane| goroutines.contains(&(lane as i64)), from, to)
+    }
+
     /// What go tool trace's viewer shows of this timeline between `from` and `to`
     /// (absolute ns, both included), as its `Emitter` cuts a view to a window: slices
     /// that start or end inside, arrows with both ends inside, instants and counter rows
@@ -1334,7 +1347,7 @@ impl Timeline {
             lane_ids: Vec::new(),
             arrow_index: ArrowIndex::default(),
             counter_peaks: [0; 3],
-            task_stacks: self.task_stacks.clone(),
+            user_stacks: self.user_stacks.clone(),
             start_time: self.start_time,
             end_time: self.end_time,
         }

@@ -418,12 +418,27 @@ struct FocusArrowJson {
 }
 
 #[derive(Serialize)]
+struct FocusRegionJson {
+    goroutine: i64,
+    task: u64,
+    name: String,
+    start_ns: i64,
+    dur_ns: i64,
+    start_stack: Vec<String>,
+    end_stack: Vec<String>,
+}
+
+#[derive(Serialize)]
 struct FocusJson {
     task: u64,
     from_ns: i64,
     to_ns: i64,
     tasks: Vec<FocusTaskJson>,
     arrows: Vec<FocusArrowJson>,
+    /// The goroutines of the task tree, the one the goroutine view is oriented on first.
+    goroutines: Vec<i64>,
+    /// The tree's regions in the window, on their goroutines.
+    regions: Vec<FocusRegionJson>,
 }
 
 /// `tasks --focus ID`: go tool trace's task-focused view of task `id` (its window, the
@@ -437,7 +452,7 @@ pub fn write_task_view(
     out: &mut impl Write,
 ) -> Result<Result<(), String>, crate::trace::dump::DumpError> {
     use crate::analysis::goroutines::Summarizer;
-    use crate::analysis::task_view::TaskView;
+    use crate::analysis::task_view::{TaskGoroutineView, TaskView};
     use crate::analysis::timeline::TimelineBuilder;
 
     let reader = super::open_reader(source)?;
@@ -449,9 +464,16 @@ pub fn write_task_view(
     }
     let summary = summarizer.finish();
     let tl = builder.finish();
-    let Some(view) = TaskView::of(&summary.tasks, id, &tl) else {
+    // The goroutine view (taskid=N) has the focused view's window and Tasks section;
+    // go tool trace serves it also for a task known only by its logs.
+    let gview = TaskGoroutineView::of(&summary, id, &tl);
+    let Some(view) = gview
+        .as_ref()
+        .map(|v| v.tasks.clone())
+        .or_else(|| TaskView::of(&summary.tasks, id, &tl))
+    else {
         let why = if summary.tasks.contains_key(&id) {
-            "has neither a begin nor an end in the trace (go tool trace shows no view of it)"
+            "has no begin, end or log on a goroutine (go tool trace shows no view of it)"
         } else {
             "is not in the trace"
         };
@@ -502,6 +524,25 @@ pub fn write_task_view(
                 stack: frames(a.stack),
             })
             .collect(),
+        goroutines: gview.as_ref().map_or_else(Vec::new, |v| {
+            let mut ids: Vec<i64> = v.goroutines.iter().copied().collect();
+            ids.sort_unstable_by_key(|&g| (g != v.focus, g));
+            ids
+        }),
+        regions: gview.as_ref().map_or_else(Vec::new, |v| {
+            v.regions
+                .iter()
+                .map(|r| FocusRegionJson {
+                    goroutine: r.goroutine,
+                    task: r.task,
+                    name: r.name.clone(),
+                    start_ns: r.start - t0,
+                    dur_ns: r.dur,
+                    start_stack: frames(r.start_stack),
+                    end_stack: frames(r.end_stack),
+                })
+                .collect()
+        }),
     };
     if json {
         serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
@@ -521,14 +562,17 @@ pub fn write_task_view(
         match &t.slice {
             None => writeln!(out, "  {}  (outside the window)", t.lane)?,
             Some(s) => {
+                // Go writes goroutine 0 for a begin or end outside the trace.
+                let at = |t: i64, g: i64, outside: &str| match g {
+                    0 => outside.to_string(),
+                    g => format!("{} on G{g}", go_duration(t)),
+                };
                 writeln!(
                     out,
-                    "  {}  begin {} on G{}  end {} on G{}  ({})",
+                    "  {}  begin {}  end {}  ({})",
                     t.lane,
-                    go_duration(s.start_ns),
-                    s.start_g,
-                    go_duration(s.start_ns + s.dur_ns),
-                    s.end_g,
+                    at(s.start_ns, s.start_g, "before the trace"),
+                    at(s.start_ns + s.dur_ns, s.end_g, "after the trace"),
                     go_duration(s.dur_ns)
                 )?;
                 for (what, stack) in [("begin", &s.start_stack), ("end", &s.end_stack)] {
@@ -546,6 +590,22 @@ pub fn write_task_view(
             a.parent,
             a.child,
             go_duration(a.time_ns)
+        )?;
+    }
+    if !v.goroutines.is_empty() {
+        let ids: Vec<String> = v.goroutines.iter().map(|g| format!("G{g}")).collect();
+        writeln!(out, "goroutines: {}", ids.join(" "))?;
+    }
+    for r in &v.regions {
+        writeln!(
+            out,
+            "  region {:?} of T{} on G{}  {} – {} ({})",
+            r.name,
+            r.task,
+            r.goroutine,
+            go_duration(r.start_ns),
+            go_duration(r.start_ns + r.dur_ns),
+            go_duration(r.dur_ns)
         )?;
     }
     Ok(Ok(()))

@@ -117,11 +117,19 @@ pub fn task_pages(viewer_dir: &Path) -> Vec<(u64, String)> {
     pages_by(viewer_dir, |e| e.task_id)
 }
 
+/// The goroutine-oriented task views stored in a viewer dir (`/jsontrace?taskid=N`):
+/// (task id, file name without `.gz`).
+#[allow(dead_code)]
+pub fn task_goroutine_pages(viewer_dir: &Path) -> Vec<(u64, String)> {
+    pages_by(viewer_dir, |e| e.task_goroutines)
+}
+
 #[derive(serde::Deserialize)]
 struct IndexEntry {
     file: String,
     goid: Option<i64>,
     task_id: Option<u64>,
+    task_goroutines: Option<u64>,
 }
 
 /// The files of a viewer dir's index.json that `key` picks, with their key.

@@ -17,9 +17,11 @@
 // those with the most events in P.txt, the output of `go tool trace -d=parsed`),
 // /trace?goid=N and its /jsontrace query; then, for every task of T.json (the
 // oracle's tasks.json) that has a begin or an end event, the task-focused view
-// that the task pages link to, /trace?focustask=N. It writes DIR/index.json,
-// DIR/<view>.json.gz, DIR/goroutine/<goid>.json.gz, DIR/task/<id>.json.gz and,
-// only if something failed, DIR/errors.json. See testdata/README.md ("Trace viewer goldens").
+// that the task pages link to, /trace?focustask=N, and (for those with a begin,
+// an end or a log) the task's goroutine view, /trace?taskid=N. It writes
+// DIR/index.json, DIR/<view>.json.gz, DIR/goroutine/<goid>.json.gz,
+// DIR/task/<id>.json.gz, DIR/task-goroutines/<id>.json.gz and, only if
+// something failed, DIR/errors.json. See testdata/README.md ("Trace viewer goldens").
 package main
 
 import (
@@ -66,11 +68,12 @@ type fileEntry struct {
 	Events   *int           `json:"events,omitempty"` // goroutine views: events of the goroutine in -d=parsed
 	File     string         `json:"file"`
 	Goid     *uint64        `json:"goid,omitempty"`
-	TaskID   *uint64        `json:"task_id,omitempty"`
-	LinkText string         `json:"link_text,omitempty"` // proc/thread views: the main page's link text
-	Page     string         `json:"page"`                // the /trace page
-	Problems []string       `json:"problems,omitempty"`  // values that could not be recorded exactly (none expected)
-	Query    string         `json:"query"`               // /jsontrace?<query>, exactly as the page loads it
+	TaskID   *uint64        `json:"task_id,omitempty"`         // focustask views
+	TaskGs   *uint64        `json:"task_goroutines,omitempty"` // taskid views
+	LinkText string         `json:"link_text,omitempty"`       // proc/thread views: the main page's link text
+	Page     string         `json:"page"`                      // the /trace page
+	Problems []string       `json:"problems,omitempty"`        // values that could not be recorded exactly (none expected)
+	Query    string         `json:"query"`                     // /jsontrace?<query>, exactly as the page loads it
 }
 
 type goroutineViews struct {
@@ -202,7 +205,7 @@ func cmdScrape(args []string) error {
 	// Task-focused views: the proc view cut to the task's window, with the
 	// task and its descendants as slices and parent -> child arrows.
 	if *tasksPath != "" {
-		ids, err := viewableTaskIDs(*tasksPath)
+		ids, gids, err := viewableTaskIDs(*tasksPath)
 		if err != nil {
 			return err
 		}
@@ -215,7 +218,18 @@ func cmdScrape(args []string) error {
 			e.TaskID = &t
 			idx.Files = append(idx.Files, e)
 		}
-		notes = append(notes, fmt.Sprintf("%d task views", len(ids)))
+		// The goroutine-oriented task views ("(goroutine view)"): the task
+		// tree's goroutines over its window, with its regions.
+		for _, id := range gids {
+			e, ok := fetchFocused(f, fmt.Sprintf("/trace?taskid=%d", id), fmt.Sprintf("task-goroutines/%d.json.gz", id), *out, procView, procFile)
+			if !ok {
+				continue
+			}
+			t := id
+			e.TaskGs = &t
+			idx.Files = append(idx.Files, e)
+		}
+		notes = append(notes, fmt.Sprintf("%d+%d task views", len(ids), len(gids)))
 	}
 
 	if err := writeJSONFile(filepath.Join(*out, "index.json"), idx); err != nil {
@@ -335,14 +349,16 @@ func goroutineIDs(path string) ([]uint64, error) {
 	return ids, nil
 }
 
-// viewableTaskIDs reads the ids of the tasks of tasks.json (oracle.sh's
-// format: {"types":[{"tasks":[{"id":N,"events":[{"what":…}]}]}]}) that have a
-// begin or an end event, sorted: go tool trace serves no focused view for the
-// others (it logs "failed to find task" and writes nothing).
-func viewableTaskIDs(path string) ([]uint64, error) {
+// viewableTaskIDs reads the tasks of tasks.json (oracle.sh's format:
+// {"types":[{"tasks":[{"id":N,"events":[{"what":…}]}]}]}) and returns, sorted,
+// those go tool trace serves a focused view for (a begin or an end event) and
+// those it serves a goroutine view for (a begin, a log or an end: it orients
+// the view on that event's goroutine). For the others it logs "failed to find
+// task" and writes nothing.
+func viewableTaskIDs(path string) (focused, goroutine []uint64, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var t struct {
 		Types []struct {
@@ -355,21 +371,27 @@ func viewableTaskIDs(path string) ([]uint64, error) {
 		} `json:"types"`
 	}
 	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	}
-	ids := []uint64{}
+	focused, goroutine = []uint64{}, []uint64{}
 	for _, ty := range t.Types {
 		for _, task := range ty.Tasks {
+			ends, logs := false, false
 			for _, e := range task.Events {
-				if strings.HasPrefix(e.What, "task \"") || e.What == "task end" {
-					ids = append(ids, task.ID)
-					break
-				}
+				ends = ends || strings.HasPrefix(e.What, "task \"") || e.What == "task end"
+				logs = logs || strings.HasPrefix(e.What, "log ")
+			}
+			if ends {
+				focused = append(focused, task.ID)
+			}
+			if ends || logs {
+				goroutine = append(goroutine, task.ID)
 			}
 		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids, nil
+	sort.Slice(focused, func(i, j int) bool { return focused[i] < focused[j] })
+	sort.Slice(goroutine, func(i, j int) bool { return goroutine[i] < goroutine[j] })
+	return focused, goroutine, nil
 }
 
 // eventsPerGoroutine counts, in `go tool trace -d=parsed` output, the events

@@ -14,7 +14,7 @@ use super::panels::{ChainPanel, EventsPanel, PanelOutcome, cause_chain};
 use super::{Ctx, Effect, View};
 use crate::analysis::gstates::{GStates, Lifetime, State};
 use crate::analysis::search::{Match, search};
-use crate::analysis::task_view::TaskView;
+use crate::analysis::task_view::{RegionSlice, TaskGoroutineView, TaskView};
 use crate::analysis::timeline::{GC_LANE, LaneSpans, NO_STACK, SliceKind, Timeline};
 use crate::report::goroutines::go_duration as exact;
 use crate::tui::action::Action;
@@ -41,26 +41,54 @@ pub enum Rows {
     Goroutines,
 }
 
-/// The goroutine rows: the goroutines of one group and their state spans, computed by
-/// a pass of their own.
+/// Whose goroutines the goroutine rows show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowSource {
+    /// A group's (index into `Model::groups`).
+    Group(u32),
+    /// The focused task tree's (go tool trace's goroutine view of a task).
+    Task(u64),
+}
+
+/// The goroutine rows: the goroutines of one group, or of the focused task's tree, and
+/// their state spans, computed by a pass of their own.
 #[derive(Debug)]
 struct GoroutineRows {
-    /// The group (index into `Model::groups`).
-    group: u32,
-    /// Its goroutines, ascending.
+    source: RowSource,
+    /// Its goroutines, ascending (a task's: the one it is oriented on first).
     ids: Vec<i64>,
+    /// For a task: the tree's regions, drawn underlined on their goroutines' rows.
+    regions: Vec<RegionSlice>,
     /// Their lifetimes, in `ids` order, once computed.
     lives: Option<Result<Vec<Lifetime>, String>>,
     pending: Option<mpsc::Receiver<Result<Vec<Lifetime>, String>>>,
 }
 
 impl GoroutineRows {
+    /// The rows of a group's goroutines (those the filter keeps, when one is in force).
     fn start(group: u32, ctx: &Ctx<'_>) -> GoroutineRows {
-        // The filter, when one is in force, keeps some of the group.
         let ids = match ctx.filter {
             Some(f) => f.members[group as usize].clone(),
             None => ctx.model.groups[group as usize].goroutines.clone(),
         };
+        Self::of(RowSource::Group(group), ids, Vec::new(), ctx)
+    }
+
+    /// The rows of the goroutines of task `id`'s tree, with its regions; `None` when go
+    /// tool trace has no goroutine view of the task.
+    fn of_task(id: u64, ctx: &Ctx<'_>) -> Option<GoroutineRows> {
+        let v = TaskGoroutineView::of(&ctx.model.summary, id, &ctx.model.procs)?;
+        let mut ids: Vec<i64> = v.goroutines.iter().copied().collect();
+        ids.sort_unstable_by_key(|&g| (g != v.focus, g));
+        Some(Self::of(RowSource::Task(id), ids, v.regions, ctx))
+    }
+
+    fn of(
+        source: RowSource,
+        ids: Vec<i64>,
+        regions: Vec<RegionSlice>,
+        ctx: &Ctx<'_>,
+    ) -> GoroutineRows {
         let wanted = ids.clone();
         let rx = in_background(
             ctx.file,
@@ -75,10 +103,19 @@ impl GoroutineRows {
             },
         );
         GoroutineRows {
-            group,
+            source,
             ids,
+            regions,
             lives: None,
             pending: Some(rx),
+        }
+    }
+
+    /// What the rows are, for the info line.
+    fn title(&self, model: &Model) -> String {
+        match self.source {
+            RowSource::Group(g) => format!("group {}", model.groups[g as usize].name),
+            RowSource::Task(t) => format!("task {t}'s goroutines (regions underlined)"),
         }
     }
 
@@ -430,10 +467,11 @@ impl TimelineView {
         }
     }
 
-    /// Rebuilds the goroutine rows after the filter changed.
+    /// Rebuilds a group's goroutine rows after the filter changed.
     pub fn filter_changed(&mut self, ctx: &Ctx<'_>) {
-        if let Some(rows) = &self.grows {
-            let group = rows.group;
+        if let Some(rows) = &self.grows
+            && let RowSource::Group(group) = rows.source
+        {
             self.grows = Some(GoroutineRows::start(group, ctx));
             self.row = 0;
             self.top = 0;
@@ -488,7 +526,11 @@ impl TimelineView {
     /// Shows the goroutines of group `group` as rows.
     pub fn show_group(&mut self, group: u32, ctx: &Ctx<'_>) {
         self.ensure_window(ctx.model);
-        if self.grows.as_ref().is_none_or(|r| r.group != group) {
+        if self
+            .grows
+            .as_ref()
+            .is_none_or(|r| r.source != RowSource::Group(group))
+        {
             self.grows = Some(GoroutineRows::start(group, ctx));
         }
         self.rows = Rows::Goroutines;
@@ -738,7 +780,9 @@ impl TimelineView {
             .and_then(|t| t.start)
             .map(|e| e.goroutine)
             .filter(|&g| g >= 0);
-        // The row of the P that ran the task's first goroutine, the cursor at the begin.
+        // The proc view, as go tool trace's: the row of the P that ran the task's first
+        // goroutine, the cursor at the begin.
+        self.rows = Rows::Procs;
         self.show(view.from, view.to, starter, ctx);
         self.cursor = view.from.clamp(self.from, self.to - 1);
         self.focus = Some(view);
@@ -930,10 +974,20 @@ impl View for TimelineView {
                     Rows::Threads if !model.groups.is_empty() => Rows::Goroutines,
                     Rows::Threads | Rows::Goroutines => Rows::Procs,
                 };
+                // With a task focused, its tree's goroutines (go tool trace's goroutine
+                // view of the task).
+                let task = self.focus.as_ref().map(|f| f.task);
+                let source = task.map_or(RowSource::Group(group), RowSource::Task);
                 if self.rows == Rows::Goroutines
-                    && self.grows.as_ref().is_none_or(|r| r.group != group)
+                    && self.grows.as_ref().is_none_or(|r| r.source != source)
                 {
-                    self.grows = Some(GoroutineRows::start(group, ctx));
+                    self.grows = match source {
+                        RowSource::Task(t) => GoroutineRows::of_task(t, ctx),
+                        RowSource::Group(g) => Some(GoroutineRows::start(g, ctx)),
+                    };
+                    if self.grows.is_none() {
+                        self.rows = Rows::Procs;
+                    }
                 }
                 if self.rows == Rows::Threads
                     && self.threads.is_none()
@@ -1197,8 +1251,8 @@ impl View for TimelineView {
                 None => "  computing goroutine states…".to_string(),
                 Some(Err(e)) => format!("  goroutine states: {e}"),
                 Some(Ok(_)) => format!(
-                    "  group {}  █ running ▒ runnable ▓ syscall ░ blocked (net/sync) · other",
-                    ctx.model.groups[r.group as usize].name
+                    "  {}  █ running ▒ runnable ▓ syscall ░ blocked (net/sync) · other",
+                    r.title(ctx.model)
                 ),
             },
             _ => String::new(),
@@ -1555,6 +1609,17 @@ impl TimelineView {
                     buf[(x0 + c, y)]
                         .set_char(glyph)
                         .set_style(theme.state(color));
+                }
+            }
+            let g = rows.ids[idx];
+            for r in rows.regions.iter().filter(|r| r.goroutine == g) {
+                let end = r.start + r.dur;
+                for c in 0..self.cells {
+                    let (a, b) = cell(c);
+                    if a <= end && b > r.start {
+                        let cell = &mut buf[(x0 + c, y)];
+                        cell.modifier.insert(Modifier::UNDERLINED);
+                    }
                 }
             }
         }
