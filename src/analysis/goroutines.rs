@@ -393,39 +393,6 @@ pub struct StackFrame {
     pub line: u64,
 }
 
-/// Live goroutine summaries: a vector (no per-goroutine map entry to grow and rehash)
-/// with an ID index.
-#[derive(Default)]
-struct GStore {
-    gs: Vec<G>,
-    index: FxHashMap<i64, u32>,
-}
-
-impl GStore {
-    /// Stores `g` under `id`, replacing an earlier goroutine of that ID as Go does.
-    fn insert(&mut self, id: i64, g: G) {
-        match self.index.get(&id) {
-            Some(&i) => self.gs[i as usize] = g,
-            None => {
-                self.index.insert(id, self.gs.len() as u32);
-                self.gs.push(g);
-            }
-        }
-    }
-
-    fn get(&self, id: &i64) -> Option<&G> {
-        self.index.get(id).map(|&i| &self.gs[i as usize])
-    }
-
-    fn get_mut(&mut self, id: &i64) -> Option<&mut G> {
-        self.index.get(id).map(|&i| &mut self.gs[i as usize])
-    }
-
-    fn contains_key(&self, id: &i64) -> bool {
-        self.index.contains_key(id)
-    }
-}
-
 /// Every goroutine's summary, sorted by ID.
 #[derive(Debug, Default)]
 pub struct Goroutines(Vec<GoroutineSummary>);
@@ -466,7 +433,7 @@ impl std::ops::Index<&i64> for Goroutines {
 /// Builds [`Summary`] from the ordered event stream (Go's `Summarizer`).
 #[derive(Default)]
 pub struct Summarizer {
-    gs: GStore,
+    gs: super::ById<G>,
     tasks: BTreeMap<u64, TaskSummary>,
     syscalling_p: FxHashMap<i64, i64>,
     syscalling_g: FxHashMap<i64, i64>,
@@ -698,9 +665,9 @@ impl Summarizer {
     /// Finishes: closes what is still open at the last event (Go's `Finalize`).
     pub fn finish(mut self) -> Summary {
         let last = self.last_ts;
-        self.gs.index = FxHashMap::default();
         // Mapped in place where the allocator allows: no second copy of every summary.
-        let mut goroutines: Vec<GoroutineSummary> = std::mem::take(&mut self.gs.gs)
+        let mut goroutines: Vec<GoroutineSummary> = std::mem::take(&mut self.gs)
+            .into_values()
             .into_iter()
             .map(|mut g| {
                 g.finalize(last, None);

@@ -83,3 +83,75 @@ pub fn run(mut reader: Reader<'_>, consumers: &mut [&mut dyn Consumer]) -> (u64,
         }
     }
 }
+
+/// Per-goroutine state for hundreds of thousands of goroutines: the values in one dense
+/// vector and a map from ID to position, so the big part grows by reallocation (which
+/// large allocations do in place) rather than by rehashing a map of large entries, and
+/// stays compact. A value inserted again under the same ID replaces the old one.
+#[derive(Debug)]
+pub(crate) struct ById<T> {
+    values: Vec<T>,
+    index: rustc_hash::FxHashMap<i64, u32>,
+}
+
+impl<T> Default for ById<T> {
+    fn default() -> Self {
+        ById {
+            values: Vec::new(),
+            index: Default::default(),
+        }
+    }
+}
+
+impl<T> ById<T> {
+    /// Stores `v` under `id`, replacing an earlier value.
+    pub(crate) fn insert(&mut self, id: i64, v: T) {
+        match self.index.get(&id) {
+            Some(&i) => self.values[i as usize] = v,
+            None => {
+                self.index.insert(id, self.values.len() as u32);
+                self.values.push(v);
+            }
+        }
+    }
+
+    /// The value of `id`.
+    pub(crate) fn get(&self, id: &i64) -> Option<&T> {
+        self.index.get(id).map(|&i| &self.values[i as usize])
+    }
+
+    /// The value of `id`, mutably.
+    pub(crate) fn get_mut(&mut self, id: &i64) -> Option<&mut T> {
+        self.index.get(id).map(|&i| &mut self.values[i as usize])
+    }
+
+    /// Whether `id` has a value.
+    pub(crate) fn contains_key(&self, id: &i64) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// The value of `id`, inserted as the default first if missing.
+    pub(crate) fn entry_or_default(&mut self, id: i64) -> &mut T
+    where
+        T: Default,
+    {
+        let next = self.values.len() as u32;
+        let i = *self.index.entry(id).or_insert(next) as usize;
+        if i == self.values.len() {
+            self.values.push(T::default());
+        }
+        &mut self.values[i]
+    }
+
+    /// (ID, value) pairs, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, &T)> {
+        self.index
+            .iter()
+            .map(|(&id, &i)| (id, &self.values[i as usize]))
+    }
+
+    /// The values, in insertion order; the index is dropped.
+    pub(crate) fn into_values(self) -> Vec<T> {
+        self.values
+    }
+}

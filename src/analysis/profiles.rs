@@ -139,7 +139,14 @@ fn add_to(v: &mut Vec<Agg>, a: Agg) {
                 x.frames = a.frames;
             }
         }
-        None => v.push(a),
+        None => {
+            // Most goroutines keep one or two records: grow by one or by half
+            // (amortized growth allocates four per goroutine, for hundreds of thousands).
+            if v.len() == v.capacity() {
+                v.reserve_exact(1.max(v.len() / 2));
+            }
+            v.push(a)
+        }
     }
 }
 
@@ -160,7 +167,7 @@ struct RawSample {
 #[derive(Debug, Default)]
 pub struct Profiles {
     frames: Vec<Vec<Frame>>,
-    per_g: FxHashMap<i64, GSamples>,
+    per_g: super::ById<GSamples>,
     raw: Option<Vec<RawSample>>,
 }
 
@@ -169,7 +176,7 @@ impl Profiles {
     /// merged by stack, largest delay first (ties by stack).
     pub fn records(&self, kind: ProfileKind, keep: Option<&dyn Fn(i64) -> bool>) -> Vec<Record> {
         let mut merged: FxHashMap<u32, Agg> = FxHashMap::default();
-        for (&g, gs) in &self.per_g {
+        for (g, gs) in self.per_g.iter() {
             if keep.is_some_and(|k| !k(g)) {
                 continue;
             }
@@ -360,7 +367,7 @@ impl Consumer for ProfileBuilder {
                 if old == GoState::NotExist && new != GoState::NotExist {
                     // A (re)created goroutine: Go keeps only the last incarnation's
                     // summary, so earlier samples count only if this one never runs.
-                    let gs = self.out.per_g.entry(id).or_default();
+                    let gs = self.out.per_g.entry_or_default(id);
                     let counted = std::mem::take(&mut gs.counted);
                     for a in counted {
                         add_to(&mut gs.pending, a);
@@ -404,7 +411,7 @@ impl Consumer for ProfileBuilder {
                                 last_end: ev.time(),
                                 frames,
                             };
-                            let gs = self.out.per_g.entry(id).or_default();
+                            let gs = self.out.per_g.entry_or_default(id);
                             if gs.ran {
                                 add_to(&mut gs.counted, a);
                             } else {
@@ -414,11 +421,11 @@ impl Consumer for ProfileBuilder {
                     }
                 }
                 if new == GoState::Running {
-                    let gs = self.out.per_g.entry(id).or_default();
+                    let gs = self.out.per_g.entry_or_default(id);
                     if !gs.ran {
                         // It runs: what this ID waited for before is outside Go's window.
                         gs.ran = true;
-                        gs.pending.clear();
+                        gs.pending = Vec::new();
                     }
                 }
             }
