@@ -263,6 +263,10 @@ pub struct BenchArgs {
     /// pass and report its time and peak memory.
     #[arg(long, conflicts_with = "timeline")]
     pub analysis: bool,
+    /// With --analysis, run only these consumers (comma-separated: goroutines, profiles,
+    /// mmu), to see what each one costs.
+    #[arg(long, value_delimiter = ',', requires = "analysis", value_parser = ["goroutines", "profiles", "mmu"])]
+    pub only: Vec<String>,
     /// Instead, build go tool trace's proc-view timeline (slices, arrows, instants,
     /// counters) and report its size, time and peak memory.
     #[arg(long, conflicts_with = "explorer")]

@@ -236,7 +236,7 @@ fn main() -> Result<ExitCode> {
             let r = if args.scan {
                 report::bench::run_scan(&source, &mut out)
             } else if args.analysis {
-                report::bench::run_analysis(&source, &mut out)
+                report::bench::run_analysis(&source, &args.only, &mut out)
             } else if args.timeline {
                 report::bench::run_timeline(&source, &mut out)
             } else {

@@ -134,7 +134,12 @@ pub fn run_scan(source: &Source, out: &mut impl Write) -> Result<(), DumpError> 
 
 /// Runs every analysis consumer (goroutine summaries with tasks and regions, the four
 /// blocking profiles, the MMU utilization series) in one pass and reports time and memory.
-pub fn run_analysis(source: &Source, out: &mut impl Write) -> Result<(), DumpError> {
+/// `only` names the consumers to run (goroutines, profiles, mmu); empty runs them all.
+pub fn run_analysis(
+    source: &Source,
+    only: &[String],
+    out: &mut impl Write,
+) -> Result<(), DumpError> {
     use crate::analysis::goroutines::Summarizer;
     use crate::analysis::mmu::{UtilBuilder, UtilFlags};
     use crate::analysis::profiles::ProfileBuilder;
@@ -144,8 +149,18 @@ pub fn run_analysis(source: &Source, out: &mut impl Write) -> Result<(), DumpErr
     let mut summarizer = Summarizer::new();
     let mut profiles = ProfileBuilder::new();
     let mut util = UtilBuilder::new(UtilFlags::parse("stw|background|assist|sweep"));
-    let (events, err) =
-        crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles, &mut util]);
+    let runs = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let mut consumers: Vec<&mut dyn crate::analysis::Consumer> = Vec::new();
+    if runs("goroutines") {
+        consumers.push(&mut summarizer);
+    }
+    if runs("profiles") {
+        consumers.push(&mut profiles);
+    }
+    if runs("mmu") {
+        consumers.push(&mut util);
+    }
+    let (events, err) = crate::analysis::run(reader, &mut consumers);
     let summary = summarizer.finish();
     let profiles = profiles.finish();
     let util = util.finish();
