@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::Consumer;
+use crate::trace::event::StateTransition;
 use crate::trace::gofmt::sort_func;
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
 
@@ -497,9 +498,15 @@ impl Summarizer {
         }
     }
 
-    fn goroutine_transition(&mut self, ev: &Event<'_>, id: i64, old: GoState, new: GoState) {
+    fn goroutine_transition(
+        &mut self,
+        ev: &Event<'_>,
+        st: &StateTransition<'_, '_>,
+        id: i64,
+        old: GoState,
+        new: GoState,
+    ) {
         let t = ev.time();
-        let st = ev.state_transition().expect("a state transition");
         let reason = self.reason_id(st.reason);
         match old {
             GoState::Undetermined => {
@@ -710,7 +717,7 @@ impl Consumer for Summarizer {
                     Resource::Goroutine(id) => {
                         let (old, new) = st.goroutine().expect("goroutine transition");
                         if old != new {
-                            self.goroutine_transition(ev, id, old, new);
+                            self.goroutine_transition(ev, &st, id, old, new);
                         }
                     }
                     Resource::Proc(id) => {

@@ -266,7 +266,14 @@ impl Consumer for UtilBuilder {
                             p.gc -= 1;
                         }
                     }
-                    self.states.insert(g, new);
+                    // Only a RangeActive of the first generation reads these states (Go
+                    // ignores later ones), so keeping them past it is wasted work: a map
+                    // update for every transition of every goroutine.
+                    if self.n_sync <= 1 {
+                        self.states.insert(g, new);
+                    } else if !self.states.is_empty() {
+                        self.states = FxHashMap::default();
+                    }
                 }
             }
             Kind::Label => {
