@@ -1,5 +1,5 @@
-//! Jump, search and filter on every committed trace (Go 1.22–1.26): each lands where it
-//! says and keeps what the analyses say, whatever the trace holds.
+//! Jump, search, filter and task focus on every committed trace (Go 1.22–1.26): each
+//! lands where it says and keeps what the analyses say, whatever the trace holds.
 
 #[path = "common/tui.rs"]
 mod tui;
@@ -21,7 +21,7 @@ fn prompt(app: &mut App, lead: char, text: &str) {
 }
 
 #[test]
-fn jump_search_and_filter_on_every_committed_trace() {
+fn jump_search_filter_and_tasks_on_every_committed_trace() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces");
     let mut traces = Vec::new();
     for dir in std::fs::read_dir(&root).unwrap() {
@@ -100,5 +100,20 @@ fn jump_search_and_filter_on_every_committed_trace() {
         assert_eq!(got, want, "{rel}");
         tui::keys(&mut app, "2");
         tui::screen(&mut app, 100, 30);
+
+        // Every task: focused as go tool trace's task view (when it has one), then its
+        // tree's goroutines as rows, drawn at two sizes.
+        for (id, task) in &model.summary.tasks {
+            prompt(&mut app, ':', &format!("task {id}"));
+            let focused = app.timeline.focused_task().map(|f| f.task);
+            let viewable = task.start.is_some() || task.end.is_some();
+            assert_eq!(focused, viewable.then_some(*id), "{rel}: task {id}");
+            tui::keys(&mut app, "tt");
+            tui::settle(&mut app);
+            tui::screen(&mut app, 100, 30);
+            tui::screen(&mut app, 80, 12);
+            tui::press(&mut app, KeyCode::Esc);
+            tui::keys(&mut app, "t");
+        }
     }
 }
