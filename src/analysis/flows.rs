@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use super::timeline::{NETPOLL_LANE, SYSCALL_LANE, Timeline};
-use super::{from_key, order_by};
+use super::{from_key, order_by, order_by_pair};
 
 /// Where a link comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,7 +84,7 @@ impl Flows {
                 }
             })
             .collect();
-        let by_target = order_by(&links, |_| true, |l| (l.target, l.start_time));
+        let by_target = order_by_pair(&links, |l| l.target, |l| l.start_time);
         let by_cause = order_by(
             &links,
             |l| matches!(l.cause, Cause::Goroutine(_)),

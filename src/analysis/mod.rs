@@ -29,6 +29,43 @@ pub(crate) fn order_by<T, K: Ord>(
     order
 }
 
+/// What [`order_by`] gives for the key `(major, minor)` with every item kept, made for
+/// millions of items: a counting sort by `major` (one pass to count, one to place), then
+/// each `major` group sorted by `minor`. The groups' items come in item order, which for
+/// items made in time order is already nearly sorted by time, so the second step is fast;
+/// a comparison sort of the whole would dereference two random items per comparison.
+pub(crate) fn order_by_pair<T>(
+    items: &[T],
+    major: impl Fn(&T) -> i64,
+    minor: impl Fn(&T) -> i64,
+) -> Vec<u32> {
+    let mut counts: rustc_hash::FxHashMap<i64, u32> = Default::default();
+    for x in items {
+        *counts.entry(major(x)).or_default() += 1;
+    }
+    let mut keys: Vec<(i64, u32)> = counts.iter().map(|(&k, &n)| (k, n)).collect();
+    keys.sort_unstable();
+    // Each group's first position, then (as items are placed) its next free one.
+    let mut next = counts;
+    let mut groups = Vec::with_capacity(keys.len());
+    let mut at = 0u32;
+    for (k, n) in keys {
+        next.insert(k, at);
+        groups.push(at as usize..(at + n) as usize);
+        at += n;
+    }
+    let mut order = vec![0u32; items.len()];
+    for (i, x) in items.iter().enumerate() {
+        let slot = next.get_mut(&major(x)).expect("counted above");
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    for g in groups {
+        order[g].sort_by_key(|&i| minor(&items[i as usize]));
+    }
+    order
+}
+
 /// The items of `order` (as [`order_by`] made it with `key`) from the first whose key is
 /// not below `from`, in that order; the caller stops where its range ends.
 pub(crate) fn from_key<'a, T, K: Ord>(
@@ -153,5 +190,27 @@ impl<T> ById<T> {
     /// The values, in insertion order; the index is dropped.
     pub(crate) fn into_values(self) -> Vec<T> {
         self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_by_pair_is_a_stable_sort_by_both_keys() {
+        // Pseudo-random items with many ties on both keys, including negative ones.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let items: Vec<(i64, i64)> = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x % 97) as i64 - 40, ((x >> 20) % 500) as i64 - 100)
+            })
+            .collect();
+        let want = order_by(&items, |_| true, |&(a, b)| (a, b));
+        assert_eq!(order_by_pair(&items, |p| p.0, |p| p.1), want);
+        assert!(order_by_pair::<(i64, i64)>(&[], |p| p.0, |p| p.1).is_empty());
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Consumer, from_key, order_by};
+use super::{Consumer, from_key, order_by_pair};
 use crate::trace::event::{Range, Stack};
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
 
@@ -1202,8 +1202,13 @@ impl ArrowIndex {
     /// Indexes `tl`'s arrows.
     pub fn new(tl: &Timeline) -> ArrowIndex {
         ArrowIndex {
-            by_target: order_by(&tl.arrows, |_| true, |a| (a.goroutine, a.to_time)),
-            by_source: order_by(&tl.arrows, |_| true, |a| (a.from_lane, a.from_time)),
+            by_target: order_by_pair(&tl.arrows, |a| a.goroutine, |a| a.to_time),
+            // Lanes compare as unsigned; flipping the sign bit keeps that order in i64.
+            by_source: order_by_pair(
+                &tl.arrows,
+                |a| (a.from_lane ^ (1 << 63)) as i64,
+                |a| a.from_time,
+            ),
         }
     }
 
