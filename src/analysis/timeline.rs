@@ -727,10 +727,12 @@ impl TimelineBuilder {
             .gs
             .get(&id)
             .is_some_and(|g| g.active_ranges.iter().any(|(n, _)| n == "GC mark assist"));
-        let prev = self.gstates;
-        self.gstates[viewer_state(from, in_assist)] -= 1;
-        self.gstates[viewer_state(to, in_assist)] += 1;
-        if self.gstates != prev && !self.links_only {
+        // One count down, one up: they changed unless both are the same count (an
+        // array comparison here was a memcmp call for every transition).
+        let (was, is) = (viewer_state(from, in_assist), viewer_state(to, in_assist));
+        self.gstates[was] -= 1;
+        self.gstates[is] += 1;
+        if was != is && !self.links_only {
             let g = self.gstates;
             let row = (ts, [g[4], g[1], g[2]]);
             match self.out.goroutine_counts.last_mut() {
