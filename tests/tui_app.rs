@@ -390,3 +390,42 @@ fn a_click_on_the_timeline_selects_row_and_time() {
         "{s}"
     );
 }
+
+/// Zoomed in far from the trace start, the info line still tells the window's ends
+/// apart: with three significant digits they would read the same.
+#[test]
+fn the_info_line_keeps_enough_digits_when_zoomed_in() {
+    let mut app = tui::app("go126/http.trace");
+    tui::screen(&mut app, 160, 48);
+    // The cursor to 3.5 ms (of 4.27 ms): zooming keeps it in view.
+    tui::keys(&mut app, ":");
+    for c in "3.5ms".chars() {
+        tui::press(&mut app, KeyCode::Char(c));
+    }
+    tui::press(&mut app, KeyCode::Enter);
+    let times = |app: &mut gotrace_tui::tui::app::App| {
+        let s = tui::screen(app, 160, 48);
+        let line = s
+            .lines()
+            .find(|l| l.starts_with("cursor "))
+            .unwrap()
+            .to_string();
+        let w: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        // "cursor C  window A – B ..."
+        assert_eq!(
+            (w[0].as_str(), w[2].as_str(), w[4].as_str()),
+            ("cursor", "window", "–")
+        );
+        (w[1].clone(), w[3].clone(), w[5].clone())
+    };
+    let (_, from, to) = times(&mut app);
+    assert_ne!(from, to);
+    for _ in 0..14 {
+        tui::keys(&mut app, "+");
+        let (cursor, from, to) = times(&mut app);
+        assert_ne!(from, to, "cursor {cursor}");
+        for t in [cursor, from, to] {
+            assert!(t.ends_with('s'), "{t}");
+        }
+    }
+}

@@ -1285,11 +1285,18 @@ impl View for TimelineView {
             ),
             None => status,
         };
+        // Three significant digits, unless that makes both ends of a narrow window far
+        // from the start read the same: then as many decimals as a cell needs. (The
+        // cursor keeps three; the axis and the details give it exactly.)
+        let mut ends = [self.from, self.to].map(|t| dur(t - t_start));
+        if ends[0] == ends[1] {
+            let step = nice_step(self.cell_ns());
+            ends = [self.from, self.to].map(|t| axis_label(t - t_start, step));
+        }
+        let [from_at, to_at] = ends;
         let line1 = format!(
-            "cursor {}  window {} – {}  {} {}{status}",
+            "cursor {}  window {from_at} – {to_at}  {} {}{status}",
             dur(self.cursor - t_start),
-            dur(self.from - t_start),
-            dur(self.to - t_start),
             n,
             match self.rows {
                 Rows::Procs => "Ps",
