@@ -320,3 +320,40 @@ fn search_and_filter_in_a_real_terminal() {
     let s = t.wait_for("the exit", |s| s.contains("EXIT="));
     assert!(s.contains("EXIT=0"), "{s}");
 }
+
+#[test]
+fn a_task_focused_in_a_real_terminal() {
+    let cmd = wrapped(&format!(
+        "{} {}",
+        binary().display(),
+        trace("go126/http.trace").display()
+    ));
+    let t = Tmux::start("task", &cmd, 120, 30);
+    t.wait_for("the analysis", |s| {
+        s.contains("goroutines") && s.contains("P0")
+    });
+    t.send(&[":"]);
+    let ok = t
+        .cmd(&["send-keys", "-t", "e2e", "-l", "task 7"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    t.send(&["Enter"]);
+    // The tree as tracks above the Ps, the task named in the info line.
+    let s = t.wait_for("the task tracks", |s| s.contains("task 7 batch ("));
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("T7 batch") && l.contains('◆')),
+        "{s}"
+    );
+    assert!(s.lines().any(|l| l.starts_with("T8 child")), "{s}");
+    // Its goroutines as rows, the one that began it (G1) first.
+    t.send(&["t", "t"]);
+    let s = t.wait_for("the task's goroutine rows", |s| {
+        s.contains("task 7's goroutines") && s.lines().any(|l| l.starts_with("G1 "))
+    });
+    assert!(s.lines().any(|l| l.starts_with("G33 ")), "{s}");
+    t.send(&["Escape", "q"]);
+    let s = t.wait_for("the exit", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+}
