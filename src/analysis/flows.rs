@@ -7,7 +7,7 @@
 //! goroutine start that had a cause, from the creating or unblocking goroutine (or from
 //! the netpoller, or a blocked syscall's return) to where the goroutine next ran.
 
-use std::sync::Arc;
+use super::timeline::Name;
 
 use super::timeline::{NETPOLL_LANE, SYSCALL_LANE, Timeline};
 use super::{from_key, order_by, order_by_pair};
@@ -30,7 +30,7 @@ pub enum Cause {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     /// Go's arrow name: "go", "unblock", "unblock (REASON)", "exit blocked syscall".
-    pub name: Arc<str>,
+    pub name: Name,
     /// Where it comes from.
     pub cause: Cause,
     /// When the cause happened (absolute ns).

@@ -64,7 +64,7 @@ pub struct Slice {
     pub lane: u64,
     /// What go tool trace names it ("G12 main.worker", "syscall", "GC mark assist", …);
     /// shared by the slices of a goroutine.
-    pub name: Arc<str>,
+    pub name: Name,
     /// Goroutine or range.
     pub kind: SliceKind,
     /// Start (absolute ns).
@@ -80,11 +80,16 @@ pub struct Slice {
     pub blocked: Option<bool>,
 }
 
+/// A name shared by many slices, arrows or instants ("go", "unblock (chan receive)",
+/// "G12 main.worker"): a thin pointer, 8 bytes where `Arc<str>` takes 16, as a big trace
+/// has millions of them.
+pub type Name = Arc<String>;
+
 /// A flow arrow: the cause of a goroutine starting to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrow {
     /// "go", "unblock", "unblock (REASON)", "exit blocked syscall" (shared).
-    pub name: Arc<str>,
+    pub name: Name,
     /// Lane and time of the cause.
     pub from_lane: u64,
     /// Time of the cause.
@@ -106,7 +111,7 @@ pub struct Instant {
     /// The lane (a P or thread, [`NETPOLL_LANE`] or [`SYSCALL_LANE`]).
     pub lane: u64,
     /// What go tool trace names it (shared).
-    pub name: Arc<str>,
+    pub name: Name,
     /// When (absolute ns).
     pub time: i64,
     /// Its stack.
@@ -178,7 +183,7 @@ struct CompletedRange {
 #[derive(Debug, Clone, Default)]
 struct StartCause {
     time: i64,
-    name: Option<Arc<str>>,
+    name: Option<Name>,
     lane: u64,
     stack: Option<u32>,
 }
@@ -198,10 +203,10 @@ struct GState {
     syscall: Option<(i64, Option<u32>)>,
     /// Why it blocked: the name of the arrow its unblock draws, and whether it waits
     /// on the network (its unblock then comes from the netpoller).
-    start_block: Option<(Arc<str>, bool)>,
+    start_block: Option<(Name, bool)>,
     start_cause: StartCause,
     /// `name()`, kept until the name or label changes.
-    cached_name: Option<Arc<str>>,
+    cached_name: Option<Name>,
 }
 
 impl GState {
@@ -213,11 +218,11 @@ impl GState {
         }
     }
 
-    fn name(&mut self) -> Arc<str> {
+    fn name(&mut self) -> Name {
         self.cached_name
             .get_or_insert_with(|| {
                 if self.label.is_empty() {
-                    Arc::from(self.base_name.as_str())
+                    Arc::new(self.base_name.clone())
                 } else {
                     Arc::from(format!("{} ({})", self.base_name, self.label))
                 }
@@ -254,9 +259,9 @@ pub struct TimelineBuilder {
     /// This generation's stack IDs, resolved (cleared at each generation).
     stack_cache: FxHashMap<u64, Option<u32>>,
     /// Arrow and instant names, shared.
-    shared_names: FxHashMap<String, Arc<str>>,
+    shared_names: FxHashMap<String, Name>,
     /// Unblock arrow names by block reason.
-    unblock_names: FxHashMap<Box<[u8]>, (Arc<str>, bool)>,
+    unblock_names: FxHashMap<Box<[u8]>, (Name, bool)>,
     /// Goroutines per viewer state (dead, runnable, running, waiting, waiting for GC).
     gstates: [i64; 5],
     heap_stats: [u64; 2],
@@ -377,7 +382,7 @@ impl TimelineBuilder {
     /// The arrow name of an unblock after blocking for `reason` ("unblock (REASON)", or
     /// "unblock" without one), and whether the reason is network I/O; cached by the
     /// reason's bytes, as every block would otherwise format a string.
-    fn unblock_name(&mut self, reason: &[u8]) -> (Arc<str>, bool) {
+    fn unblock_name(&mut self, reason: &[u8]) -> (Name, bool) {
         if let Some(v) = self.unblock_names.get(reason) {
             return v.clone();
         }
@@ -394,11 +399,11 @@ impl TimelineBuilder {
         v
     }
 
-    fn shared_name(&mut self, name: &str) -> Arc<str> {
+    fn shared_name(&mut self, name: &str) -> Name {
         if let Some(n) = self.shared_names.get(name) {
             return n.clone();
         }
-        let n: Arc<str> = Arc::from(name);
+        let n: Name = Arc::new(name.to_string());
         self.shared_names.insert(name.to_string(), n.clone());
         n
     }
@@ -518,7 +523,7 @@ impl TimelineBuilder {
         for (name, r) in &mut gs.active_ranges {
             out.push(Slice {
                 lane,
-                name: name.as_str().into(),
+                name: Arc::new(name.clone()),
                 kind: SliceKind::Range,
                 start: r.time,
                 dur: ts - r.time,

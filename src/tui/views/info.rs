@@ -55,7 +55,7 @@ impl Facts {
         let mut stw: Vec<(i64, i64, &str)> = slices
             .iter()
             .filter(|s| s.kind == SliceKind::Range && s.name.starts_with("stop-the-world"))
-            .map(|s| (s.start, s.start + s.dur, &*s.name))
+            .map(|s| (s.start, s.start + s.dur, s.name.as_str()))
             .collect();
         stw.sort_unstable();
         stw.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);

@@ -151,7 +151,7 @@ pub struct Spot {
 /// One outgoing flow offered by the picker: the goroutine started, where and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct FlowChoice {
-    name: std::sync::Arc<str>,
+    name: crate::analysis::timeline::Name,
     goroutine: i64,
     from_time: i64,
     to_lane: u64,
