@@ -490,6 +490,35 @@ fn a_focused_task_shows_its_tree_as_tracks() {
             "G{g}: {underlined} underlined cells"
         );
     }
+    // The cursor inside a region names it (and those around it), innermost first.
+    let r = v.regions.iter().find(|r| r.dur > 0).unwrap();
+    let k = want.iter().position(|&g| g == r.goroutine).unwrap();
+    let t0 = a.model().unwrap().time_range().0;
+    let at = r.start + r.dur / 2;
+    keys(&mut a, ":");
+    for c in format!("{}ns", at - t0).chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    press(&mut a, KeyCode::Enter);
+    for _ in 0..k {
+        press(&mut a, KeyCode::Down);
+    }
+    let s = screen(&mut a, 160, 48);
+    let line = s
+        .lines()
+        .find(|l| l.starts_with(&format!("G{} ", r.goroutine)) && l.contains("Enter: goroutine"))
+        .unwrap_or_else(|| panic!("no info line for G{}\n{s}", r.goroutine));
+    let mut around: Vec<_> = v
+        .regions
+        .iter()
+        .filter(|x| x.goroutine == r.goroutine && x.start <= at && at <= x.start + x.dur)
+        .collect();
+    around.sort_by_key(|x| std::cmp::Reverse(x.start));
+    let named: String = around
+        .iter()
+        .map(|x| format!("  in region {:?} (T{})", x.name, x.task))
+        .collect();
+    assert!(line.contains(&named), "{line}");
 
     press(&mut a, KeyCode::Esc);
     assert!(a.timeline.focused_task().is_none());

@@ -1332,8 +1332,21 @@ impl View for TimelineView {
                         dur(s.start - t_start)
                     )
                 });
+            // On a task's goroutine rows: the regions of the task tree the cursor is in
+            // on this goroutine, innermost (latest begun) first.
+            let mut inside: Vec<&RegionSlice> = rows
+                .regions
+                .iter()
+                .filter(|r| r.goroutine == g && r.start <= self.cursor)
+                .filter(|r| self.cursor <= r.start + r.dur)
+                .collect();
+            inside.sort_by_key(|r| std::cmp::Reverse(r.start));
+            let regions: String = inside
+                .iter()
+                .map(|r| format!("  in region {:?} (T{})", r.name, r.task))
+                .collect();
             let text = format!(
-                "G{g} {}: {state}   Enter: goroutine",
+                "G{g} {}: {state}{regions}   Enter: goroutine",
                 model.goroutine_name(g)
             );
             buf.set_stringn(
