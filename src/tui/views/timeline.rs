@@ -765,7 +765,8 @@ impl TimelineView {
 
     /// Shows task `id` as go tool trace's task-focused view does: the timeline over the
     /// task's window, with the task and its descendants as tracks (their lifetimes, and
-    /// `◆` where a task began a child), the cursor on the goroutine that began it.
+    /// `◆` where a task began a child), on the row of the P that ran the goroutine that
+    /// began it, the cursor at the begin.
     pub fn show_task(&mut self, id: u64, ctx: &Ctx<'_>) -> Result<(), String> {
         let model = ctx.model;
         let Some(view) = TaskView::of(&model.summary.tasks, id, &model.procs) else {
