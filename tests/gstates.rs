@@ -131,7 +131,7 @@ fn created_goroutines_know_their_creator_and_start_function() {
             life.id
         );
         if let Some(f) = life.start_stack.last() {
-            assert_eq!(f.func, &*g.name, "G{}", life.id);
+            assert_eq!(f.func, *g.name, "G{}", life.id);
         }
     }
     assert!(created > 0);

@@ -614,7 +614,7 @@ fn task_goroutine_views_match_go_tool_trace_taskid() {
                     let start = r.start - tl.start_time;
                     let fr = |i| frames(&tl, i);
                     let scope = format!("{:x}", r.task);
-                    let name = r.name.clone();
+                    let name = r.name.to_string();
                     let g = r.goroutine as u64;
                     (
                         g,

@@ -272,7 +272,7 @@ fn the_slow_request_walk_through_of_the_usage_guide() {
     let region = g1
         .regions
         .iter()
-        .find(|r| r.task == 3 && r.name == "client.get")
+        .find(|r| r.task == 3 && *r.name == "client.get")
         .unwrap();
     let (start, end) = (region.start.unwrap().time, region.end.unwrap().time);
     app.jump_to(start, end, Some(1));

@@ -163,7 +163,7 @@ fn tasks_every_level_on_http() {
     for (g, r) in task_regions(summary(&a), task) {
         let start = r.start.unwrap().time - first_time;
         let d = r.end.unwrap().time - r.start.unwrap().time;
-        let cells = row(&s, |l| l.contains(&r.name) && l.contains("region"));
+        let cells = row(&s, |l| l.contains(r.name.as_str()) && l.contains("region"));
         assert_eq!(
             cells[..5],
             [
@@ -171,7 +171,7 @@ fn tasks_every_level_on_http() {
                 format!("G{g}"),
                 "region".into(),
                 dur(d),
-                r.name.clone()
+                r.name.to_string()
             ]
         );
     }

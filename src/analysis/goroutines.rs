@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::Consumer;
+use super::{Consumer, Name};
 use crate::trace::event::StateTransition;
 use crate::trace::gofmt::sort_func;
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
@@ -41,16 +41,16 @@ impl Names {
     }
 }
 
-/// Function names shared by the goroutines that start in them.
+/// Names shared by the goroutines that start in a function, or by the regions of a type.
 #[derive(Debug, Default)]
-struct SharedNames(FxHashMap<Vec<u8>, std::sync::Arc<str>>);
+struct SharedNames(FxHashMap<Vec<u8>, Name>);
 
 impl SharedNames {
-    fn get(&mut self, name: &[u8]) -> std::sync::Arc<str> {
+    fn get(&mut self, name: &[u8]) -> Name {
         if let Some(n) = self.0.get(name) {
             return n.clone();
         }
-        let n: std::sync::Arc<str> = String::from_utf8_lossy(name).into();
+        let n = Name::new(String::from_utf8_lossy(name).into_owned());
         self.0.insert(name.to_vec(), n.clone());
         n
     }
@@ -169,7 +169,7 @@ pub struct RegionSummary {
     /// The task it belongs to.
     pub task: u64,
     /// Region type (name).
-    pub name: String,
+    pub name: Name,
     /// The begin event, if inside the trace.
     pub start: Option<EventRef>,
     /// The end event, if inside the trace.
@@ -188,7 +188,7 @@ pub struct GoroutineSummary {
     pub id: i64,
     /// Its start function: the outermost frame of the first stack seen for it (shared
     /// between the goroutines of a group).
-    pub name: std::sync::Arc<str>,
+    pub name: Name,
     /// PC of that frame.
     pub pc: u64,
     /// First appearance (the generation's start for goroutines that predate it).
@@ -294,7 +294,7 @@ impl G {
         G {
             summary: GoroutineSummary {
                 id,
-                name: std::sync::Arc::from(""),
+                name: Name::default(),
                 pc: 0,
                 creation_time,
                 start_time: 0,
@@ -442,6 +442,8 @@ pub struct Summarizer {
     names: Names,
     reason_cache: FxHashMap<(usize, usize), u32>,
     func_names: SharedNames,
+    /// Region types: 151,189 regions of a few types on the benchmark trace.
+    region_names: SharedNames,
     frames: Vec<StackFrame>,
     frame_index: FxHashMap<StackFrame, u32>,
     first_ts: Option<i64>,
@@ -536,7 +538,7 @@ impl Summarizer {
                     let frame = self.top_frame(ev);
                     g.p().active_regions.push(RegionSummary {
                         task,
-                        name: String::new(),
+                        name: self.region_names.get(b""),
                         start: Some(EventRef::of(ev)),
                         end: None,
                         stats: ExecStats::default(),
@@ -746,7 +748,7 @@ impl Consumer for Summarizer {
                 };
                 let region = RegionSummary {
                     task: r.task,
-                    name: String::from_utf8_lossy(r.typ).into_owned(),
+                    name: self.region_names.get(r.typ),
                     start: Some(EventRef::of(ev)),
                     end: None,
                     stats: g.snapshot(ev.time()),
@@ -771,7 +773,7 @@ impl Consumer for Summarizer {
                 let fabricated = open.is_none();
                 let mut sd = open.unwrap_or_else(|| RegionSummary {
                     task: r.task,
-                    name: String::from_utf8_lossy(r.typ).into_owned(),
+                    name: self.region_names.get(r.typ),
                     start: None,
                     end: None,
                     stats: ExecStats::default(),

@@ -15,6 +15,11 @@ pub mod timeline;
 
 use crate::trace::{Error, Event, Reader};
 
+/// A name shared by many slices, arrows, instants, goroutines or regions ("go",
+/// "unblock (chan receive)", "G12 main.worker", a region type): a thin pointer, 8 bytes
+/// where `Arc<str>` takes 16, as a big trace has millions of them.
+pub type Name = std::sync::Arc<String>;
+
 /// The indexes of the `items` that `keep` accepts, sorted by `key` (stably): an order in
 /// which [`from_key`] finds the items of any key by binary search.
 pub(crate) fn order_by<T, K: Ord>(

@@ -172,7 +172,7 @@ pub struct RegionSlice {
     /// The region's task.
     pub task: u64,
     /// Region type.
-    pub name: String,
+    pub name: super::Name,
     /// Begin (absolute ns), the trace's first event time if before the trace.
     pub start: i64,
     /// Duration, ns, to its end or the trace's last event time.

@@ -246,9 +246,9 @@ pub fn region_types(summary: &Summary) -> Vec<RegionType> {
                 .map(|f| summary.frames[f as usize].clone())
                 .unwrap_or_default();
             let e = by_key
-                .entry((r.name.clone(), frame.pc, frame.clone()))
+                .entry((r.name.to_string(), frame.pc, frame.clone()))
                 .or_insert_with(|| RegionType {
-                    name: r.name.clone(),
+                    name: r.name.to_string(),
                     frame,
                     histogram: TimeHistogram::default(),
                     regions: Vec::new(),

@@ -80,10 +80,7 @@ pub struct Slice {
     pub blocked: Option<bool>,
 }
 
-/// A name shared by many slices, arrows or instants ("go", "unblock (chan receive)",
-/// "G12 main.worker"): a thin pointer, 8 bytes where `Arc<str>` takes 16, as a big trace
-/// has millions of them.
-pub type Name = Arc<String>;
+pub use super::Name;
 
 /// A flow arrow: the cause of a goroutine starting to run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -67,7 +67,7 @@ pub fn run(source: &Source, g: i64, json: bool, out: &mut impl Write) -> Result<
         let name = summary
             .goroutines
             .get(&g)
-            .map(|s| s.name.as_ref())
+            .map(|s| s.name.as_str())
             .unwrap_or("");
         let report = Report {
             goroutine: g,

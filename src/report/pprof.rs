@@ -286,7 +286,7 @@ pub fn region_intervals(
     for g in summary.goroutines.values() {
         for r in &g.regions {
             let pc = r.frame.map_or(0, |f| summary.frames[f as usize].pc);
-            if r.name != scope.name || scope.pc.is_some_and(|p| p != pc) {
+            if *r.name != scope.name || scope.pc.is_some_and(|p| p != pc) {
                 continue;
             }
             let start = r.start.map_or(summary.first_time, |e| e.time);
@@ -376,7 +376,7 @@ pub fn group_records(
             let members: std::collections::BTreeSet<i64> = summary
                 .goroutines
                 .values()
-                .filter(|g| &*g.name == name)
+                .filter(|g| g.name.as_str() == name)
                 .map(|g| g.id)
                 .collect();
             if members.is_empty() {

@@ -535,7 +535,7 @@ pub fn write_task_view(
                 .map(|r| FocusRegionJson {
                     goroutine: r.goroutine,
                     task: r.task,
-                    name: r.name.clone(),
+                    name: r.name.to_string(),
                     start_ns: r.start - t0,
                     dur_ns: r.dur,
                     start_stack: frames(r.start_stack),

@@ -1140,7 +1140,7 @@ impl GoroutinesView {
                     4 => d(reg.stats.sched_wait),
                     5 => d(reg.stats.block_by_reason.iter().map(|(_, v)| v).sum()),
                     _ if reg.name.is_empty() => "(task inherited)".into(),
-                    _ => reg.name.clone(),
+                    _ => reg.name.to_string(),
                 }
             },
         );

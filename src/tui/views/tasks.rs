@@ -70,7 +70,7 @@ fn items(ctx: &Ctx<'_>, t: &TaskSummary) -> Vec<Item> {
                 text: if r.name.is_empty() {
                     "(inherited)".into()
                 } else {
-                    r.name.clone()
+                    r.name.to_string()
                 },
             }
         })
