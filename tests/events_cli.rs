@@ -3,9 +3,12 @@
 //! change the goroutine's state, and the events it emitted itself (including the
 //! goroutines it created or unblocked), nothing else, in trace order.
 
+#[path = "common/cli.rs"]
+mod cli;
+use std::ffi::OsStr;
+
 use std::io::Read;
 use std::path::Path;
-use std::process::Command;
 
 fn golden_blocks(trace: &Path) -> Vec<String> {
     let gz = trace.with_extension("parsed.gz");
@@ -50,17 +53,15 @@ fn events_equal_go_tool_traces_own_lines() {
         let trace = root.join(format!("{name}.trace"));
         let golden = golden_blocks(&trace);
         for &g in goroutines {
-            let out = Command::new(env!("CARGO_BIN_EXE_gotrace-tui"))
-                .args(["events", "--go", "--goroutine", &g.to_string()])
-                .arg(&trace)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let ours = String::from_utf8(out.stdout).unwrap();
+            let id = g.to_string();
+            let out = cli::stdout_of([
+                OsStr::new("events"),
+                "--go".as_ref(),
+                "--goroutine".as_ref(),
+                id.as_ref(),
+                trace.as_ref(),
+            ]);
+            let ours = String::from_utf8(out).unwrap();
             let want: Vec<&String> = golden
                 .iter()
                 .filter(|b| belongs(b.lines().next().unwrap(), g))
@@ -90,14 +91,12 @@ fn events_equal_go_tool_traces_own_lines() {
 fn the_window_keeps_events_within_it() {
     let trace = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/traces/go126/chan.trace");
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_gotrace-tui"))
-            .args(["events", "--json", "--goroutine", "8"])
-            .args(args)
-            .arg(&trace)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        let mut all: Vec<&OsStr> = ["events", "--json", "--goroutine", "8"]
+            .map(OsStr::new)
+            .to_vec();
+        all.extend(args.iter().map(OsStr::new));
+        all.push(trace.as_os_str());
+        cli::json_of(all)
     };
     let all = run(&[]);
     let all = all.as_array().unwrap();

@@ -3,8 +3,11 @@
 //! same name, same times, same stack. (Go's page shows only the links inside G's lifetime
 //! and among its related goroutines; ours lists them all, so Go's must be a subset.)
 
+#[path = "common/cli.rs"]
+mod cli;
+use std::ffi::OsStr;
+
 use serde::Deserialize;
-use std::process::Command;
 
 #[path = "common/oracle.rs"]
 mod oracle;
@@ -66,17 +69,15 @@ fn flows_command_lists_every_arrow_of_go_tool_traces_goroutine_pages() {
         let dir = t.with_extension("viewer");
         for (g, file) in oracle::goroutine_pages(&dir).into_iter().take(4) {
             let page: Page = serde_json::from_slice(&oracle::read_golden(&dir.join(file))).unwrap();
-            let out = Command::new(env!("CARGO_BIN_EXE_gotrace-tui"))
-                .args(["flows", "--json", "--goroutine", &g.to_string()])
-                .arg(&t)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+            let id = g.to_string();
+            let out = cli::stdout_of([
+                OsStr::new("flows"),
+                "--json".as_ref(),
+                "--goroutine".as_ref(),
+                id.as_ref(),
+                t.as_ref(),
+            ]);
+            let report: Report = serde_json::from_slice(&out).unwrap();
             let ours = |links: &[LinkJson]| -> Vec<Key> {
                 links
                     .iter()

@@ -4,6 +4,10 @@
 //! and stacks, every flow arrow with both ends and its stack, every instant, and the
 //! counters, on every committed trace (and every goroutine page stored for it).
 
+#[path = "common/cli.rs"]
+mod cli;
+use std::ffi::OsStr;
+
 use gotrace_tui::analysis::goroutines::Summarizer;
 use gotrace_tui::analysis::timeline::{Timeline, TimelineBuilder};
 use gotrace_tui::trace::Reader;
@@ -645,14 +649,14 @@ fn task_goroutine_views_match_go_tool_trace_taskid() {
 
 /// The output of `tasks --json --focus ID TRACE`.
 fn focus_json(trace: &Path, id: u64) -> serde_json::Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gotrace-tui"))
-        .args(["tasks", "--json", "--focus", &id.to_string()])
-        .arg(trace)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
-    serde_json::from_slice(&out.stdout).unwrap()
+    let id = id.to_string();
+    cli::json_of([
+        OsStr::new("tasks"),
+        "--json".as_ref(),
+        "--focus".as_ref(),
+        id.as_ref(),
+        trace.as_ref(),
+    ])
 }
 
 /// `tasks --focus ID --json` prints the same Tasks section as go tool trace's
@@ -660,7 +664,6 @@ fn focus_json(trace: &Path, id: u64) -> serde_json::Value {
 /// the newTask arrows), for every stored task page; a task without a view is an error.
 #[test]
 fn tasks_focus_command_prints_go_tool_trace_task_view() {
-    let bin = env!("CARGO_BIN_EXE_gotrace-tui");
     // "func file:line" → the viewer's "func:line".
     let viewer_frames = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
@@ -762,11 +765,12 @@ fn tasks_focus_command_prints_go_tool_trace_task_view() {
         .into_iter()
         .find(|t| t.ends_with("go126/misc.trace"))
         .unwrap();
-    let out = std::process::Command::new(bin)
-        .args(["tasks", "--focus", "999"])
-        .arg(&t)
-        .output()
-        .unwrap();
+    let out = cli::run([
+        OsStr::new("tasks"),
+        "--focus".as_ref(),
+        "999".as_ref(),
+        t.as_ref(),
+    ]);
     assert!(!out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),

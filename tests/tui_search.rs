@@ -1,6 +1,9 @@
 //! `/` search in the explorer and its headless twin `gotrace-tui search`: the matches
 //! listed and stepped through (n/N) are those of the search analysis, in time order.
 
+#[path = "common/cli.rs"]
+mod cli;
+
 #[path = "common/tui.rs"]
 mod tui;
 
@@ -83,12 +86,7 @@ fn the_search_command_prints_the_same_matches() {
         env!("CARGO_MANIFEST_DIR"),
         "/testdata/traces/go126/http.trace"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gotrace-tui"))
-        .args(["search", "--json", path, "request"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = cli::json_of(["search", "--json", path, "request"]);
     let app = tui::app("go126/http.trace");
     let model = app.model().unwrap().clone();
     let (t0, _) = model.time_range();
