@@ -48,6 +48,13 @@ impl Frame {
     }
 }
 
+/// `func file:line`, as the headless reports print a frame.
+impl std::fmt::Display for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}:{}", self.func, self.file, self.line)
+    }
+}
+
 /// What a slice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SliceKind {

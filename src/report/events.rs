@@ -77,11 +77,7 @@ pub fn run(
                     time_ns: e.time - t0,
                     summary: &e.summary,
                     by: e.by,
-                    stack: e
-                        .stack
-                        .iter()
-                        .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
-                        .collect(),
+                    stack: e.stack.iter().map(ToString::to_string).collect(),
                     go: &e.go_text,
                 })
                 .collect();
@@ -95,7 +91,7 @@ pub fn run(
                 let by = e.by.map_or(String::new(), |b| format!("  (by G{b})"));
                 writeln!(out, "{:>14}  {}{by}", go_duration(e.time - t0), e.summary)?;
                 for f in &e.stack {
-                    writeln!(out, "                    {} {}:{}", f.func, f.file, f.line)?;
+                    writeln!(out, "                    {f}")?;
                 }
             }
         }

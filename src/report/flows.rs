@@ -127,7 +127,7 @@ fn write_stack(out: &mut impl Write, tl: &Timeline, stack: Option<u32>) -> std::
         .map(|s| tl.stacks[s as usize].as_slice())
         .unwrap_or(&[])
     {
-        writeln!(out, "        {} {}:{}", f.func, f.file, f.line)?;
+        writeln!(out, "        {f}")?;
     }
     Ok(())
 }

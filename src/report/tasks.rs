@@ -484,7 +484,7 @@ pub fn write_task_view(
         s.map_or_else(Vec::new, |i| {
             tl.stacks[i as usize]
                 .iter()
-                .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
+                .map(ToString::to_string)
                 .collect()
         })
     };
