@@ -96,6 +96,11 @@ pub struct UtilBuilder {
     procs: Vec<(i64, i64)>,
     n_sync: u64,
     last_time: Option<i64>,
+    /// Whether the utilization may differ from the last step recorded: set by anything
+    /// that changes the GC or STW state, cleared once the steps agree with it. Most
+    /// events change nothing, and recomputing every P's state for each of them was a
+    /// third of this consumer's time.
+    dirty: bool,
 }
 
 impl UtilBuilder {
@@ -130,6 +135,10 @@ impl Consumer for UtilBuilder {
         let flags = self.flags;
         let per_proc = flags.has(UtilFlags::PER_PROC);
         self.last_time = Some(ev.time());
+        if ev.kind() != Kind::StateTransition {
+            // Ranges, labels and GOMAXPROCS change the state; they are rare.
+            self.dirty = true;
+        }
         match ev.kind() {
             Kind::Sync => {
                 if let Some(s) = ev.sync_info() {
@@ -254,6 +263,7 @@ impl Consumer for UtilBuilder {
                     && let Some((old, new)) = st.goroutine()
                 {
                     if self.in_gc.contains_key(&g) || self.bg_mark.contains_key(&g) {
+                        self.dirty = true;
                         let proc = ev.proc();
                         if !old.executing() && new.executing() {
                             if let Some(p) = self.p(proc) {
@@ -291,6 +301,9 @@ impl Consumer for UtilBuilder {
             }
             _ => {}
         }
+        if !self.dirty {
+            return;
+        }
         if !per_proc {
             let gc_ps = if self.stw > 0 {
                 self.ps.len()
@@ -302,17 +315,23 @@ impl Consumer for UtilBuilder {
                 util: 1.0 - gc_ps as f64 / self.ps.len() as f64,
             };
             add_util(&mut self.out[0], mu);
+            // A rise at the time of the last step is not recorded (add_util keeps the
+            // lower value); the next event, later, must record it.
+            self.dirty = self.out[0].last().is_none_or(|l| l.util != mu.util);
         } else {
+            self.dirty = false;
             for i in 0..self.ps.len() {
                 let p = self.ps[i];
                 let util = if self.stw > 0 || p.gc > 0 { 0.0 } else { 1.0 };
+                let series = &mut self.out[p.series];
                 add_util(
-                    &mut self.out[p.series],
+                    series,
                     MutatorUtil {
                         time: ev.time(),
                         util,
                     },
                 );
+                self.dirty |= series.last().is_none_or(|l| l.util != util);
             }
         }
     }

@@ -127,20 +127,20 @@ pub fn run(mut reader: Reader<'_>, consumers: &mut [&mut dyn Consumer]) -> (u64,
 }
 
 /// Per-goroutine state for hundreds of thousands of goroutines: the values in one dense
-/// vector and a map from ID to position, so the big part grows by reallocation (which
-/// large allocations do in place) rather than by rehashing a map of large entries, and
-/// stays compact. A value inserted again under the same ID replaces the old one.
+/// vector and an [`IdIndex`] from ID to position, so the big part grows by reallocation
+/// (which large allocations do in place) rather than by rehashing a map of large entries,
+/// and stays compact. A value inserted again under the same ID replaces the old one.
 #[derive(Debug)]
 pub(crate) struct ById<T> {
     values: Vec<T>,
-    index: rustc_hash::FxHashMap<i64, u32>,
+    index: IdIndex,
 }
 
 impl<T> Default for ById<T> {
     fn default() -> Self {
         ById {
             values: Vec::new(),
-            index: Default::default(),
+            index: IdIndex::default(),
         }
     }
 }
@@ -148,8 +148,8 @@ impl<T> Default for ById<T> {
 impl<T> ById<T> {
     /// Stores `v` under `id`, replacing an earlier value.
     pub(crate) fn insert(&mut self, id: i64, v: T) {
-        match self.index.get(&id) {
-            Some(&i) => self.values[i as usize] = v,
+        match self.index.get(id) {
+            Some(i) => self.values[i as usize] = v,
             None => {
                 self.index.insert(id, self.values.len() as u32);
                 self.values.push(v);
@@ -159,17 +159,17 @@ impl<T> ById<T> {
 
     /// The value of `id`.
     pub(crate) fn get(&self, id: &i64) -> Option<&T> {
-        self.index.get(id).map(|&i| &self.values[i as usize])
+        self.index.get(*id).map(|i| &self.values[i as usize])
     }
 
     /// The value of `id`, mutably.
     pub(crate) fn get_mut(&mut self, id: &i64) -> Option<&mut T> {
-        self.index.get(id).map(|&i| &mut self.values[i as usize])
+        self.index.get(*id).map(|i| &mut self.values[i as usize])
     }
 
     /// Whether `id` has a value.
     pub(crate) fn contains_key(&self, id: &i64) -> bool {
-        self.index.contains_key(id)
+        self.index.get(*id).is_some()
     }
 
     /// The value of `id`, inserted as the default first if missing.
@@ -177,11 +177,14 @@ impl<T> ById<T> {
     where
         T: Default,
     {
-        let next = self.values.len() as u32;
-        let i = *self.index.entry(id).or_insert(next) as usize;
-        if i == self.values.len() {
-            self.values.push(T::default());
-        }
+        let i = match self.index.get(id) {
+            Some(i) => i as usize,
+            None => {
+                self.index.insert(id, self.values.len() as u32);
+                self.values.push(T::default());
+                self.values.len() - 1
+            }
+        };
         &mut self.values[i]
     }
 
@@ -189,12 +192,84 @@ impl<T> ById<T> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, &T)> {
         self.index
             .iter()
-            .map(|(&id, &i)| (id, &self.values[i as usize]))
+            .map(|(id, i)| (id, &self.values[i as usize]))
     }
 
     /// The values, in insertion order; the index is dropped.
     pub(crate) fn into_values(self) -> Vec<T> {
         self.values
+    }
+}
+
+/// A map from goroutine ID to a position, made for the lookup on every state transition
+/// of a big trace. The runtime hands out goroutine IDs nearly consecutively, so IDs up to
+/// a bound proportional to the number of entries sit in a plain array indexed by ID: a
+/// lookup touches one 4-byte slot of a small, cache-friendly array where a hash map's
+/// probe missed the cache (the hash probes were the top of the profile). Other IDs
+/// (negative, or far beyond the count: a hostile trace) go to a hash map, so the array
+/// never grows beyond a few bytes per entry whatever the IDs say.
+#[derive(Debug, Default)]
+pub(crate) struct IdIndex {
+    /// Position + 1 by ID; 0 for none.
+    dense: Vec<u32>,
+    sparse: rustc_hash::FxHashMap<i64, u32>,
+    len: usize,
+}
+
+impl IdIndex {
+    /// IDs below this always qualify for the array, whatever the count.
+    const DENSE_FLOOR: usize = 1 << 16;
+
+    /// The position of `id`.
+    pub(crate) fn get(&self, id: i64) -> Option<u32> {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
+            Some(&0) => None,
+            Some(&p) => Some(p - 1),
+            None if self.sparse.is_empty() => None,
+            None => self.sparse.get(&id).copied(),
+        }
+    }
+
+    /// Records `id` at `pos`, replacing an earlier position. Positions must be below
+    /// `u32::MAX`.
+    pub(crate) fn insert(&mut self, id: i64, pos: u32) {
+        if self.get(id).is_none() {
+            self.len += 1;
+        }
+        let bound = Self::DENSE_FLOOR.max(self.len.saturating_mul(4));
+        match usize::try_from(id) {
+            Ok(i) if i < self.dense.len() => self.dense[i] = pos + 1,
+            Ok(i) if i < bound => {
+                let new_len = (i + 1).next_power_of_two().clamp(1024, bound);
+                self.dense.resize(new_len, 0);
+                // Entries the array now covers move into it, so a lookup never has to
+                // check both.
+                let moved: Vec<(i64, u32)> = self
+                    .sparse
+                    .iter()
+                    .filter(|&(&k, _)| (k as usize) < new_len && k >= 0)
+                    .map(|(&k, &v)| (k, v))
+                    .collect();
+                for (k, v) in moved {
+                    self.sparse.remove(&k);
+                    self.dense[k as usize] = v + 1;
+                }
+                self.dense[i] = pos + 1;
+            }
+            _ => {
+                self.sparse.insert(id, pos);
+            }
+        }
+    }
+
+    /// (ID, position) pairs, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
+        self.dense
+            .iter()
+            .enumerate()
+            .filter(|&(_, &p)| p != 0)
+            .map(|(i, &p)| (i as i64, p - 1))
+            .chain(self.sparse.iter().map(|(&k, &v)| (k, v)))
     }
 }
 
@@ -217,5 +292,35 @@ mod tests {
         let want = order_by(&items, |_| true, |&(a, b)| (a, b));
         assert_eq!(order_by_pair(&items, |p| p.0, |p| p.1), want);
         assert!(order_by_pair::<(i64, i64)>(&[], |p| p.0, |p| p.1).is_empty());
+    }
+
+    #[test]
+    fn id_index_agrees_with_a_hash_map_on_any_ids() {
+        // Consecutive IDs, repeats, negatives, huge ones, and IDs that start sparse and
+        // are later covered by the growing array.
+        let mut ids: Vec<i64> = vec![-1, i64::MIN, i64::MAX, 1 << 40, 70_000, 300_000];
+        ids.extend(1..5_000);
+        ids.extend([150_000, 70_000, 3, -1, 1 << 40]);
+        ids.extend((5_000..200_000).step_by(7));
+        let mut index = IdIndex::default();
+        let mut want: std::collections::HashMap<i64, u32> = Default::default();
+        for (pos, &id) in ids.iter().enumerate() {
+            index.insert(id, pos as u32);
+            want.insert(id, pos as u32);
+            assert_eq!(index.get(id), Some(pos as u32), "id {id}");
+        }
+        for id in [-2, 0, 5_001, 1 << 41, 299_999] {
+            assert_eq!(index.get(id), want.get(&id).copied(), "id {id}");
+        }
+        for (&id, &pos) in &want {
+            assert_eq!(index.get(id), Some(pos), "id {id}");
+        }
+        let mut got: Vec<(i64, u32)> = index.iter().collect();
+        let mut all: Vec<(i64, u32)> = want.into_iter().collect();
+        got.sort_unstable();
+        all.sort_unstable();
+        assert_eq!(got, all);
+        // The array stays proportional to the entries, whatever the IDs.
+        assert!(index.dense.len() <= (1 << 16).max(4 * all.len()));
     }
 }

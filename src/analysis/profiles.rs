@@ -150,6 +150,9 @@ fn add_to(v: &mut Vec<Agg>, a: Agg) {
     }
 }
 
+/// A sample in progress: start time, record key, frames.
+type Open = (i64, u32, u32);
+
 /// One sample as it happened, kept when profiles are to be scoped to time intervals
 /// (regions) afterwards.
 #[derive(Debug, Clone, Copy)]
@@ -305,8 +308,8 @@ pub struct ProfileBuilder {
     frame_ids: FxHashMap<Vec<Frame>, u32>,
     /// This generation's stack IDs, resolved to (key, frames).
     gen_cache: FxHashMap<u64, (u32, u32)>,
-    /// Per profile kind, goroutine → (start time, key, frames) of the sample in progress.
-    tracking: [FxHashMap<i64, (i64, u32, u32)>; 4],
+    /// Goroutine → per profile kind, (start time, key, frames) of the sample in progress.
+    tracking: FxHashMap<i64, [Option<Open>; 4]>,
 }
 
 impl ProfileBuilder {
@@ -344,6 +347,40 @@ impl ProfileBuilder {
         (key, fid)
     }
 
+    /// Records the sample of `kind` that goroutine `g` ended at `end`.
+    fn sample(&mut self, kind: ProfileKind, g: i64, start: i64, end: i64, key: u32, frames: u32) {
+        if let Some(raw) = self.out.raw.as_mut() {
+            raw.push(RawSample {
+                kind,
+                g,
+                start,
+                end,
+                key,
+                frames,
+            });
+        }
+        let ns = end.wrapping_sub(start);
+        if ns <= 0 {
+            return;
+        }
+        let a = Agg {
+            kind,
+            key,
+            delay: Delay {
+                count: 1,
+                delay: ns,
+            },
+            last_end: end,
+            frames,
+        };
+        let gs = self.out.per_g.entry_or_default(g);
+        if gs.ran {
+            add_to(&mut gs.counted, a);
+        } else {
+            add_to(&mut gs.pending, a);
+        }
+    }
+
     /// Finishes.
     pub fn finish(self) -> Profiles {
         self.out
@@ -375,50 +412,27 @@ impl Consumer for ProfileBuilder {
                     gs.ran = false;
                 }
                 let reason = st.reason;
+                // One probe per transition for the samples in progress of every kind (a
+                // map per kind cost four probes: the top of this consumer's profile).
+                let mut open = self.tracking.remove(&id).unwrap_or_default();
                 for kind in ProfileKind::ALL {
                     let k = kind as usize;
-                    match self.tracking[k].get(&id) {
+                    match open[k] {
                         None => {
                             if new == kind.state() && kind.tracks(reason) {
                                 let (key, frames) = self.stack_of(ev);
-                                self.tracking[k].insert(id, (ev.time(), key, frames));
+                                open[k] = Some((ev.time(), key, frames));
                             }
                         }
                         Some(_) if new == kind.state() => {}
-                        Some(&(start, key, frames)) => {
-                            self.tracking[k].remove(&id);
-                            let ns = ev.time().wrapping_sub(start);
-                            if let Some(raw) = self.out.raw.as_mut() {
-                                raw.push(RawSample {
-                                    kind,
-                                    g: id,
-                                    start,
-                                    end: ev.time(),
-                                    key,
-                                    frames,
-                                });
-                            }
-                            if ns <= 0 {
-                                continue;
-                            }
-                            let a = Agg {
-                                kind,
-                                key,
-                                delay: Delay {
-                                    count: 1,
-                                    delay: ns,
-                                },
-                                last_end: ev.time(),
-                                frames,
-                            };
-                            let gs = self.out.per_g.entry_or_default(id);
-                            if gs.ran {
-                                add_to(&mut gs.counted, a);
-                            } else {
-                                add_to(&mut gs.pending, a);
-                            }
+                        Some((start, key, frames)) => {
+                            open[k] = None;
+                            self.sample(kind, id, start, ev.time(), key, frames);
                         }
                     }
+                }
+                if open.iter().any(Option::is_some) {
+                    self.tracking.insert(id, open);
                 }
                 if new == GoState::Running {
                     let gs = self.out.per_g.entry_or_default(id);
