@@ -126,6 +126,17 @@ pub fn run(mut reader: Reader<'_>, consumers: &mut [&mut dyn Consumer]) -> (u64,
     }
 }
 
+/// Pushes `x`, growing the vector by one, then by half, rather than doubling from four:
+/// for the tens of thousands of small lists (a task's logs and regions, a goroutine's
+/// profile records) that mostly hold one or two items, amortized growth would allocate
+/// room for four each.
+pub(crate) fn push_compact<T>(v: &mut Vec<T>, x: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(1.max(v.len() / 2));
+    }
+    v.push(x);
+}
+
 /// Per-goroutine state for hundreds of thousands of goroutines: the values in one dense
 /// vector and an [`IdIndex`] from ID to position, so the big part grows by reallocation
 /// (which large allocations do in place) rather than by rehashing a map of large entries,

@@ -139,14 +139,8 @@ fn add_to(v: &mut Vec<Agg>, a: Agg) {
                 x.frames = a.frames;
             }
         }
-        None => {
-            // Most goroutines keep one or two records: grow by one or by half
-            // (amortized growth allocates four per goroutine, for hundreds of thousands).
-            if v.len() == v.capacity() {
-                v.reserve_exact(1.max(v.len() / 2));
-            }
-            v.push(a)
-        }
+        // Most goroutines keep one or two records.
+        None => super::push_compact(v, a),
     }
 }
 

@@ -130,7 +130,7 @@ impl TaskView {
             if within(start) || within(stop) {
                 view.slices.push(TaskSlice {
                     task: t.id,
-                    name: t.name.clone(),
+                    name: t.name.to_string(),
                     start,
                     dur: stop - start,
                     start_stack,
@@ -284,7 +284,7 @@ mod tests {
     fn task(id: u64, parent: Option<u64>, children: &[u64], start: i64) -> TaskSummary {
         TaskSummary {
             id,
-            name: format!("t{id}"),
+            name: format!("t{id}").into(),
             parent,
             children: children.to_vec(),
             start: Some(EventRef {

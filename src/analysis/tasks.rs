@@ -152,7 +152,7 @@ pub fn task_types(summary: &Summary) -> Vec<TaskType> {
     let mut by_name: BTreeMap<&str, TaskType> = BTreeMap::new();
     for t in summary.tasks.values() {
         let e = by_name.entry(&t.name).or_insert_with(|| TaskType {
-            name: t.name.clone(),
+            name: t.name.to_string(),
             count: 0,
             histogram: TimeHistogram::default(),
             tasks: Vec::new(),

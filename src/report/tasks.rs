@@ -186,8 +186,8 @@ pub fn write_tasks(
                                 (
                                     e.time - summary.first_time,
                                     e.goroutine,
-                                    c.clone(),
-                                    m.clone(),
+                                    c.to_string(),
+                                    m.to_string(),
                                 )
                             })
                             .collect(),

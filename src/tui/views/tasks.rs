@@ -80,7 +80,7 @@ fn items(ctx: &Ctx<'_>, t: &TaskSummary) -> Vec<Item> {
             kind: "log",
             duration: None,
             text: if cat.is_empty() {
-                msg.clone()
+                msg.to_string()
             } else {
                 format!("{cat}: {msg}")
             },
