@@ -7,9 +7,10 @@
 //! In one pass we get the same numbers from one observation: a sample that ends after the
 //! goroutine first ran lies wholly inside that window, and one that ends before it lies
 //! wholly outside — unless the goroutine never runs at all, when Go's window starts at 0
-//! and takes the whole sample. So samples before a goroutine's first run wait in a pending
-//! list, kept only if it never runs. Go keeps only the last incarnation of a reused
-//! goroutine ID (cgo callbacks), so a re-creation moves the earlier samples to pending.
+//! and takes the whole sample. So samples before a goroutine's first run are kept, and
+//! dropped when it first runs. Go keeps only the last incarnation of a reused goroutine ID
+//! (cgo callbacks), so after a re-creation the earlier samples count only if the new
+//! incarnation never runs: they are kept, and dropped when it first runs.
 
 use rustc_hash::FxHashMap;
 
@@ -122,11 +123,11 @@ struct Agg {
 struct GSamples {
     /// Whether the current incarnation of this goroutine ID has run.
     ran: bool,
-    /// Samples that Go counts if the goroutine's final incarnation has run.
-    counted: Vec<Agg>,
-    /// Samples that Go counts only if the final incarnation never runs: those before the
-    /// first run, and those of earlier incarnations of a reused ID.
-    pending: Vec<Agg>,
+    /// The samples Go counts as things stand. Once the current incarnation has run, those
+    /// since it first ran (the earlier ones are outside Go's window and were dropped).
+    /// Until then, the samples of earlier incarnations of a reused ID and those before
+    /// the first run: Go counts them only if this incarnation never runs.
+    samples: Vec<Agg>,
 }
 
 fn add_to(v: &mut Vec<Agg>, a: Agg) {
@@ -177,9 +178,7 @@ impl Profiles {
             if keep.is_some_and(|k| !k(g)) {
                 continue;
             }
-            let live = gs.counted.iter();
-            let never_ran = gs.pending.iter().filter(|_| !gs.ran);
-            for a in live.chain(never_ran).filter(|a| a.kind == kind) {
+            for a in gs.samples.iter().filter(|a| a.kind == kind) {
                 match merged.get_mut(&a.key) {
                     Some(m) => {
                         m.delay.count += a.delay.count;
@@ -367,12 +366,7 @@ impl ProfileBuilder {
             last_end: end,
             frames,
         };
-        let gs = self.out.per_g.entry_or_default(g);
-        if gs.ran {
-            add_to(&mut gs.counted, a);
-        } else {
-            add_to(&mut gs.pending, a);
-        }
+        add_to(&mut self.out.per_g.entry_or_default(g).samples, a);
     }
 
     /// Finishes.
@@ -398,12 +392,7 @@ impl Consumer for ProfileBuilder {
                 if old == GoState::NotExist && new != GoState::NotExist {
                     // A (re)created goroutine: Go keeps only the last incarnation's
                     // summary, so earlier samples count only if this one never runs.
-                    let gs = self.out.per_g.entry_or_default(id);
-                    let counted = std::mem::take(&mut gs.counted);
-                    for a in counted {
-                        add_to(&mut gs.pending, a);
-                    }
-                    gs.ran = false;
+                    self.out.per_g.entry_or_default(id).ran = false;
                 }
                 let reason = st.reason;
                 // One probe per transition for the samples in progress of every kind (a
@@ -433,7 +422,7 @@ impl Consumer for ProfileBuilder {
                     if !gs.ran {
                         // It runs: what this ID waited for before is outside Go's window.
                         gs.ran = true;
-                        gs.pending = Vec::new();
+                        gs.samples = Vec::new();
                     }
                 }
             }
