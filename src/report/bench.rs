@@ -150,17 +150,20 @@ pub fn run_analysis(
     let mut profiles = ProfileBuilder::new();
     let mut util = UtilBuilder::new(UtilFlags::parse("stw|background|assist|sweep"));
     let runs = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
-    let mut consumers: Vec<&mut dyn crate::analysis::Consumer> = Vec::new();
+    // On a second thread, the goroutine summaries and the profiles cost about as much as
+    // the decoding and the MMU on this one (see analysis::run_split).
+    let mut here: Vec<&mut dyn crate::analysis::Consumer> = Vec::new();
+    let mut there: Vec<&mut (dyn crate::analysis::Consumer + Send)> = Vec::new();
     if runs("goroutines") {
-        consumers.push(&mut summarizer);
+        there.push(&mut summarizer);
     }
     if runs("profiles") {
-        consumers.push(&mut profiles);
+        there.push(&mut profiles);
     }
     if runs("mmu") {
-        consumers.push(&mut util);
+        here.push(&mut util);
     }
-    let (events, err) = crate::analysis::run(reader, &mut consumers);
+    let (events, err) = crate::analysis::run_split(reader, &mut here, &mut there);
     let summary = summarizer.finish();
     let profiles = profiles.finish();
     let util = util.finish();

@@ -379,7 +379,7 @@ pub fn run(
 ) -> Result<(), crate::trace::dump::DumpError> {
     let reader = super::open_reader(source)?;
     let mut summarizer = crate::analysis::goroutines::Summarizer::new();
-    let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer]);
+    let (_, err) = crate::analysis::run_split(reader, &mut [], &mut [&mut summarizer]);
     let summary = summarizer.finish();
     if opts.format == Format::Text && opts.group.is_none() && opts.goroutine.is_none() {
         // The groups table needs no per-goroutine rows.

@@ -330,7 +330,8 @@ impl Analyzed {
         } else {
             crate::analysis::profiles::ProfileBuilder::new()
         };
-        let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut profiles]);
+        let (_, err) =
+            crate::analysis::run_split(reader, &mut [], &mut [&mut summarizer, &mut profiles]);
         if let Some(e) = err {
             return Err(e.into());
         }

@@ -458,7 +458,7 @@ pub fn write_task_view(
     let reader = super::open_reader(source)?;
     let mut summarizer = Summarizer::new();
     let mut builder = TimelineBuilder::new().tasks_only();
-    let (_, err) = crate::analysis::run(reader, &mut [&mut summarizer, &mut builder]);
+    let (_, err) = crate::analysis::run_split(reader, &mut [&mut builder], &mut [&mut summarizer]);
     if let Some(e) = err {
         return Err(e.into());
     }

@@ -3,7 +3,7 @@
 //! raw arguments and the generation's tables.
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::spec::{self, EventType, ev, go_status, proc_status};
 use super::tables::{ClockSnapshot, ExperimentalBatch, Frame, NO_ID, Tables};
@@ -507,7 +507,7 @@ pub struct Experimental {
 pub struct Event<'a> {
     pub(crate) base: BaseEvent,
     pub(crate) ctx: SchedCtx,
-    pub(crate) table: Option<Rc<Tables<'a>>>,
+    pub(crate) table: Option<Arc<Tables<'a>>>,
     /// The task type of a UserTaskEnd (Go smuggles it through an extra-strings table).
     pub(crate) task_type: &'a [u8],
     /// File offset of the wire event this event came from (of the generation for Sync

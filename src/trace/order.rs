@@ -4,7 +4,7 @@
 //!
 //! The state persists across generations; only sequence numbers reset at each one.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -368,7 +368,7 @@ impl<'a> Ordering<'a> {
     pub fn advance(
         &mut self,
         ev: &mut BaseEvent,
-        table: &Rc<Tables<'a>>,
+        table: &Arc<Tables<'a>>,
         m: i64,
         m_slot: &mut Option<usize>,
         generation: u64,
@@ -457,7 +457,7 @@ impl<'a> Ordering<'a> {
     fn dispatch(
         &mut self,
         ev: &mut BaseEvent,
-        t: &Rc<Tables<'a>>,
+        t: &Arc<Tables<'a>>,
         m: i64,
         generation: u64,
         cur: SchedCtx,
@@ -500,7 +500,7 @@ impl<'a> Ordering<'a> {
     fn proc_status(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -575,7 +575,7 @@ impl<'a> Ordering<'a> {
     fn proc_start(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -596,7 +596,7 @@ impl<'a> Ordering<'a> {
         self.happened(SchedCtx { p: pid, ..cur })
     }
 
-    fn proc_stop(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn proc_stop(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         let name = self.name(ev.typ);
         let Some(s) = self.p_states.get_mut(&cur.p) else {
             return Err(format!(
@@ -618,7 +618,7 @@ impl<'a> Ordering<'a> {
     fn proc_steal(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -672,7 +672,7 @@ impl<'a> Ordering<'a> {
     fn go_status(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         _m: i64,
         generation: u64,
         cur: SchedCtx,
@@ -747,7 +747,7 @@ impl<'a> Ordering<'a> {
     fn go_create(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -797,7 +797,7 @@ impl<'a> Ordering<'a> {
     }
 
     #[inline]
-    fn go_stop_exec(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_stop_exec(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let s = self.current_g(ev.typ, cur.g, go_status::RUNNING, "Running")?;
         match ev.typ {
@@ -815,7 +815,7 @@ impl<'a> Ordering<'a> {
     fn go_start(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -840,7 +840,7 @@ impl<'a> Ordering<'a> {
     fn go_unblock(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -863,7 +863,7 @@ impl<'a> Ordering<'a> {
     fn go_switch(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -908,7 +908,7 @@ impl<'a> Ordering<'a> {
     fn go_syscall_begin(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -935,7 +935,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn go_syscall_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_syscall_end(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let name = self.name(ev.typ);
         let s = self.current_g(ev.typ, cur.g, go_status::SYSCALL, "Running")?;
@@ -958,7 +958,7 @@ impl<'a> Ordering<'a> {
     fn go_syscall_end_blocked(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         cur: SchedCtx,
     ) -> Step {
         if cur.p != NO_ID {
@@ -984,7 +984,7 @@ impl<'a> Ordering<'a> {
     fn go_create_syscall(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1003,7 +1003,7 @@ impl<'a> Ordering<'a> {
     fn go_destroy_syscall(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         cur: SchedCtx,
     ) -> Step {
         validate_ctx(cur, M_G)?;
@@ -1037,7 +1037,7 @@ impl<'a> Ordering<'a> {
         self.happened(new_ctx)
     }
 
-    fn user_task_begin(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn user_task_begin(&mut self, ev: &mut BaseEvent, t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         let id = ev.args[0];
         if self.active_tasks.contains_key(&id) {
             return Err(format!("task ID conflict: {id}"));
@@ -1057,7 +1057,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn user_task_end(&mut self, ev: &mut BaseEvent, __t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn user_task_end(&mut self, ev: &mut BaseEvent, __t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         let id = ev.args[0];
         let (name, parent) = self
             .active_tasks
@@ -1075,7 +1075,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn user_region(&mut self, ev: &mut BaseEvent, t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn user_region(&mut self, ev: &mut BaseEvent, t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let task = ev.args[0];
         let name_id = ev.args[1];
@@ -1112,7 +1112,7 @@ impl<'a> Ordering<'a> {
     fn gc_active(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1138,7 +1138,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn gc_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_begin(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         let seq = ev.args[0];
         if self.gc_state == GcState::Undetermined {
             self.gc_seq = seq;
@@ -1159,7 +1159,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn gc_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_end(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         let seq = ev.args[0];
         if seq != self.gc_seq.wrapping_add(1) {
             return Ok(false);
@@ -1180,19 +1180,19 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn annotation(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn annotation(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *ev);
         self.happened(cur)
     }
 
-    fn heap_metric(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn heap_metric(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, M_P)?;
         self.emit(cur, *ev);
         self.happened(cur)
     }
 
-    fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_sweep_begin(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, M_P)?;
         let Some(p) = self.p_states.get_mut(&cur.p) else {
             return Err(format!(
@@ -1208,7 +1208,7 @@ impl<'a> Ordering<'a> {
     fn gc_sweep_active(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1222,7 +1222,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn gc_sweep_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn gc_sweep_end(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, M_P)?;
         let Some(p) = self.p_states.get_mut(&cur.p) else {
             return Err(format!(
@@ -1235,7 +1235,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn go_range_begin(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_range_begin(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         let desc = if ev.typ == ev::STW_BEGIN {
             ev.args[0]
@@ -1257,7 +1257,7 @@ impl<'a> Ordering<'a> {
     fn go_range_active(
         &mut self,
         ev: &mut BaseEvent,
-        _t: &Rc<Tables<'a>>,
+        _t: &Arc<Tables<'a>>,
         generation: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1273,7 +1273,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn go_range_end(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn go_range_end(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, USER_GO_REQS)?;
         if !self.g_states.contains_key(&cur.g) {
             return Err(format!(
@@ -1290,7 +1290,7 @@ impl<'a> Ordering<'a> {
         self.happened(cur)
     }
 
-    fn alloc_free(&mut self, ev: &mut BaseEvent, _t: &Rc<Tables<'a>>, cur: SchedCtx) -> Step {
+    fn alloc_free(&mut self, ev: &mut BaseEvent, _t: &Arc<Tables<'a>>, cur: SchedCtx) -> Step {
         validate_ctx(cur, M)?;
         self.emit(cur, *ev);
         self.happened(cur)

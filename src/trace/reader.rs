@@ -3,7 +3,7 @@
 //! machine, and when it cannot happen yet the other threads are tried in time order.
 //! Output times are forced to increase strictly, as Go's reader does.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::error::{Error, ErrorKind, Result};
 use super::event::{BaseEvent, EV_SYNC, Event, SchedCtx};
@@ -220,9 +220,9 @@ fn sort_cpu_samples(s: &mut [CpuSample]) {
     sort_func(s, |a, b| a.time.cmp(&b.time));
 }
 
-fn same_table(a: &Option<Rc<Tables<'_>>>, b: &Option<Rc<Tables<'_>>>) -> bool {
+fn same_table(a: &Option<Arc<Tables<'_>>>, b: &Option<Arc<Tables<'_>>>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
         (None, None) => true,
         _ => false,
     }
@@ -272,7 +272,7 @@ pub struct Reader<'a> {
     gens: GenerationReader<'a>,
     last_ts: i64,
     generation: Option<Generation<'a>>,
-    table: Option<Rc<Tables<'a>>>,
+    table: Option<Arc<Tables<'a>>>,
     /// One cursor per thread of the current generation.
     cursors: Vec<BatchCursor<'a>>,
     /// Min-heap on time over the cursors that still have events.
@@ -382,7 +382,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Queues a Sync event: a generation starts, or the trace ends or broke off.
-    fn sync_event(&mut self, table: Option<Rc<Tables<'a>>>, time: i64) {
+    fn sync_event(&mut self, table: Option<Arc<Tables<'a>>>, time: i64) {
         self.syncs += 1;
         self.order.push(Queued {
             base: BaseEvent {
@@ -586,7 +586,7 @@ impl<'a> Reader<'a> {
         let min_ts = g.min_ts;
         let gen_no = g.generation;
         let mut g = g;
-        let table = Rc::new(std::mem::take(&mut g.tables));
+        let table = Arc::new(std::mem::take(&mut g.tables));
         self.cursors.clear();
         let mut samples = std::mem::take(&mut g.cpu_samples).into_iter();
         self.next_sample = samples.next();
@@ -606,7 +606,7 @@ impl<'a> Reader<'a> {
             }
         }
         self.generation = Some(g);
-        self.table = Some(Rc::clone(&table));
+        self.table = Some(Arc::clone(&table));
         self.sync_event(Some(table), freq.mul(min_ts));
         Ok(())
     }
