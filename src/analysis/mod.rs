@@ -126,6 +126,11 @@ pub fn run(mut reader: Reader<'_>, consumers: &mut [&mut dyn Consumer]) -> (u64,
     }
 }
 
+/// Events per hand-over in [`run_split`] (112 bytes each): on the 200 MB benchmark trace,
+/// 1,024 made the pass 40 % slower (a thread woken per batch), 65,536 no faster than this
+/// and 20 MiB bigger.
+const RUN_SPLIT_BATCH: usize = 16384;
+
 /// [`run`], with the work split over two threads: `here` consume each event as it is
 /// decoded, on this thread; `there` consume the same events, in the same order, on a
 /// second thread, which receives them in batches. It is still one pass over the trace
@@ -139,33 +144,48 @@ pub fn run_split<'a>(
     here: &mut [&mut dyn Consumer],
     there: &mut [&mut (dyn Consumer + Send)],
 ) -> (u64, Option<Error>) {
-    use std::sync::mpsc;
-    // Events per hand-over (104 bytes each): on the 200 MB benchmark trace, 1,024 made the
-    // pass 40 % slower (a thread woken per batch), 65,536 no faster than this and 20 MiB
-    // bigger; the queued batches take about 8 MB.
-    const BATCH: usize = 16384;
+    use std::sync::{Arc, mpsc};
+    const BATCH: usize = RUN_SPLIT_BATCH;
+    // Batches in the channel: with those being filled, consumed and given back, about
+    // 11 MB.
     const QUEUED: usize = 4;
     if there.is_empty() {
         return run(reader, here);
     }
     std::thread::scope(|scope| {
-        let (send, batches) = mpsc::sync_channel::<Vec<Event<'a>>>(QUEUED);
-        let (give_back, returned) = mpsc::channel::<Vec<Event<'a>>>();
+        let (send, batches) = mpsc::sync_channel::<Batch<'a>>(QUEUED);
+        let (give_back, returned) = mpsc::channel::<Batch<'a>>();
         let worker = scope.spawn(move || {
-            for batch in batches {
-                for ev in &batch {
-                    for c in there.iter_mut() {
-                        c.event(ev);
+            for mut batch in batches {
+                let mut table = batch.table.take();
+                for (ev, has_table) in batch.events.iter_mut() {
+                    let mut consume = |ev: &Event<'a>| {
+                        for c in there.iter_mut() {
+                            c.event(ev);
+                        }
+                    };
+                    if *has_table {
+                        ev.with_table(&mut table, consume);
+                    } else {
+                        consume(ev);
                     }
                 }
-                // Back to the decoding thread, which drops the events (and their table
-                // references) there and refills the vector.
+                batch.table = table;
+                // Back to the decoding thread, which drops the tables reference there
+                // and refills the vector.
                 let _ = give_back.send(batch);
             }
         });
         let mut n = 0;
         let mut err = None;
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Batch::default();
+        let flush = |batch: &mut Batch<'a>| {
+            let mut next = returned.try_recv().unwrap_or_default();
+            next.events.clear();
+            next.table = None;
+            // Fails only if the worker panicked: joining it reports that.
+            send.send(std::mem::replace(batch, next)).is_ok()
+        };
         loop {
             match reader.next_ref() {
                 Ok(Some(ev)) => {
@@ -173,15 +193,19 @@ pub fn run_split<'a>(
                     for c in here.iter_mut() {
                         c.event(ev);
                     }
-                    batch.push(ev.clone());
-                    if batch.len() == BATCH {
-                        let mut next = returned
-                            .try_recv()
-                            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                        next.clear();
-                        if send.send(std::mem::replace(&mut batch, next)).is_err() {
-                            break; // The worker panicked: joining it reports that.
+                    let (copy, table) = ev.split_table();
+                    if let Some(t) = table
+                        && !batch.table.as_ref().is_some_and(|b| Arc::ptr_eq(b, t))
+                    {
+                        // A new generation: its events go in a batch of their own.
+                        if !batch.events.is_empty() && !flush(&mut batch) {
+                            break;
                         }
+                        batch.table = Some(Arc::clone(t));
+                    }
+                    batch.events.push((copy, table.is_some()));
+                    if batch.events.len() == BATCH && !flush(&mut batch) {
+                        break;
                     }
                 }
                 Ok(None) => break,
@@ -191,7 +215,7 @@ pub fn run_split<'a>(
                 }
             }
         }
-        if !batch.is_empty() {
+        if !batch.events.is_empty() {
             let _ = send.send(batch);
         }
         // Ends the worker's loop.
@@ -201,6 +225,23 @@ pub fn run_split<'a>(
         }
         (n, err)
     })
+}
+
+/// Events handed from the decoding thread to [`run_split`]'s worker: the events without
+/// their tables, each with whether it had them, and the one tables reference they
+/// share (a batch ends where the generation changes).
+struct Batch<'a> {
+    table: Option<std::sync::Arc<crate::trace::tables::Tables<'a>>>,
+    events: Vec<(Event<'a>, bool)>,
+}
+
+impl Default for Batch<'_> {
+    fn default() -> Self {
+        Batch {
+            table: None,
+            events: Vec::with_capacity(RUN_SPLIT_BATCH),
+        }
+    }
 }
 
 /// Pushes `x`, growing the vector by one, then by half, rather than doubling from four:

@@ -515,6 +515,35 @@ pub struct Event<'a> {
     pub(crate) offset: u64,
 }
 
+impl<'a> Event<'a> {
+    /// A copy without its generation's tables, and the tables: copying an event with
+    /// them would count a reference (an atomic operation) per event, which a stream of
+    /// tens of millions of events handed between threads would pay twice.
+    pub(crate) fn split_table(&self) -> (Event<'a>, Option<&Arc<Tables<'a>>>) {
+        let copy = Event {
+            base: self.base,
+            ctx: self.ctx,
+            table: None,
+            task_type: self.task_type,
+            offset: self.offset,
+        };
+        (copy, self.table.as_ref())
+    }
+
+    /// Lends `table` to the event (which has none) for `f`, and takes it back: an event
+    /// made by [`Event::split_table`] gets its tables back without a reference counted.
+    pub(crate) fn with_table<R>(
+        &mut self,
+        table: &mut Option<Arc<Tables<'a>>>,
+        f: impl FnOnce(&Event<'a>) -> R,
+    ) -> R {
+        self.table = table.take();
+        let r = f(self);
+        *table = self.table.take();
+        r
+    }
+}
+
 impl Default for Event<'_> {
     /// An invalid placeholder event (kind Bad), for reusable buffers.
     fn default() -> Self {
