@@ -49,7 +49,7 @@ pub fn run(
     let reader = super::open_reader(source)?;
     let mut events = GoroutineEvents::new(g, i64::MIN, i64::MAX);
     let mut summarizer = Summarizer::new();
-    let (_, err) = crate::analysis::run(reader, &mut [&mut events, &mut summarizer]);
+    let (_, err) = crate::analysis::run_split(reader, &mut [&mut events], &mut [&mut summarizer]);
     if let Some(e) = err {
         return Err(e.into());
     }

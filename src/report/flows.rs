@@ -48,7 +48,7 @@ pub fn run(source: &Source, g: i64, json: bool, out: &mut impl Write) -> Result<
     let reader = super::open_reader(source)?;
     let mut builder = TimelineBuilder::by_goroutine().links_only();
     let mut summarizer = Summarizer::new();
-    let (_, err) = crate::analysis::run(reader, &mut [&mut builder, &mut summarizer]);
+    let (_, err) = crate::analysis::run_split(reader, &mut [&mut summarizer], &mut [&mut builder]);
     if let Some(e) = err {
         return Err(e.into());
     }

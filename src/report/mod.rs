@@ -40,7 +40,7 @@ pub fn summarize(
 ) -> Result<crate::analysis::goroutines::Summary, crate::trace::dump::DumpError> {
     let reader = open_reader(source)?;
     let mut s = crate::analysis::goroutines::Summarizer::new();
-    let (_, err) = crate::analysis::run(reader, &mut [&mut s]);
+    let (_, err) = crate::analysis::run_split(reader, &mut [], &mut [&mut s]);
     match err {
         Some(e) => Err(e.into()),
         None => Ok(s.finish()),

@@ -35,7 +35,7 @@ pub fn run(
     let reader = super::open_reader(source)?;
     let mut timeline = TimelineBuilder::new().compact();
     let mut summarizer = Summarizer::new();
-    let (_, err) = crate::analysis::run(reader, &mut [&mut timeline, &mut summarizer]);
+    let (_, err) = crate::analysis::run_split(reader, &mut [&mut summarizer], &mut [&mut timeline]);
     if let Some(e) = err {
         return Err(e.into());
     }
