@@ -454,14 +454,25 @@ mod tests {
         assert!(index.dense.len() <= (1 << 16).max(4 * all.len()));
     }
 
-    /// Records every event it sees: kind, time, goroutine, file offset.
+    /// Records every event it sees: kind, time, goroutine, file offset, and what needs
+    /// the generation's tables: the stack's depth and the transition's reason.
     #[derive(Default)]
-    struct Recorder(Vec<(Kind, i64, i64, u64)>);
+    struct Recorder(Vec<(Kind, i64, i64, u64, usize, Vec<u8>)>);
 
     impl Consumer for Recorder {
         fn event(&mut self, ev: &Event<'_>) {
-            self.0
-                .push((ev.kind(), ev.time(), ev.goroutine(), ev.offset()));
+            let depth = ev.stack().map_or(0, |s| s.frames().count());
+            let reason = ev
+                .state_transition()
+                .map_or(Vec::new(), |st| st.reason.to_vec());
+            self.0.push((
+                ev.kind(),
+                ev.time(),
+                ev.goroutine(),
+                ev.offset(),
+                depth,
+                reason,
+            ));
         }
     }
 
@@ -472,6 +483,7 @@ mod tests {
         let (n, err) = run(Reader::new(bytes).unwrap(), &mut [&mut want]);
         assert!(err.is_none());
         assert!(n > 20_000, "a trace of several batches: {n}");
+        assert!(want.0.iter().any(|r| r.4 > 0) && want.0.iter().any(|r| !r.5.is_empty()));
         let (mut a, mut b, mut c) = (
             Recorder::default(),
             Recorder::default(),
