@@ -110,14 +110,28 @@ pub trait Consumer {
 /// Runs `consumers` over every event of `reader`, in one pass. Returns the number of events
 /// and the error that stopped decoding, if any: the consumers have seen every event before
 /// it, as `go tool trace` analyses everything it could read.
-pub fn run(mut reader: Reader<'_>, consumers: &mut [&mut dyn Consumer]) -> (u64, Option<Error>) {
+pub fn run(reader: Reader<'_>, consumers: &mut [&mut dyn Consumer]) -> (u64, Option<Error>) {
+    each_event(reader, |ev| {
+        for c in consumers.iter_mut() {
+            c.event(ev);
+        }
+        true
+    })
+}
+
+/// Hands every event of `reader` to `f`, in order, until `f` returns false. Returns the
+/// number of events handed over and the error that stopped decoding, if any.
+fn each_event<'a>(
+    mut reader: Reader<'a>,
+    mut f: impl FnMut(&Event<'a>) -> bool,
+) -> (u64, Option<Error>) {
     let mut n = 0;
     loop {
         match reader.next_ref() {
             Ok(Some(ev)) => {
                 n += 1;
-                for c in consumers.iter_mut() {
-                    c.event(ev);
+                if !f(ev) {
+                    return (n, None);
                 }
             }
             Ok(None) => return (n, None),
@@ -140,7 +154,7 @@ const RUN_SPLIT_BATCH: usize = 16384;
 /// goroutine summaries plus the profiles. (A third thread, one per heavy consumer, was
 /// no faster on two cores.)
 pub fn run_split<'a>(
-    mut reader: Reader<'a>,
+    reader: Reader<'a>,
     here: &mut [&mut dyn Consumer],
     there: &mut [&mut (dyn Consumer + Send)],
 ) -> (u64, Option<Error>) {
@@ -176,8 +190,6 @@ pub fn run_split<'a>(
                 let _ = give_back.send(batch);
             }
         });
-        let mut n = 0;
-        let mut err = None;
         let mut batch = Batch::default();
         let flush = |batch: &mut Batch<'a>| {
             let mut next = returned.try_recv().unwrap_or_default();
@@ -186,35 +198,23 @@ pub fn run_split<'a>(
             // Fails only if the worker panicked: joining it reports that.
             send.send(std::mem::replace(batch, next)).is_ok()
         };
-        loop {
-            match reader.next_ref() {
-                Ok(Some(ev)) => {
-                    n += 1;
-                    for c in here.iter_mut() {
-                        c.event(ev);
-                    }
-                    let (copy, table) = ev.split_table();
-                    if let Some(t) = table
-                        && !batch.table.as_ref().is_some_and(|b| Arc::ptr_eq(b, t))
-                    {
-                        // A new generation: its events go in a batch of their own.
-                        if !batch.events.is_empty() && !flush(&mut batch) {
-                            break;
-                        }
-                        batch.table = Some(Arc::clone(t));
-                    }
-                    batch.events.push((copy, table.is_some()));
-                    if batch.events.len() == BATCH && !flush(&mut batch) {
-                        break;
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    err = Some(e);
-                    break;
-                }
+        let (n, err) = each_event(reader, |ev| {
+            for c in here.iter_mut() {
+                c.event(ev);
             }
-        }
+            let (copy, table) = ev.split_table();
+            if let Some(t) = table
+                && !batch.table.as_ref().is_some_and(|b| Arc::ptr_eq(b, t))
+            {
+                // A new generation: its events go in a batch of their own.
+                if !batch.events.is_empty() && !flush(&mut batch) {
+                    return false;
+                }
+                batch.table = Some(Arc::clone(t));
+            }
+            batch.events.push((copy, table.is_some()));
+            batch.events.len() < BATCH || flush(&mut batch)
+        });
         if !batch.events.is_empty() {
             let _ = send.send(batch);
         }
