@@ -209,25 +209,26 @@ func cmdScrape(args []string) error {
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			e, ok := fetchFocused(f, fmt.Sprintf("/trace?focustask=%d", id), fmt.Sprintf("task/%d.json.gz", id), *out, procView, procFile)
-			if !ok {
-				continue
-			}
-			t := id
-			e.TaskID = &t
-			idx.Files = append(idx.Files, e)
-		}
-		// The goroutine-oriented task views ("(goroutine view)"): the task
+		// Then the goroutine-oriented task views ("(goroutine view)"): the task
 		// tree's goroutines over its window, with its regions.
-		for _, id := range gids {
-			e, ok := fetchFocused(f, fmt.Sprintf("/trace?taskid=%d", id), fmt.Sprintf("task-goroutines/%d.json.gz", id), *out, procView, procFile)
-			if !ok {
-				continue
+		views := []struct {
+			ids        []uint64
+			query, dir string
+			mark       func(e *fileEntry, id *uint64)
+		}{
+			{ids, "focustask", "task", func(e *fileEntry, id *uint64) { e.TaskID = id }},
+			{gids, "taskid", "task-goroutines", func(e *fileEntry, id *uint64) { e.TaskGs = id }},
+		}
+		for _, v := range views {
+			for _, id := range v.ids {
+				e, ok := fetchFocused(f, fmt.Sprintf("/trace?%s=%d", v.query, id), fmt.Sprintf("%s/%d.json.gz", v.dir, id), *out, procView, procFile)
+				if !ok {
+					continue
+				}
+				t := id
+				v.mark(&e, &t)
+				idx.Files = append(idx.Files, e)
 			}
-			t := id
-			e.TaskGs = &t
-			idx.Files = append(idx.Files, e)
 		}
 		notes = append(notes, fmt.Sprintf("%d+%d task views", len(ids), len(gids)))
 	}
