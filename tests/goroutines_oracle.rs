@@ -100,7 +100,7 @@ fn goroutine_analysis_matches_go_tool_trace() {
                     }
                 }
                 for (label, &v) in &gg.ranges_ns {
-                    let o = range(&summary, g, label);
+                    let o = range(&summary, &g, label);
                     if o != v {
                         diffs.push(format!("{label} {o} vs {v}"));
                     }

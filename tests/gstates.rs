@@ -124,7 +124,7 @@ fn created_goroutines_know_their_creator_and_start_function() {
     let mut created = 0;
     for life in all.values().filter(|l| l.created_in_trace) {
         created += 1;
-        let g = &summary.goroutines[&life.id];
+        let g = &summary.goroutines.member(&life.id);
         assert!(
             summary.goroutines.get(&life.creator).is_some(),
             "G{}",

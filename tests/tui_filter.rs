@@ -108,7 +108,7 @@ fn goroutine_rows_follow_the_filter() {
         .goroutines
         .iter()
         .copied()
-        .filter(|g| model.summary.goroutines[g].stats.exec > 50_000)
+        .filter(|g| model.summary.goroutines.member(g).stats.exec > 50_000)
         .collect();
     assert!(!want.is_empty());
     tui::keys(&mut app, "tt");

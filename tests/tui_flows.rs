@@ -268,7 +268,7 @@ fn the_slow_request_walk_through_of_the_usage_guide() {
     tui::screen(&mut app, w, h);
     let task3 = &model.summary.tasks[&3];
     assert!(task3.logs.iter().any(|(_, _, m)| m.contains("/slow")));
-    let g1 = &model.summary.goroutines[&1];
+    let g1 = &model.summary.goroutines.member(&1);
     let region = g1
         .regions
         .iter()

@@ -181,7 +181,7 @@ fn goroutine_rows_and_distributions_show_the_report_figures() {
         let rows: Vec<_> = group
             .goroutines
             .iter()
-            .map(|id| row(&model.summary, &model.summary.goroutines[id]))
+            .map(|id| row(&model.summary, &model.summary.goroutines.member(id)))
             .collect();
         let mut reasons: Vec<String> = rows
             .iter()
@@ -201,7 +201,7 @@ fn goroutine_rows_and_distributions_show_the_report_figures() {
         let n = group.goroutines.len();
         let mut columns: Vec<Vec<i64>> = Vec::new();
         for (i, id) in group.goroutines.iter().enumerate() {
-            let g = &model.summary.goroutines[id];
+            let g = &model.summary.goroutines.member(id);
             let want = expected_cells(&model, g, &reasons, &ranges);
             let toks: Vec<&str> = lines[4 + i].split_whitespace().collect();
             assert_eq!(toks[0], id.to_string(), "{t}");
@@ -256,7 +256,7 @@ fn the_goroutine_page_shows_its_states_and_jumps_to_the_timeline() {
     tui::settle(&mut app);
     assert!(!app.busy());
     let model = app.model().unwrap().clone();
-    let g = &model.summary.goroutines[&17];
+    let g = &model.summary.goroutines.member(&17);
     let screen = tui::screen(&mut app, 160, 48);
     // The legend's totals come from the spans, which add up to the summary's columns.
     assert!(
@@ -311,7 +311,7 @@ fn enter_on_a_goroutine_page_asks_for_its_lifetime_on_the_timeline() {
     let ctx = shared.ctx();
     let mut view = gotrace_tui::tui::views::goroutines::GoroutinesView::default();
     view.open_goroutine(9, &ctx);
-    let g = &model.summary.goroutines[&9];
+    let g = &model.summary.goroutines.member(&9);
     assert_eq!(
         view.update(Action::Enter, &ctx),
         Effect::ShowTime {
@@ -383,7 +383,7 @@ fn the_state_strip_follows_the_spans() {
         &mut [&mut st],
     );
     let life = st.finish().remove(&9).unwrap();
-    let g = &app.model().unwrap().summary.goroutines[&9];
+    let g = &app.model().unwrap().summary.goroutines.member(&9);
     let (from, to) = (g.creation_time, g.end_time);
     for (i, &c) in strip.iter().enumerate() {
         let a = from + (to - from) * i as i64 / 80;

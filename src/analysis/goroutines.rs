@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+pub use super::packed::Goroutines;
+use super::packed::{GoroutinesBuilder, PackedRegions};
 use super::{Consumer, Name};
 use crate::trace::event::StateTransition;
 use crate::trace::gofmt::sort_func;
@@ -63,6 +65,11 @@ impl SharedNames {
 pub struct Durations(Option<Box<[(u32, i64)]>>);
 
 impl Durations {
+    /// Durations with these entries (none: the empty map).
+    pub(crate) fn from_entries(entries: Vec<(u32, i64)>) -> Durations {
+        Durations((!entries.is_empty()).then(|| entries.into_boxed_slice()))
+    }
+
     fn entries(&self) -> &[(u32, i64)] {
         self.0.as_deref().unwrap_or_default()
     }
@@ -218,6 +225,17 @@ pub struct GoroutineSummary {
     pub stats: ExecStats,
 }
 
+/// Go's (unstable) sort of a goroutine's regions by start time, those without a start
+/// first, done once on the finished list.
+pub(crate) fn sort_regions(regions: &mut [RegionSummary]) {
+    sort_func(regions, |a, b| match (a.start, b.start) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.time.cmp(&y.time),
+    });
+}
+
 /// Go's `IsSystemGoroutine`: runtime goroutines other than `runtime.main`.
 pub fn is_system_goroutine(entry_fn: &str) -> bool {
     entry_fn.is_empty() || entry_fn != "runtime.main" && entry_fn.starts_with("runtime.")
@@ -292,8 +310,39 @@ impl Pending {
     }
 }
 
+/// A goroutine of the pass: live, or packed (at this offset of the store) once it exited.
+enum Slot {
+    Live(Box<G>),
+    Packed(usize),
+}
+
+/// The live goroutine `id`, unpacked again if it had exited (an event after its exit,
+/// which Go applies to its summary all the same).
+fn live<'a>(
+    gs: &'a mut super::ById<Slot>,
+    packed: &mut GoroutinesBuilder,
+    id: i64,
+) -> Option<&'a mut G> {
+    let slot = gs.get_mut(&id)?;
+    if let Slot::Packed(at) = *slot {
+        let (summary, regions) = packed.get(id, at);
+        *slot = Slot::Live(Box::new(G {
+            summary,
+            regions,
+            pending: None,
+        }));
+    }
+    match slot {
+        Slot::Live(g) => Some(g),
+        Slot::Packed(_) => None,
+    }
+}
+
 struct G {
+    /// The summary; its `regions` are only those closed by [`G::finalize`].
     summary: GoroutineSummary,
+    /// Regions that ended before, packed as they ended.
+    regions: PackedRegions,
     /// In-flight state; `None` stands for Go's zeroed state after finalizing (and saves
     /// memory for the many goroutines that have exited).
     pending: Option<Box<Pending>>,
@@ -317,6 +366,7 @@ impl G {
                 regions: Vec::new(),
                 stats: ExecStats::default(),
             },
+            regions: PackedRegions::default(),
             pending: Some(Box::default()),
         }
     }
@@ -409,47 +459,12 @@ pub struct StackFrame {
     pub line: u64,
 }
 
-/// Every goroutine's summary, sorted by ID.
-#[derive(Debug, Default)]
-pub struct Goroutines(Vec<GoroutineSummary>);
-
-impl Goroutines {
-    /// The summary of goroutine `id`.
-    pub fn get(&self, id: &i64) -> Option<&GoroutineSummary> {
-        self.0
-            .binary_search_by_key(id, |g| g.id)
-            .ok()
-            .map(|i| &self.0[i])
-    }
-
-    /// All summaries, by ascending ID.
-    pub fn values(&self) -> std::slice::Iter<'_, GoroutineSummary> {
-        self.0.iter()
-    }
-
-    /// How many goroutines.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::ops::Index<&i64> for Goroutines {
-    type Output = GoroutineSummary;
-
-    fn index(&self, id: &i64) -> &GoroutineSummary {
-        self.get(id).expect("no goroutine with that ID")
-    }
-}
-
 /// Builds [`Summary`] from the ordered event stream (Go's `Summarizer`).
 #[derive(Default)]
 pub struct Summarizer {
-    gs: super::ById<G>,
+    gs: super::ById<Slot>,
+    /// Goroutines that have exited, packed.
+    packed: GoroutinesBuilder,
     tasks: BTreeMap<u64, TaskSummary>,
     syscalling_p: FxHashMap<i64, i64>,
     syscalling_g: FxHashMap<i64, i64>,
@@ -543,14 +558,18 @@ impl Summarizer {
                     GoState::Syscall => s.syscall = s.syscall.wrapping_add(state_time),
                     _ => {}
                 }
-                self.gs.insert(id, g);
+                self.gs.insert(id, Slot::Live(Box::new(g)));
             }
             GoState::NotExist => {
                 let mut g = G::new(id, t);
                 let inherited = self
                     .gs
                     .get(&ev.goroutine())
-                    .and_then(|c| c.pending.as_ref()?.active_regions.last())
+                    .and_then(|c| match c {
+                        // An exited creator has no open region.
+                        Slot::Packed(_) => None,
+                        Slot::Live(c) => c.pending.as_ref()?.active_regions.last(),
+                    })
                     .map(|r| r.task);
                 if let Some(task) = inherited {
                     let frame = self.top_frame(ev);
@@ -563,11 +582,11 @@ impl Summarizer {
                         frame,
                     });
                 }
-                self.gs.insert(id, g);
+                self.gs.insert(id, Slot::Live(Box::new(g)));
             }
             _ => {}
         }
-        let Some(g) = self.gs.get_mut(&id) else {
+        let Some(g) = live(&mut self.gs, &mut self.packed, id) else {
             return;
         };
         {
@@ -627,7 +646,17 @@ impl Summarizer {
                 p.last_block = t;
                 p.last_block_reason = reason;
             }
-            GoState::Waiting | GoState::NotExist => g.finalize(t, Some(EventRef::of(ev))),
+            GoState::Waiting | GoState::NotExist => {
+                g.finalize(t, Some(EventRef::of(ev)));
+                // Go finalizes every goroutine again at the end of the trace, which for
+                // one that exited changes nothing unless its total is 0 (then the end
+                // of the trace is its end): pack the others now, to keep their bytes
+                // rather than their structs.
+                if new == GoState::NotExist && g.summary.stats.total != 0 {
+                    let at = self.packed.push(&g.summary, &g.regions);
+                    self.gs.insert(id, Slot::Packed(at));
+                }
+            }
             GoState::Syscall => {
                 self.syscalling_p.insert(ev.proc(), id);
                 self.syscalling_g.insert(id, ev.proc());
@@ -659,7 +688,7 @@ impl Summarizer {
             _ => None,
         };
         let sync_ts = self.sync_ts;
-        let Some(g) = goid.and_then(|id| self.gs.get_mut(&id)) else {
+        let Some(g) = goid.and_then(|id| live(&mut self.gs, &mut self.packed, id)) else {
             return;
         };
         let p = g.pending.get_or_insert_with(Box::default);
@@ -692,25 +721,21 @@ impl Summarizer {
     /// Finishes: closes what is still open at the last event (Go's `Finalize`).
     pub fn finish(mut self) -> Summary {
         let last = self.last_ts;
-        // Mapped in place where the allocator allows: no second copy of every summary.
-        let mut goroutines: Vec<GoroutineSummary> = std::mem::take(&mut self.gs)
-            .into_values()
-            .into_iter()
-            .map(|mut g| {
-                g.finalize(last, None);
-                // Go's (unstable) sort of regions by start time, those without a start first.
-                sort_func(&mut g.summary.regions, |a, b| match (a.start, b.start) {
-                    (None, None) => std::cmp::Ordering::Equal,
-                    (None, Some(_)) => std::cmp::Ordering::Less,
-                    (Some(_), None) => std::cmp::Ordering::Greater,
-                    (Some(x), Some(y)) => x.time.cmp(&y.time),
-                });
-                g.summary
-            })
-            .collect();
-        goroutines.sort_unstable_by_key(|g| g.id);
+        let mut packed = std::mem::take(&mut self.packed);
+        let gs = std::mem::take(&mut self.gs);
+        let mut records = Vec::with_capacity(gs.len());
+        gs.drain(|id, slot| {
+            let at = match slot {
+                Slot::Packed(at) => at,
+                Slot::Live(mut g) => {
+                    g.finalize(last, None);
+                    packed.push(&g.summary, &g.regions)
+                }
+            };
+            records.push((id, at));
+        });
         Summary {
-            goroutines: Goroutines(goroutines),
+            goroutines: packed.finish(records),
             tasks: self.tasks,
             names: self.names,
             frames: self.frames,
@@ -745,7 +770,7 @@ impl Consumer for Summarizer {
                         if old != new
                             && new == ProcState::Idle
                             && let Some(goid) = self.syscalling_p.remove(&id)
-                            && let Some(g) = self.gs.get_mut(&goid)
+                            && let Some(g) = live(&mut self.gs, &mut self.packed, goid)
                         {
                             g.p().last_syscall_block = ev.time();
                         }
@@ -761,7 +786,7 @@ impl Consumer for Summarizer {
                     return;
                 }
                 let frame = self.top_frame(ev);
-                let Some(g) = self.gs.get_mut(&goid) else {
+                let Some(g) = live(&mut self.gs, &mut self.packed, goid) else {
                     return;
                 };
                 let region = RegionSummary {
@@ -783,7 +808,7 @@ impl Consumer for Summarizer {
             Kind::RegionEnd => {
                 let Some(r) = ev.region() else { return };
                 let goid = ev.goroutine();
-                let Some(g) = self.gs.get_mut(&goid) else {
+                let Some(g) = live(&mut self.gs, &mut self.packed, goid) else {
                     return;
                 };
                 let snap = g.snapshot(ev.time());
@@ -800,7 +825,7 @@ impl Consumer for Summarizer {
                 sd.stats = snap.sub(&sd.stats);
                 sd.end = Some(EventRef::of(ev));
                 let task = sd.task;
-                g.summary.regions.push(sd);
+                self.packed.push_region(&mut g.regions, &g.summary, &sd);
                 if fabricated {
                     let key = RegionKey {
                         start: None,
@@ -863,7 +888,8 @@ pub struct Group {
 pub fn groups(summary: &Summary) -> Vec<Group> {
     let mut by_name: BTreeMap<&str, Group> = BTreeMap::new();
     for g in summary.goroutines.values() {
-        let e = by_name.entry(&g.name).or_insert_with(|| Group {
+        let name = summary.goroutines.name(&g.id).unwrap_or_default();
+        let e = by_name.entry(name).or_insert_with(|| Group {
             name: g.name.to_string(),
             goroutines: Vec::new(),
             exec: 0,

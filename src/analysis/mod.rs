@@ -7,6 +7,7 @@ pub mod gomath;
 pub mod goroutines;
 pub mod gstates;
 pub mod mmu;
+pub mod packed;
 pub mod profiles;
 pub mod search;
 pub mod task_view;
@@ -324,9 +325,19 @@ impl<T> ById<T> {
             .map(|(id, i)| (id, &self.values[i as usize]))
     }
 
-    /// The values, in insertion order; the index is dropped.
-    pub(crate) fn into_values(self) -> Vec<T> {
-        self.values
+    /// How many IDs have a value.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Hands every (ID, value) pair to `f`, in no particular order.
+    pub(crate) fn drain(self, mut f: impl FnMut(i64, T)) {
+        let mut values: Vec<Option<T>> = self.values.into_iter().map(Some).collect();
+        for (id, i) in self.index.iter() {
+            if let Some(v) = values[i as usize].take() {
+                f(id, v);
+            }
+        }
     }
 }
 

@@ -208,13 +208,13 @@ impl RegionType {
 }
 
 /// The regions of a task, in order of appearance, with the goroutine each ran on.
-pub fn task_regions<'s>(summary: &'s Summary, t: &TaskSummary) -> Vec<(i64, &'s RegionSummary)> {
+pub fn task_regions(summary: &Summary, t: &TaskSummary) -> Vec<(i64, RegionSummary)> {
     t.regions
         .iter()
         .filter_map(|(g, key)| {
             let gs = summary.goroutines.get(g)?;
             gs.regions
-                .iter()
+                .into_iter()
                 .find(|r| match key.start {
                     Some(s) => r.start.map(|e| e.time) == Some(s),
                     None => r.start.is_none() && r.end.map(|e| e.time) == key.end,

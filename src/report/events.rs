@@ -85,7 +85,7 @@ pub fn run(
             writeln!(out)?;
         }
         Format::Text => {
-            let name = summary.goroutines.get(&g).map_or("", |s| &*s.name);
+            let name = summary.goroutines.name(&g).unwrap_or("");
             writeln!(out, "G{g} {name}: {} events", events.len())?;
             for e in &events {
                 let by = e.by.map_or(String::new(), |b| format!("  (by G{b})"));

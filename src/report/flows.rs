@@ -64,11 +64,7 @@ pub fn run(source: &Source, g: i64, json: bool, out: &mut impl Write) -> Result<
     let incoming: Vec<&Link> = flows.incoming(g).collect();
     let outgoing: Vec<&Link> = flows.outgoing(g).collect();
     if json {
-        let name = summary
-            .goroutines
-            .get(&g)
-            .map(|s| s.name.as_str())
-            .unwrap_or("");
+        let name = summary.goroutines.name(&g).unwrap_or("");
         let report = Report {
             goroutine: g,
             name,

@@ -41,7 +41,7 @@ pub fn run(
     }
     let tl = timeline.finish();
     let summary = summarizer.finish();
-    let name_of = |g: i64| summary.goroutines.get(&g).map_or("", |s| &*s.name);
+    let name_of = |g: i64| summary.goroutines.name(&g).unwrap_or("");
     let (matches, total) = search(&tl, name_of, pattern, limit);
     let t0 = summary.first_time;
     if json {

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::analysis::Name;
 use crate::analysis::goroutines::{Distribution, Summary, TaskSummary};
 use crate::analysis::tasks::{
     RegionType, TaskType, TimeHistogram, region_types, task_regions, task_types,
@@ -47,10 +48,10 @@ pub fn parse_duration(s: &str) -> Option<i64> {
 }
 
 /// Names of the regions of a task.
-pub fn task_region_names<'s>(summary: &'s Summary, t: &TaskSummary) -> Vec<&'s str> {
+pub fn task_region_names(summary: &Summary, t: &TaskSummary) -> Vec<Name> {
     task_regions(summary, t)
         .into_iter()
-        .map(|(_, r)| r.name.as_str())
+        .map(|(_, r)| r.name)
         .collect()
 }
 
@@ -193,7 +194,7 @@ pub fn write_tasks(
                             .collect(),
                         regions: task_region_names(summary, ts)
                             .into_iter()
-                            .map(str::to_string)
+                            .map(|n| n.to_string())
                             .collect(),
                     })
                     .collect(),

@@ -215,7 +215,7 @@ impl Model {
 
     /// The start function of goroutine `g` ("" if unknown).
     pub fn goroutine_name(&self, g: i64) -> &str {
-        self.summary.goroutines.get(&g).map_or("", |s| &s.name)
+        self.summary.goroutines.name(&g).unwrap_or("")
     }
 
     /// First and last event times.

@@ -308,7 +308,7 @@ impl GroupPage {
         let mut reasons: Vec<u32> = Vec::new();
         let mut ranges: Vec<u32> = Vec::new();
         for id in &ids {
-            let s = &summary.goroutines[id].stats;
+            let s = &summary.goroutines.member(id).stats;
             for (k, _) in s.block_by_reason.iter() {
                 if !reasons.contains(&k) {
                     reasons.push(k);
@@ -338,7 +338,7 @@ impl GroupPage {
         let n = cols.len();
         let mut values = Vec::with_capacity(ids.len() * n);
         for id in &ids {
-            let g = &summary.goroutines[id];
+            let g = &summary.goroutines.member(id);
             values.extend(cols.iter().map(|c| gcol_value(g, *c)));
         }
         let dist = (0..n)
@@ -634,7 +634,7 @@ impl View for GoroutinesView {
                     {
                         let t0 = model.time_range().0;
                         page.regions
-                            .sort_rows(&mut page.order, |r, c| region_key(g, t0, r, c));
+                            .sort_rows(&mut page.order, |r, c| region_key(&g, t0, r, c));
                     }
                 }
             }
@@ -915,7 +915,7 @@ impl GoroutinesView {
             let row = order[page.table.offset + r];
             let y = table_area.y + 1 + r as u16;
             if let Some(&(_, x, w)) = placed.iter().find(|p| Some(p.0) == bar_col) {
-                let gs = &summary.goroutines[&ids[row]];
+                let gs = &summary.goroutines.member(&ids[row]);
                 bar(buf, x, y, w, &gparts(summary, gs, theme), theme);
             }
         }

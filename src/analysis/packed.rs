@@ -1,0 +1,618 @@
+//! The packed store of goroutine summaries: every finished goroutine (with its regions)
+//! as one variable-length record of LEB128 integers, so a trace of hundreds of thousands
+//! of goroutines keeps about 30 bytes for each instead of a 144-byte struct plus its
+//! regions' 150 bytes apiece. Most columns of most goroutines are zero or small, and
+//! times are stored relative to the goroutine's creation.
+//!
+//! Records are only ever read by [`Goroutines`], which decodes one into an owned
+//! [`GoroutineSummary`] on demand; the bytes never come from outside the process.
+
+use rustc_hash::FxHashMap;
+
+use super::Name;
+use super::goroutines::{
+    Durations, EventRef, ExecStats, GoroutineSummary, RegionSummary, sort_regions,
+};
+
+/// Names (start functions, region types) by index, for records to refer to.
+#[derive(Debug, Default)]
+struct NameTable {
+    names: Vec<Name>,
+    /// Index by the name's address: names are shared, so this is one probe per record.
+    by_ptr: FxHashMap<usize, u32>,
+    /// Index by content, for a name first seen under another allocation.
+    by_text: FxHashMap<Name, u32>,
+}
+
+impl NameTable {
+    fn id(&mut self, name: &Name) -> u32 {
+        // The empty name is made afresh for every goroutine seen without a stack, so it
+        // must not be remembered by address.
+        if name.is_empty() {
+            return 0;
+        }
+        let ptr = std::sync::Arc::as_ptr(name) as usize;
+        if let Some(&id) = self.by_ptr.get(&ptr) {
+            return id;
+        }
+        let id = match self.by_text.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.names.len() as u32 + 1;
+                self.names.push(name.clone());
+                self.by_text.insert(name.clone(), id);
+                id
+            }
+        };
+        // Keeping the name in `names` keeps the address valid for the map's lifetime.
+        if std::sync::Arc::ptr_eq(&self.names[id as usize - 1], name) {
+            self.by_ptr.insert(ptr, id);
+        }
+        id
+    }
+
+    fn text(&self, id: u32) -> &str {
+        match id {
+            0 => "",
+            _ => &self.names[id as usize - 1],
+        }
+    }
+
+    fn get(&self, id: u32) -> Name {
+        match id {
+            0 => Name::default(),
+            _ => self.names[id as usize - 1].clone(),
+        }
+    }
+}
+
+/// Every goroutine's summary, packed, sorted by ID once [`GoroutinesBuilder::finish`]ed.
+#[derive(Debug, Default)]
+pub struct Goroutines {
+    /// Goroutine IDs, ascending.
+    ids: Vec<i64>,
+    /// Where each goroutine's record starts in `bytes`.
+    offsets: Vec<usize>,
+    bytes: Vec<u8>,
+    names: NameTable,
+    /// Creation times are stored relative to this (the first record's).
+    base: i64,
+}
+
+impl Goroutines {
+    /// The summary of goroutine `id`.
+    pub fn get(&self, id: &i64) -> Option<GoroutineSummary> {
+        let i = self.ids.binary_search(id).ok()?;
+        Some(self.decode(i))
+    }
+
+    /// The summary of goroutine `id`, which must be one of this store's (an ID from its
+    /// groups or [`Goroutines::ids`]).
+    ///
+    /// # Panics
+    /// If there is no goroutine `id`.
+    pub fn member(&self, id: &i64) -> GoroutineSummary {
+        self.get(id).expect("no goroutine with that ID")
+    }
+
+    /// The start function of goroutine `id`, without decoding the rest of its record.
+    pub fn name(&self, id: &i64) -> Option<&str> {
+        let i = self.ids.binary_search(id).ok()?;
+        let mut r = Cursor::new(&self.bytes, self.offsets[i]);
+        Some(self.names.text(r.u32()))
+    }
+
+    /// All summaries, by ascending ID, each decoded as it is reached.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = GoroutineSummary> + '_ {
+        (0..self.ids.len()).map(|i| self.decode(i))
+    }
+
+    /// Every goroutine ID, ascending.
+    pub fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+
+    /// How many goroutines.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    fn decode(&self, i: usize) -> GoroutineSummary {
+        let mut g = decode(
+            &self.bytes,
+            &self.names,
+            self.base,
+            self.ids[i],
+            self.offsets[i],
+        );
+        // Records keep regions in the order they ended, as the pass needs them if a
+        // goroutine is unpacked; the finished summary has them in Go's order.
+        sort_regions(&mut g.regions);
+        g
+    }
+}
+
+/// Decodes goroutine `id`'s record at `at`.
+fn decode(bytes: &[u8], names: &NameTable, base: i64, id: i64, at: usize) -> GoroutineSummary {
+    let mut r = Cursor::new(bytes, at);
+    let name = names.get(r.u32());
+    let pc = r.u64();
+    let creation_time = base.wrapping_add(r.i64());
+    let flags = r.byte();
+    let start_time = if flags & HAS_START != 0 {
+        creation_time.wrapping_add(r.i64())
+    } else {
+        0
+    };
+    let end_time = if flags & HAS_END != 0 {
+        creation_time.wrapping_add(r.i64())
+    } else {
+        0
+    };
+    let stats = r.stats();
+    let regions = if flags & HAS_REGIONS != 0 {
+        let n = r.u64() as usize;
+        (0..n)
+            .map(|_| decode_region(&mut r, names, id, creation_time))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    GoroutineSummary {
+        id,
+        name,
+        pc,
+        creation_time,
+        start_time,
+        end_time,
+        regions,
+        stats,
+    }
+}
+
+fn decode_region(r: &mut Cursor<'_>, names: &NameTable, id: i64, base: i64) -> RegionSummary {
+    let task = r.u64();
+    let name = names.get(r.u32());
+    let flags = r.byte();
+    let event = |r: &mut Cursor<'_>| EventRef {
+        time: base.wrapping_add(r.i64()),
+        goroutine: id.wrapping_add(r.i64()),
+    };
+    let start = (flags & HAS_START != 0).then(|| event(r));
+    let end = (flags & HAS_END != 0).then(|| event(r));
+    let frame = (flags & HAS_FRAME != 0).then(|| r.u32());
+    RegionSummary {
+        task,
+        name,
+        start,
+        end,
+        stats: r.stats(),
+        frame,
+    }
+}
+
+// Record flags: which optional fields follow.
+const HAS_START: u8 = 1;
+const HAS_END: u8 = 2;
+const HAS_REGIONS: u8 = 4;
+const HAS_FRAME: u8 = 8;
+// Stats flags.
+const HAS_SYSCALL: u8 = 1;
+const HAS_SYSCALL_BLOCK: u8 = 2;
+const HAS_BLOCK: u8 = 4;
+const HAS_RANGE: u8 = 8;
+
+/// Writes goroutine records in any order (a goroutine when it exits, the rest at the
+/// end); the caller keeps where each goroutine's record starts.
+#[derive(Debug, Default)]
+pub(crate) struct GoroutinesBuilder {
+    bytes: Vec<u8>,
+    names: NameTable,
+    base: Option<i64>,
+}
+
+impl GoroutinesBuilder {
+    /// Packs region `r` of goroutine `g` (whose ID and creation time the record is
+    /// relative to) onto `out`, as soon as the region ends: a long-lived goroutine can
+    /// end thousands.
+    pub(crate) fn push_region(
+        &mut self,
+        out: &mut PackedRegions,
+        g: &GoroutineSummary,
+        r: &RegionSummary,
+    ) {
+        let name = self.names.id(&r.name);
+        let w = &mut out.bytes;
+        put_u64(w, r.task);
+        put_u64(w, name as u64);
+        w.push(
+            flag(r.start.is_some(), HAS_START)
+                | flag(r.end.is_some(), HAS_END)
+                | flag(r.frame.is_some(), HAS_FRAME),
+        );
+        for e in [r.start, r.end].into_iter().flatten() {
+            put_i64(w, e.time.wrapping_sub(g.creation_time));
+            put_i64(w, e.goroutine.wrapping_sub(g.id));
+        }
+        if let Some(f) = r.frame {
+            put_u64(w, f as u64);
+        }
+        put_stats(w, &r.stats);
+        out.count += 1;
+    }
+
+    /// Packs `g`, whose regions are `regions` followed by `g.regions`, returning where
+    /// its record starts.
+    pub(crate) fn push(&mut self, g: &GoroutineSummary, regions: &PackedRegions) -> usize {
+        let at = self.bytes.len();
+        let name = self.names.id(&g.name);
+        let base = *self.base.get_or_insert(g.creation_time);
+        let w = &mut self.bytes;
+        put_u64(w, name as u64);
+        put_u64(w, g.pc);
+        put_i64(w, g.creation_time.wrapping_sub(base));
+        let has_regions = regions.count != 0 || !g.regions.is_empty();
+        let flags = flag(g.start_time != 0, HAS_START)
+            | flag(g.end_time != 0, HAS_END)
+            | flag(has_regions, HAS_REGIONS);
+        w.push(flags);
+        if g.start_time != 0 {
+            put_i64(w, g.start_time.wrapping_sub(g.creation_time));
+        }
+        if g.end_time != 0 {
+            put_i64(w, g.end_time.wrapping_sub(g.creation_time));
+        }
+        put_stats(w, &g.stats);
+        let mut tail = PackedRegions::default();
+        for r in &g.regions {
+            self.push_region(&mut tail, g, r);
+        }
+        let n = regions.count + tail.count;
+        if n != 0 {
+            put_u64(&mut self.bytes, n as u64);
+            self.bytes.extend_from_slice(&regions.bytes);
+            self.bytes.extend_from_slice(&tail.bytes);
+        }
+        at
+    }
+
+    /// Unpacks goroutine `id`'s record written at `at`: its summary without regions,
+    /// and the regions, still packed.
+    pub(crate) fn get(&mut self, id: i64, at: usize) -> (GoroutineSummary, PackedRegions) {
+        let mut g = decode(&self.bytes, &self.names, self.base.unwrap_or(0), id, at);
+        let mut regions = PackedRegions::default();
+        for r in std::mem::take(&mut g.regions) {
+            self.push_region(&mut regions, &g, &r);
+        }
+        (g, regions)
+    }
+
+    /// The store of the goroutines `records` lists, as (ID, where its record starts),
+    /// one record per ID. Records written and not listed (a goroutine whose ID was
+    /// reused, or that was unpacked and packed again) are left unreachable.
+    pub(crate) fn finish(mut self, mut records: Vec<(i64, usize)>) -> Goroutines {
+        records.sort_unstable_by_key(|&(id, _)| id);
+        let (ids, offsets) = records.into_iter().unzip();
+        self.bytes.shrink_to_fit();
+        Goroutines {
+            ids,
+            offsets,
+            bytes: self.bytes,
+            names: self.names,
+            base: self.base.unwrap_or(0),
+        }
+    }
+}
+
+/// Regions of one goroutine, packed as they end.
+#[derive(Debug, Default)]
+pub(crate) struct PackedRegions {
+    count: usize,
+    bytes: Vec<u8>,
+}
+
+fn flag(set: bool, bit: u8) -> u8 {
+    if set { bit } else { 0 }
+}
+
+fn put_u64(w: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        w.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    w.push(v as u8);
+}
+
+/// Zigzag, so that small negative values (a region's goroutine before this one's ID) stay
+/// small.
+fn put_i64(w: &mut Vec<u8>, v: i64) {
+    put_u64(w, ((v << 1) ^ (v >> 63)) as u64);
+}
+
+fn put_durations(w: &mut Vec<u8>, d: &Durations) {
+    let entries: Vec<(u32, i64)> = d.iter().collect();
+    put_u64(w, entries.len() as u64);
+    for (k, v) in entries {
+        put_u64(w, k as u64);
+        put_i64(w, v);
+    }
+}
+
+fn put_stats(w: &mut Vec<u8>, s: &ExecStats) {
+    let has_block = s.block_by_reason.iter().next().is_some();
+    let has_range = s.range_time.iter().next().is_some();
+    w.push(
+        flag(s.syscall != 0, HAS_SYSCALL)
+            | flag(s.syscall_block != 0, HAS_SYSCALL_BLOCK)
+            | flag(has_block, HAS_BLOCK)
+            | flag(has_range, HAS_RANGE),
+    );
+    put_i64(w, s.exec);
+    put_i64(w, s.sched_wait);
+    put_i64(w, s.total);
+    if s.syscall != 0 {
+        put_i64(w, s.syscall);
+    }
+    if s.syscall_block != 0 {
+        put_i64(w, s.syscall_block);
+    }
+    if has_block {
+        put_durations(w, &s.block_by_reason);
+    }
+    if has_range {
+        put_durations(w, &s.range_time);
+    }
+}
+
+/// Reads a record; the bytes are this module's own, so they are well formed.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(bytes: &'a [u8], at: usize) -> Self {
+        Cursor { bytes, at }
+    }
+
+    fn byte(&mut self) -> u8 {
+        let b = self.bytes[self.at];
+        self.at += 1;
+        b
+    }
+
+    fn u64(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte();
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    fn u32(&mut self) -> u32 {
+        self.u64() as u32
+    }
+
+    fn i64(&mut self) -> i64 {
+        let v = self.u64();
+        (v >> 1) as i64 ^ -((v & 1) as i64)
+    }
+
+    fn durations(&mut self) -> Durations {
+        let n = self.u64() as usize;
+        Durations::from_entries((0..n).map(|_| (self.u32(), self.i64())).collect())
+    }
+
+    fn stats(&mut self) -> ExecStats {
+        let flags = self.byte();
+        let exec = self.i64();
+        let sched_wait = self.i64();
+        let total = self.i64();
+        let mut opt = |bit: u8| if flags & bit != 0 { self.i64() } else { 0 };
+        let syscall = opt(HAS_SYSCALL);
+        let syscall_block = opt(HAS_SYSCALL_BLOCK);
+        let block_by_reason = if flags & HAS_BLOCK != 0 {
+            self.durations()
+        } else {
+            Durations::default()
+        };
+        let range_time = if flags & HAS_RANGE != 0 {
+            self.durations()
+        } else {
+            Durations::default()
+        };
+        ExecStats {
+            exec,
+            sched_wait,
+            block_by_reason,
+            syscall,
+            syscall_block,
+            total,
+            range_time,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic PRNG (xorshift), so the cases are the same on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// Mostly zeros and small values, sometimes the extremes.
+        fn value(&mut self) -> i64 {
+            match self.next() % 8 {
+                0 | 1 => 0,
+                2 => i64::MIN,
+                3 => i64::MAX,
+                4 => -((self.next() % 1000) as i64),
+                _ => (self.next() % 5_000_000_000) as i64,
+            }
+        }
+
+        fn durations(&mut self) -> Durations {
+            let n = self.next() % 4;
+            Durations::from_entries((0..n).map(|k| (k as u32 * 7, self.value())).collect())
+        }
+
+        fn stats(&mut self) -> ExecStats {
+            ExecStats {
+                exec: self.value(),
+                sched_wait: self.value(),
+                block_by_reason: self.durations(),
+                syscall: self.value(),
+                syscall_block: self.value(),
+                total: self.value(),
+                range_time: self.durations(),
+            }
+        }
+
+        fn event(&mut self) -> Option<EventRef> {
+            (!self.next().is_multiple_of(3)).then(|| EventRef {
+                time: self.value(),
+                goroutine: self.value(),
+            })
+        }
+    }
+
+    /// Goroutines with every field varied: extreme and zero values, shared and unshared
+    /// names (equal text in separate allocations, and the empty name), regions with and
+    /// without ends and frames.
+    fn goroutines(n: usize) -> Vec<GoroutineSummary> {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let shared = [
+            Name::new("main.worker".into()),
+            Name::new("net/http.serve".into()),
+        ];
+        let name = |rng: &mut Rng| match rng.next() % 4 {
+            0 => Name::default(),
+            1 => Name::new("main.worker".into()),
+            k => shared[k as usize - 2].clone(),
+        };
+        (0..n)
+            .map(|i| {
+                let regions = (0..rng.next() % 4)
+                    .map(|_| RegionSummary {
+                        task: rng.next() % 3,
+                        name: name(&mut rng),
+                        start: rng.event(),
+                        end: rng.event(),
+                        stats: rng.stats(),
+                        frame: rng
+                            .next()
+                            .is_multiple_of(2)
+                            .then(|| (rng.next() % 100) as u32),
+                    })
+                    .collect();
+                GoroutineSummary {
+                    id: match i {
+                        0 => i64::MIN,
+                        1 => -1,
+                        2 => i64::MAX,
+                        _ => (i * 3) as i64,
+                    },
+                    name: name(&mut rng),
+                    pc: rng.next() >> (rng.next() % 64),
+                    creation_time: rng.value(),
+                    start_time: rng.value(),
+                    end_time: rng.value(),
+                    regions,
+                    stats: rng.stats(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_summary_comes_back_as_it_was_packed() {
+        let want = goroutines(2_000);
+        let mut b = GoroutinesBuilder::default();
+        let mut records = Vec::new();
+        // Half with their regions packed as they ended, half with them in the summary.
+        for (i, g) in want.iter().enumerate().rev() {
+            let at = if i.is_multiple_of(2) {
+                b.push(g, &PackedRegions::default())
+            } else {
+                let mut early = PackedRegions::default();
+                for r in &g.regions {
+                    b.push_region(&mut early, g, r);
+                }
+                let mut g = g.clone();
+                g.regions.clear();
+                b.push(&g, &early)
+            };
+            records.push((g.id, at));
+        }
+        let store = b.finish(records);
+        let mut want = want;
+        want.sort_by_key(|g| g.id);
+        for g in &mut want {
+            sort_regions(&mut g.regions);
+        }
+        assert_eq!(store.len(), want.len());
+        assert_eq!(store.ids(), want.iter().map(|g| g.id).collect::<Vec<_>>());
+        assert_eq!(store.values().collect::<Vec<_>>(), want);
+        for g in &want {
+            assert_eq!(store.get(&g.id).as_ref(), Some(g));
+            assert_eq!(store.name(&g.id), Some(g.name.as_str()));
+        }
+        assert_eq!(store.get(&1), None);
+    }
+
+    #[test]
+    fn an_unpacked_goroutine_packs_again_to_the_same_summary() {
+        let mut b = GoroutinesBuilder::default();
+        let gs = goroutines(300);
+        let first: Vec<usize> = gs
+            .iter()
+            .map(|g| b.push(g, &PackedRegions::default()))
+            .collect();
+        // Unpack each (as an event after its exit does), add a region, pack it again.
+        let mut records = Vec::new();
+        let mut want = Vec::new();
+        for (g, &at) in gs.iter().zip(&first) {
+            let (mut back, mut regions) = b.get(g.id, at);
+            assert!(back.regions.is_empty());
+            let extra = RegionSummary {
+                task: 9,
+                name: Name::new("late".into()),
+                start: None,
+                end: Some(EventRef {
+                    time: 5,
+                    goroutine: g.id,
+                }),
+                stats: ExecStats::default(),
+                frame: None,
+            };
+            b.push_region(&mut regions, &back, &extra);
+            back.regions.clear();
+            records.push((g.id, b.push(&back, &regions)));
+            let mut w = g.clone();
+            w.regions.push(extra);
+            sort_regions(&mut w.regions);
+            want.push(w);
+        }
+        let store = b.finish(records);
+        want.sort_by_key(|g| g.id);
+        assert_eq!(store.values().collect::<Vec<_>>(), want);
+    }
+}
