@@ -103,7 +103,8 @@ fn jump_search_filter_and_tasks_on_every_committed_trace() {
 
         // Every task: focused as go tool trace's task view (when it has one), then its
         // tree's goroutines as rows, drawn at two sizes.
-        for (id, task) in &model.summary.tasks {
+        for task in model.summary.tasks.values() {
+            let id = &task.id;
             prompt(&mut app, ':', &format!("task {id}"));
             let focused = app.timeline.focused_task().map(|f| f.task);
             let viewable = task.start.is_some() || task.end.is_some();

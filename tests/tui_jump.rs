@@ -91,12 +91,13 @@ fn tasks_by_id_and_by_name() {
     let model = app.model().unwrap().clone();
     let (t0, _) = model.time_range();
     tui::screen(&mut app, 120, 30);
-    let (id, task) = model
+    let task = model
         .summary
         .tasks
-        .iter()
-        .find(|(_, t)| t.start.is_some() && t.end.is_some())
+        .values()
+        .find(|t| t.start.is_some() && t.end.is_some())
         .expect("http.trace has complete tasks");
+    let id = task.id;
     let s = type_jump(&mut app, &format!("task {id}"));
     assert!(s.contains(&format!("task {id} {}", task.name)), "{s}");
     enter(&mut app);
@@ -105,7 +106,7 @@ fn tasks_by_id_and_by_name() {
         s.contains(&format!("cursor {}", dur(task.start.unwrap().time - t0))),
         "{s}"
     );
-    assert_eq!(app.timeline.focused_task().map(|f| f.task), Some(*id));
+    assert_eq!(app.timeline.focused_task().map(|f| f.task), Some(id));
     let s = type_jump(&mut app, &task.name[..task.name.len().min(6)]);
     assert!(s.contains(&format!(" {}", task.name)), "{s}");
 }

@@ -141,10 +141,10 @@ fn each_event<'a>(
     }
 }
 
-/// Events per hand-over in [`run_split`] (112 bytes each): on the 200 MB benchmark trace,
-/// 1,024 made the pass 40 % slower (a thread woken per batch), 65,536 no faster than this
-/// and 20 MiB bigger.
-const RUN_SPLIT_BATCH: usize = 16384;
+/// Events per hand-over in [`run_split`] (120 bytes each with their flag): on the 200 MB
+/// benchmark trace, 1,024 made the pass 40 % slower (a thread woken per batch); 16,384
+/// was no faster than this and 6 MiB bigger, 65,536 26 MiB bigger.
+const RUN_SPLIT_BATCH: usize = 8192;
 
 /// [`run`], with the work split over two threads: `here` consume each event as it is
 /// decoded, on this thread; `there` consume the same events, in the same order, on a
@@ -162,7 +162,7 @@ pub fn run_split<'a>(
     use std::sync::{Arc, mpsc};
     const BATCH: usize = RUN_SPLIT_BATCH;
     // Batches in the channel: with those being filled, consumed and given back, about
-    // 11 MB.
+    // 6 MB.
     const QUEUED: usize = 4;
     if there.is_empty() {
         return run(reader, here);
@@ -323,6 +323,11 @@ impl<T> ById<T> {
         self.index
             .iter()
             .map(|(id, i)| (id, &self.values[i as usize]))
+    }
+
+    /// The values, in insertion order; the index is dropped.
+    pub(crate) fn into_values(self) -> Vec<T> {
+        self.values
     }
 
     /// How many IDs have a value.

@@ -8,11 +8,9 @@
 //! goroutines of the tree instead of the Ps over the same window, with the same Tasks
 //! section, and the tree's regions drawn on their goroutines ([`TaskGoroutineView`]).
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashSet;
 
-use super::goroutines::{Summary, TaskSummary};
+use super::goroutines::{Summary, TaskSummary, Tasks};
 use super::timeline::Timeline;
 
 /// One lane of the Tasks section: go tool trace names it `T<id> <type>`.
@@ -82,7 +80,7 @@ impl TaskView {
     /// The view of task `id`, or `None` when go tool trace has none to show: an unknown
     /// task, or one with neither a begin nor an end in the trace. `timeline` gives the
     /// trace's ends and the task events' stacks (any layout).
-    pub fn of(tasks: &BTreeMap<u64, TaskSummary>, id: u64, timeline: &Timeline) -> Option<Self> {
+    pub fn of(tasks: &Tasks, id: u64, timeline: &Timeline) -> Option<Self> {
         let task = tasks.get(&id)?;
         if task.start.is_none() && task.end.is_none() {
             return None;
@@ -91,7 +89,7 @@ impl TaskView {
     }
 
     /// Go's `setTask` and `emitTask` for `task`, whatever events it has.
-    fn build(tasks: &BTreeMap<u64, TaskSummary>, task: &TaskSummary, timeline: &Timeline) -> Self {
+    fn build(tasks: &Tasks, task: &TaskSummary, timeline: &Timeline) -> Self {
         let id = task.id;
         let (first, last) = (timeline.start_time, timeline.end_time);
         let begin = |t: &TaskSummary| t.start.map_or(first, |e| e.time);
@@ -260,11 +258,7 @@ impl TaskGoroutineView {
 /// Go's `UserTaskSummary.Descendents`: the task, then each child's descendants in the
 /// order the children appeared. Iterative and visiting each task once, as the tree comes
 /// from the trace: a task naming itself or a descendant as its parent must not loop.
-fn descendants<'a>(
-    tasks: &'a BTreeMap<u64, TaskSummary>,
-    root: &'a TaskSummary,
-    out: &mut Vec<&'a TaskSummary>,
-) {
+fn descendants<'a>(tasks: &'a Tasks, root: &'a TaskSummary, out: &mut Vec<&'a TaskSummary>) {
     let mut seen = rustc_hash::FxHashSet::default();
     let mut stack = vec![root];
     while let Some(t) = stack.pop() {
@@ -297,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_task_that_is_its_own_ancestor_is_shown_once() {
-        let tasks: BTreeMap<u64, TaskSummary> = [
+        let tasks: Tasks = [
             (1, task(1, Some(2), &[2], 10)),
             (2, task(2, Some(1), &[1, 2], 20)),
         ]
@@ -321,7 +315,7 @@ mod tests {
     fn no_view_without_a_begin_or_an_end() {
         let mut t = task(3, None, &[], 0);
         t.start = None;
-        let tasks: BTreeMap<u64, TaskSummary> = [(3, t)].into_iter().collect();
+        let tasks: Tasks = [(3, t)].into_iter().collect();
         assert!(TaskView::of(&tasks, 3, &Timeline::default()).is_none());
         assert!(TaskView::of(&tasks, 4, &Timeline::default()).is_none());
     }
