@@ -95,6 +95,59 @@ impl Goroutines {
         self.get(id).expect("no goroutine with that ID")
     }
 
+    /// Goroutine `id` without its regions (`regions` left empty), for the many lookups
+    /// that read only its own columns: a goroutine can hold thousands of regions.
+    pub fn brief(&self, id: &i64) -> Option<GoroutineSummary> {
+        let i = self.ids.binary_search(id).ok()?;
+        Some(self.decode_brief(i))
+    }
+
+    /// Every goroutine by ascending ID, without its regions (see [`Goroutines::brief`]).
+    pub fn briefs(&self) -> impl ExactSizeIterator<Item = GoroutineSummary> + '_ {
+        (0..self.ids.len()).map(|i| self.decode_brief(i))
+    }
+
+    /// The time by state of each of the goroutines `ids`, in the order given, `None` for
+    /// an ID not in the store: the least a lookup decodes. Made for a group's members,
+    /// which are ascending: each is found by galloping on from the one before.
+    pub fn stats_of<'a>(&'a self, ids: &'a [i64]) -> impl Iterator<Item = Option<ExecStats>> + 'a {
+        let mut from = 0;
+        ids.iter().map(move |&id| {
+            let i = self.find_from(from, id)?;
+            from = i + 1;
+            let mut r = Cursor::new(&self.bytes, self.offsets[i]);
+            // Name, PC, creation time, then the optional times.
+            r.u64();
+            r.u64();
+            r.u64();
+            let flags = r.byte();
+            for bit in [HAS_START, HAS_END] {
+                if flags & bit != 0 {
+                    r.u64();
+                }
+            }
+            Some(r.stats())
+        })
+    }
+
+    /// The position of `id`, searched from `from` onwards when it lies there.
+    fn find_from(&self, from: usize, id: i64) -> Option<usize> {
+        let ids = &self.ids;
+        if ids.get(from).is_none_or(|&first| first > id) {
+            return ids.binary_search(&id).ok();
+        }
+        // ids[lo] <= id, and id < ids[hi] or hi is past the end.
+        let (mut lo, mut step) = (from, 1);
+        let mut hi = from + 1;
+        while hi < ids.len() && ids[hi] <= id {
+            lo = hi;
+            step *= 2;
+            hi = from + step;
+        }
+        let hi = hi.min(ids.len());
+        ids[lo..hi].binary_search(&id).ok().map(|k| lo + k)
+    }
+
     /// The start function of goroutine `id`, without decoding the rest of its record.
     pub fn name(&self, id: &i64) -> Option<&str> {
         let i = self.ids.binary_search(id).ok()?;
@@ -122,14 +175,14 @@ impl Goroutines {
         self.ids.is_empty()
     }
 
+    fn decode_brief(&self, i: usize) -> GoroutineSummary {
+        let at = self.offsets[i];
+        decode(&self.bytes, &self.names, self.base, self.ids[i], at, false)
+    }
+
     fn decode(&self, i: usize) -> GoroutineSummary {
-        let mut g = decode(
-            &self.bytes,
-            &self.names,
-            self.base,
-            self.ids[i],
-            self.offsets[i],
-        );
+        let at = self.offsets[i];
+        let mut g = decode(&self.bytes, &self.names, self.base, self.ids[i], at, true);
         // Records keep regions in the order they ended, as the pass needs them if a
         // goroutine is unpacked; the finished summary has them in Go's order.
         sort_regions(&mut g.regions);
@@ -137,8 +190,15 @@ impl Goroutines {
     }
 }
 
-/// Decodes goroutine `id`'s record at `at`.
-fn decode(bytes: &[u8], names: &NameTable, base: i64, id: i64, at: usize) -> GoroutineSummary {
+/// Decodes goroutine `id`'s record at `at`, with its regions if `regions`.
+fn decode(
+    bytes: &[u8],
+    names: &NameTable,
+    base: i64,
+    id: i64,
+    at: usize,
+    regions: bool,
+) -> GoroutineSummary {
     let mut r = Cursor::new(bytes, at);
     let name = names.get(r.u32());
     let pc = r.u64();
@@ -155,7 +215,7 @@ fn decode(bytes: &[u8], names: &NameTable, base: i64, id: i64, at: usize) -> Gor
         0
     };
     let stats = r.stats();
-    let regions = if flags & HAS_REGIONS != 0 {
+    let regions = if regions && flags & HAS_REGIONS != 0 {
         let n = r.u64() as usize;
         (0..n)
             .map(|_| decode_region(&mut r, names, id, creation_time))
@@ -284,7 +344,14 @@ impl GoroutinesBuilder {
     /// Unpacks goroutine `id`'s record written at `at`: its summary without regions,
     /// and the regions, still packed.
     pub(crate) fn get(&mut self, id: i64, at: usize) -> (GoroutineSummary, PackedRegions) {
-        let mut g = decode(&self.bytes, &self.names, self.base.unwrap_or(0), id, at);
+        let mut g = decode(
+            &self.bytes,
+            &self.names,
+            self.base.unwrap_or(0),
+            id,
+            at,
+            true,
+        );
         let mut regions = PackedRegions::default();
         for r in std::mem::take(&mut g.regions) {
             self.push_region(&mut regions, &g, &r);
@@ -574,6 +641,18 @@ mod tests {
         for g in &want {
             assert_eq!(store.get(&g.id).as_ref(), Some(g));
             assert_eq!(store.name(&g.id), Some(g.name.as_str()));
+            let brief = GoroutineSummary {
+                regions: Vec::new(),
+                ..g.clone()
+            };
+            assert_eq!(store.brief(&g.id), Some(brief));
+        }
+        assert!(store.briefs().zip(&want).all(|(b, g)| b.stats == g.stats));
+        // Lookups of members in order, out of order, and of absent IDs.
+        let mut ids: Vec<i64> = want.iter().map(|g| g.id).step_by(3).collect();
+        ids.extend([5, 1, i64::MIN, 4, i64::MAX, 3, 3]);
+        for (id, got) in ids.iter().zip(store.stats_of(&ids)) {
+            assert_eq!(got, store.brief(id).map(|g| g.stats), "id {id}");
         }
         assert_eq!(store.get(&1), None);
     }

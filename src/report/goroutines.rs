@@ -98,7 +98,11 @@ pub fn row(summary: &Summary, g: &GoroutineSummary) -> GoroutineRow {
 pub fn group_classic(summary: &Summary, ids: &[i64]) -> [i64; 7] {
     let mut sum = [0i64; 7];
     for id in ids {
-        let c = classic(summary, &summary.goroutines.member(id)).values();
+        let c = classic(
+            summary,
+            &summary.goroutines.brief(id).expect("group member"),
+        )
+        .values();
         for (s, v) in sum.iter_mut().zip(c) {
             *s += v;
         }
@@ -110,7 +114,13 @@ pub fn group_classic(summary: &Summary, ids: &[i64]) -> [i64; 7] {
 pub fn group_distributions(summary: &Summary, ids: &[i64]) -> [Distribution; 7] {
     let per: Vec<[i64; 7]> = ids
         .iter()
-        .map(|id| classic(summary, &summary.goroutines.member(id)).values())
+        .map(|id| {
+            classic(
+                summary,
+                &summary.goroutines.brief(id).expect("group member"),
+            )
+            .values()
+        })
         .collect();
     std::array::from_fn(|col| {
         let mut v: Vec<i64> = per.iter().map(|c| c[col]).collect();
@@ -139,7 +149,12 @@ pub fn report(summary: &Summary, only_group: Option<&str>) -> Report {
             goroutines: g
                 .goroutines
                 .iter()
-                .map(|id| row(summary, &summary.goroutines.member(id)))
+                .map(|id| {
+                    row(
+                        summary,
+                        &summary.goroutines.brief(id).expect("group member"),
+                    )
+                })
                 .collect(),
             name: g.name,
         })

@@ -29,7 +29,8 @@ const SCRIPT: &[Action] = &[
     Action::PageDown,
     Action::ToggleRows,
     Action::GoTab(Tab::Goroutines),
-    Action::Down,
+    // The largest group (by count, the Count column sorted): the slowest to open.
+    Action::Right,
     Action::Sort,
     Action::Enter,
     Action::PageDown,

@@ -182,12 +182,14 @@ pub fn apply(text: &str, model: &Model, selected: Option<i64>) -> Result<Gorouti
             Term::Interacts => linked.as_ref().is_some_and(|l| l.contains(&g.id)),
         })
     };
-    let ids: FxHashSet<i64> = summary
-        .goroutines
-        .values()
-        .filter(|g| keep(g))
-        .map(|g| g.id)
-        .collect();
+    // Regions are decoded only when a term reads them: a goroutine can hold thousands.
+    let all: Box<dyn Iterator<Item = GoroutineSummary>> =
+        if terms.iter().any(|t| matches!(t, Term::Region(_))) {
+            Box::new(summary.goroutines.values())
+        } else {
+            Box::new(summary.goroutines.briefs())
+        };
+    let ids: FxHashSet<i64> = all.filter(|g| keep(g)).map(|g| g.id).collect();
     let members: Vec<Vec<i64>> = model
         .groups
         .iter()

@@ -289,8 +289,8 @@ struct GroupPage {
     ids: Vec<i64>,
     cols: Vec<GCol>,
     columns: Vec<Column>,
-    /// `ids.len() × cols.len()` values, row-major.
-    values: Vec<i64>,
+    /// The values of each column (as `cols`), one per goroutine (as `ids`).
+    values: Vec<Vec<i64>>,
     order: Vec<usize>,
     /// Distribution of each column over the group (`None` for the ID and the bar).
     dist: Vec<Option<Distribution>>,
@@ -298,6 +298,14 @@ struct GroupPage {
 }
 
 impl GroupPage {
+    /// The sum of column `col` over the page's goroutines.
+    fn column_sum(&self, col: GCol) -> i64 {
+        match self.cols.iter().position(|c| *c == col) {
+            Some(c) => self.values[c].iter().sum(),
+            None => 0,
+        }
+    }
+
     fn new(ctx: &Ctx<'_>, group: usize) -> GroupPage {
         let model = ctx.model;
         let summary = &model.summary;
@@ -305,24 +313,11 @@ impl GroupPage {
             Some(f) => f.members[group].clone(),
             None => model.groups[group].goroutines.clone(),
         };
-        let mut reasons: Vec<u32> = Vec::new();
-        let mut ranges: Vec<u32> = Vec::new();
-        for id in &ids {
-            let s = &summary.goroutines.member(id).stats;
-            for (k, _) in s.block_by_reason.iter() {
-                if !reasons.contains(&k) {
-                    reasons.push(k);
-                }
-            }
-            for (k, _) in s.range_time.iter() {
-                if !ranges.contains(&k) {
-                    ranges.push(k);
-                }
-            }
-        }
-        reasons.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
-        ranges.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
-        let mut cols = vec![
+        // One decoding pass (a group can hold 360,000 goroutines) fills the columns every
+        // goroutine has, and notes the few block reasons and ranges each has, which make
+        // the other columns. Column-major, so that a column's distribution reads it in
+        // order.
+        let mut by_col: Vec<(GCol, Vec<i64>)> = [
             GCol::Id,
             GCol::Total,
             GCol::Bar,
@@ -330,23 +325,60 @@ impl GroupPage {
             GCol::SchedWait,
             GCol::Syscall,
             GCol::SyscallBlock,
-        ];
-        cols.extend(reasons.iter().map(|&r| GCol::Block(r)));
-        cols.push(GCol::Unknown);
-        cols.extend(ranges.iter().map(|&r| GCol::Range(r)));
-        let columns = cols.iter().map(|c| gcol_column(summary, *c)).collect();
-        let n = cols.len();
-        let mut values = Vec::with_capacity(ids.len() * n);
-        for id in &ids {
-            let g = &summary.goroutines.member(id);
-            values.extend(cols.iter().map(|c| gcol_value(g, *c)));
+            GCol::Unknown,
+        ]
+        .into_iter()
+        .map(|c| (c, Vec::with_capacity(ids.len())))
+        .collect();
+        let mut sparse: Vec<(usize, GCol, i64)> = Vec::new();
+        for (row, (id, s)) in ids
+            .iter()
+            .zip(summary.goroutines.stats_of(&ids))
+            .enumerate()
+        {
+            let s = s.expect("group member");
+            for (c, v) in by_col.iter_mut() {
+                v.push(gcol_value(*id, &s, *c));
+            }
+            sparse.extend(
+                s.block_by_reason
+                    .iter()
+                    .map(|(k, d)| (row, GCol::Block(k), d)),
+            );
+            sparse.extend(s.range_time.iter().map(|(k, d)| (row, GCol::Range(k), d)));
         }
-        let dist = (0..n)
-            .map(|c| {
-                (!matches!(cols[c], GCol::Id | GCol::Bar)).then(|| {
-                    let mut v: Vec<i64> = (0..ids.len()).map(|r| values[r * n + c]).collect();
-                    distribution(&mut v)
-                })
+        let mut reasons: Vec<u32> = Vec::new();
+        let mut ranges: Vec<u32> = Vec::new();
+        for &(_, c, _) in &sparse {
+            match c {
+                GCol::Block(k) if !reasons.contains(&k) => reasons.push(k),
+                GCol::Range(k) if !ranges.contains(&k) => ranges.push(k),
+                _ => {}
+            }
+        }
+        reasons.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
+        ranges.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
+        // The block reasons go before Unknown (the last fixed column), the ranges after.
+        let unknown = by_col.pop().expect("the fixed columns");
+        by_col.extend(
+            reasons
+                .iter()
+                .map(|&r| (GCol::Block(r), vec![0; ids.len()])),
+        );
+        by_col.push(unknown);
+        by_col.extend(ranges.iter().map(|&r| (GCol::Range(r), vec![0; ids.len()])));
+        for (row, c, d) in sparse {
+            if let Some((_, v)) = by_col.iter_mut().find(|(x, _)| *x == c) {
+                v[row] = d;
+            }
+        }
+        let (cols, values): (Vec<GCol>, Vec<Vec<i64>>) = by_col.into_iter().unzip();
+        let columns = cols.iter().map(|c| gcol_column(summary, *c)).collect();
+        let dist = cols
+            .iter()
+            .zip(&values)
+            .map(|(c, v)| {
+                (!matches!(c, GCol::Id | GCol::Bar)).then(|| distribution(&mut v.clone()))
             })
             .collect();
         GroupPage {
@@ -362,10 +394,8 @@ impl GroupPage {
     }
 
     fn sort(&mut self) {
-        let n = self.cols.len();
         let values = &self.values;
-        self.table
-            .sort_rows(&mut self.order, |r, c| values[r * n + c]);
+        self.table.sort_rows(&mut self.order, |r, c| values[c][r]);
     }
 
     /// The goroutine of the selected row.
@@ -410,10 +440,9 @@ fn gparts(summary: &Summary, g: &GoroutineSummary, theme: Theme) -> Vec<(i64, St
     v
 }
 
-fn gcol_value(g: &GoroutineSummary, c: GCol) -> i64 {
-    let s = &g.stats;
+fn gcol_value(id: i64, s: &crate::analysis::goroutines::ExecStats, c: GCol) -> i64 {
     match c {
-        GCol::Id => g.id,
+        GCol::Id => id,
         GCol::Total => s.total,
         // Sorting by the bar sorts by the share of execution, in millionths.
         GCol::Bar => {
@@ -872,12 +901,7 @@ impl GoroutinesView {
             &format!(
                 "{name}  —  {}, execution {}",
                 count(page.ids.len(), "goroutine"),
-                dur(page
-                    .ids
-                    .iter()
-                    .filter_map(|id| model.summary.goroutines.get(id))
-                    .map(|s| s.stats.exec)
-                    .sum())
+                dur(page.column_sum(GCol::Exec))
             ),
             theme.header(),
         );
@@ -888,7 +912,6 @@ impl GoroutinesView {
             height: area.height.saturating_sub(1 + dist_h),
             ..area
         };
-        let ncols = page.cols.len();
         let (ids, values, order, cols) = (&page.ids, &page.values, &page.order, &page.cols);
         let placed = render_table(
             table_area,
@@ -901,7 +924,7 @@ impl GoroutinesView {
             &mut page.table,
             |r, c| {
                 let row = order[r];
-                let v = values[row * ncols + c];
+                let v = values[c][row];
                 match cols[c] {
                     GCol::Id => ids[row].to_string(),
                     GCol::Bar => String::new(),
@@ -914,9 +937,10 @@ impl GoroutinesView {
         for r in 0..visible.min(order.len().saturating_sub(page.table.offset)) {
             let row = order[page.table.offset + r];
             let y = table_area.y + 1 + r as u16;
-            if let Some(&(_, x, w)) = placed.iter().find(|p| Some(p.0) == bar_col) {
-                let gs = &summary.goroutines.member(&ids[row]);
-                bar(buf, x, y, w, &gparts(summary, gs, theme), theme);
+            if let Some(&(_, x, w)) = placed.iter().find(|p| Some(p.0) == bar_col)
+                && let Some(gs) = summary.goroutines.brief(&ids[row])
+            {
+                bar(buf, x, y, w, &gparts(summary, &gs, theme), theme);
             }
         }
         if dist_h == 0 {
