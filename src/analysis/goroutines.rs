@@ -393,7 +393,8 @@ fn live<'a>(
 }
 
 struct G {
-    /// The summary; its `regions` are only those closed by [`G::finalize`].
+    /// The summary; its `regions` are only those closed by [`G::finalize`] at the end
+    /// of the trace.
     summary: GoroutineSummary,
     /// Regions that ended before, packed as they ended.
     regions: PackedRegions,
@@ -702,6 +703,12 @@ impl Summarizer {
             }
             GoState::Waiting | GoState::NotExist => {
                 g.finalize(t, Some(EventRef::of(ev)));
+                // The regions it closed join the packed ones, so that any ended later
+                // (a goroutine that blocks "forever" can still run in an odd trace) come
+                // after them, in Go's order.
+                for r in std::mem::take(&mut g.summary.regions) {
+                    self.packed.push_region(&mut g.regions, &g.summary, &r);
+                }
                 // Go finalizes every goroutine again at the end of the trace, which for
                 // one that exited changes nothing unless its total is 0 (then the end
                 // of the trace is its end): pack the others now, to keep their bytes
