@@ -398,15 +398,15 @@ struct G {
     summary: GoroutineSummary,
     /// Regions that ended before, packed as they ended.
     regions: PackedRegions,
-    /// In-flight state; `None` stands for Go's zeroed state after finalizing (and saves
-    /// memory for the many goroutines that have exited).
-    pending: Option<Box<Pending>>,
+    /// In-flight state; `None` stands for Go's zeroed state after finalizing. Inline:
+    /// only live goroutines have a `G`, and a transition then touches one allocation.
+    pending: Option<Pending>,
 }
 
 impl G {
     /// The in-flight state, recreated (zeroed) if the goroutine was finalized.
     fn p(&mut self) -> &mut Pending {
-        self.pending.get_or_insert_with(Box::default)
+        self.pending.get_or_insert_with(Pending::default)
     }
 
     fn new(id: i64, creation_time: i64) -> G {
@@ -422,7 +422,7 @@ impl G {
                 stats: ExecStats::default(),
             },
             regions: PackedRegions::default(),
-            pending: Some(Box::default()),
+            pending: Some(Pending::default()),
         }
     }
 
@@ -432,7 +432,7 @@ impl G {
         if r.total == 0 {
             r.total = last.wrapping_sub(self.summary.creation_time);
         }
-        let Some(p) = self.pending.as_deref() else {
+        let Some(p) = self.pending.as_ref() else {
             return r;
         };
         if p.last_start != 0 {
@@ -597,7 +597,12 @@ impl Summarizer {
         new: GoState,
     ) {
         let t = ev.time();
-        let reason = self.reason_id(st.reason);
+        // Only a block keeps its reason; two transitions in three are not blocks.
+        let reason = if new == GoState::Waiting {
+            self.reason_id(st.reason)
+        } else {
+            0
+        };
         match old {
             GoState::Undetermined => {
                 let mut g = G::new(id, self.sync_ts);
@@ -645,7 +650,7 @@ impl Summarizer {
             return;
         };
         {
-            let p = g.pending.get_or_insert_with(Box::default);
+            let p = g.pending.get_or_insert_with(Pending::default);
             let s = &mut g.summary.stats;
             match old {
                 GoState::Running => {
@@ -752,7 +757,7 @@ impl Summarizer {
         let Some(g) = goid.and_then(|id| live(&mut self.gs, &mut self.packed, id)) else {
             return;
         };
-        let p = g.pending.get_or_insert_with(Box::default);
+        let p = g.pending.get_or_insert_with(Pending::default);
         match ev.kind() {
             Kind::RangeActive => {
                 let ts = p.range_start(name);
