@@ -173,21 +173,21 @@ pub fn run_split<'a>(
         let worker = scope.spawn(move || {
             for mut batch in batches {
                 let mut table = batch.table.take();
-                for (ev, has_table) in batch.events.iter_mut() {
-                    let mut consume = |ev: &Event<'a>| {
+                let mut task_types = batch.task_types.iter();
+                for ev in &batch.events {
+                    let task_type = match ev.has_task_type() {
+                        true => task_types.next().copied().unwrap_or_default(),
+                        false => b"",
+                    };
+                    ev.with_event(task_type, &mut table, |ev| {
                         for c in there.iter_mut() {
                             c.event(ev);
                         }
-                    };
-                    if *has_table {
-                        ev.with_table(&mut table, consume);
-                    } else {
-                        consume(ev);
-                    }
+                    });
                 }
                 batch.table = table;
                 // Back to the decoding thread, which drops the tables reference there
-                // and refills the vector.
+                // and refills the vectors.
                 let _ = give_back.send(batch);
             }
         });
@@ -195,6 +195,7 @@ pub fn run_split<'a>(
         let flush = |batch: &mut Batch<'a>| {
             let mut next = returned.try_recv().unwrap_or_default();
             next.events.clear();
+            next.task_types.clear();
             next.table = None;
             // Fails only if the worker panicked: joining it reports that.
             send.send(std::mem::replace(batch, next)).is_ok()
@@ -203,7 +204,7 @@ pub fn run_split<'a>(
             for c in here.iter_mut() {
                 c.event(ev);
             }
-            let (copy, table) = ev.split_table();
+            let (compact, table, task_type) = ev.compact();
             if let Some(t) = table
                 && !batch.table.as_ref().is_some_and(|b| Arc::ptr_eq(b, t))
             {
@@ -213,7 +214,10 @@ pub fn run_split<'a>(
                 }
                 batch.table = Some(Arc::clone(t));
             }
-            batch.events.push((copy, table.is_some()));
+            batch.events.push(compact);
+            if !task_type.is_empty() {
+                batch.task_types.push(task_type);
+            }
             batch.events.len() < BATCH || flush(&mut batch)
         });
         if !batch.events.is_empty() {
@@ -228,12 +232,13 @@ pub fn run_split<'a>(
     })
 }
 
-/// Events handed from the decoding thread to [`run_split`]'s worker: the events without
-/// their tables, each with whether it had them, and the one tables reference they
+/// Events handed from the decoding thread to [`run_split`]'s worker: the events packed,
+/// the task types of those that have one, in order, and the one tables reference they
 /// share (a batch ends where the generation changes).
 struct Batch<'a> {
     table: Option<std::sync::Arc<crate::trace::tables::Tables<'a>>>,
-    events: Vec<(Event<'a>, bool)>,
+    events: Vec<crate::trace::event::CompactEvent>,
+    task_types: Vec<&'a [u8]>,
 }
 
 impl Default for Batch<'_> {
@@ -241,6 +246,7 @@ impl Default for Batch<'_> {
         Batch {
             table: None,
             events: Vec::with_capacity(RUN_SPLIT_BATCH),
+            task_types: Vec::new(),
         }
     }
 }
@@ -470,10 +476,14 @@ mod tests {
         assert!(index.dense.len() <= (1 << 16).max(4 * all.len()));
     }
 
-    /// Records every event it sees: kind, time, goroutine, file offset, and what needs
-    /// the generation's tables: the stack's depth and the transition's reason.
+    /// Records every event it sees: kind, time, goroutine, file offset, what needs the
+    /// generation's tables (the stack's depth, the transition's reason), and the task
+    /// type of a task's end, which travels apart.
     #[derive(Default)]
-    struct Recorder(Vec<(Kind, i64, i64, u64, usize, Vec<u8>)>);
+    struct Recorder(Vec<Seen>);
+
+    /// Kind, time, goroutine, offset, stack depth, reason, task type.
+    type Seen = (Kind, i64, i64, u64, usize, Vec<u8>, Vec<u8>);
 
     impl Consumer for Recorder {
         fn event(&mut self, ev: &Event<'_>) {
@@ -481,6 +491,7 @@ mod tests {
             let reason = ev
                 .state_transition()
                 .map_or(Vec::new(), |st| st.reason.to_vec());
+            let task_type = ev.task().map_or(Vec::new(), |t| t.typ.to_vec());
             self.0.push((
                 ev.kind(),
                 ev.time(),
@@ -488,6 +499,7 @@ mod tests {
                 ev.offset(),
                 depth,
                 reason,
+                task_type,
             ));
         }
     }
@@ -529,5 +541,18 @@ mod tests {
         assert_eq!(m, n);
         assert_eq!(err.map(|e| e.to_string()), want_err.map(|e| e.to_string()));
         assert!(a.0 == want.0 && b.0 == want.0);
+        // Task types travel apart from the events: a trace with user tasks.
+        let bytes = include_bytes!("../../testdata/traces/go126/http.trace");
+        let mut want = Recorder::default();
+        run(Reader::new(&bytes[..]).unwrap(), &mut [&mut want]);
+        let named = |r: &Recorder| r.0.iter().filter(|r| !r.6.is_empty()).count();
+        assert!(named(&want) > 0, "http.trace ends tasks of a named type");
+        let mut b = Recorder::default();
+        run_split(
+            Reader::new(&bytes[..]).unwrap(),
+            &mut [],
+            &mut [&mut b as &mut (dyn Consumer + Send)],
+        );
+        assert!(b.0 == want.0, "the worker saw other events");
     }
 }
