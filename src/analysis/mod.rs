@@ -141,9 +141,9 @@ fn each_event<'a>(
     }
 }
 
-/// Events per hand-over in [`run_split`] (120 bytes each with their flag): on the 200 MB
-/// benchmark trace, 1,024 made the pass 40 % slower (a thread woken per batch); 16,384
-/// was no faster than this and 6 MiB bigger, 65,536 26 MiB bigger.
+/// Events per hand-over in [`run_split`] (80 bytes each): on the 200 MB benchmark trace,
+/// 1,024 made the pass 40 % slower (a thread woken per batch); 16,384 was no faster than
+/// this and 6 MiB bigger (in 120-byte events), 65,536 26 MiB bigger.
 const RUN_SPLIT_BATCH: usize = 8192;
 
 /// [`run`], with the work split over two threads: `here` consume each event as it is
@@ -162,7 +162,7 @@ pub fn run_split<'a>(
     use std::sync::{Arc, mpsc};
     const BATCH: usize = RUN_SPLIT_BATCH;
     // Batches in the channel: with those being filled, consumed and given back, about
-    // 6 MB.
+    // 4 MB.
     const QUEUED: usize = 4;
     if there.is_empty() {
         return run(reader, here);
