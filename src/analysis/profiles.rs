@@ -12,6 +12,8 @@
 //! (cgo callbacks), so after a re-creation the earlier samples count only if the new
 //! incarnation never runs: they are kept, and dropped when it first runs.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap;
 
 use super::Consumer;
@@ -299,8 +301,11 @@ pub struct ProfileBuilder {
     keys: FxHashMap<Vec<u64>, u32>,
     /// Distinct frame lists.
     frame_ids: FxHashMap<Vec<Frame>, u32>,
-    /// This generation's stack IDs, resolved to (key, frames).
-    gen_cache: FxHashMap<u64, (u32, u32)>,
+    /// This generation's stack IDs, resolved to (key, frames): an index into
+    /// `gen_stacks`. Stack IDs count up from 1 in each generation, so this is an array
+    /// lookup where a hash probe was, for each of the tens of millions of samples begun.
+    gen_cache: super::IdIndex,
+    gen_stacks: Vec<(u32, u32)>,
     /// Goroutine → per profile kind, (start time, key, frames) of the sample in progress.
     tracking: FxHashMap<i64, [Option<Open>; 4]>,
 }
@@ -320,9 +325,10 @@ impl ProfileBuilder {
     }
 
     fn stack_of(&mut self, ev: &Event<'_>) -> (u32, u32) {
-        let id = ev.stack().map_or(0, |s| s.id());
-        if let Some(&s) = self.gen_cache.get(&id) {
-            return s;
+        // Stack IDs past i64::MAX turn negative, which the index keeps apart.
+        let id = ev.stack().map_or(0, |s| s.id()) as i64;
+        if let Some(i) = self.gen_cache.get(id) {
+            return self.gen_stacks[i as usize];
         }
         let frames = owned_frames(ev.stack(), MAX_STACK);
         let mut pcs: Vec<u64> = frames.iter().map(|f| f.pc).collect();
@@ -336,8 +342,37 @@ impl ProfileBuilder {
         if fid == next_frames {
             self.out.frames.push(frames);
         }
-        self.gen_cache.insert(id, (key, fid));
+        self.gen_cache.insert(id, self.gen_stacks.len() as u32);
+        self.gen_stacks.push((key, fid));
         (key, fid)
+    }
+
+    /// Goroutine `id`'s samples in progress, `open`, after its transition `ev` to `new`
+    /// (blocked for `reason`): those of other states end, one of the new state begins.
+    fn advance(
+        &mut self,
+        open: &mut [Option<Open>; 4],
+        ev: &Event<'_>,
+        id: i64,
+        new: GoState,
+        reason: &[u8],
+    ) {
+        for kind in ProfileKind::ALL {
+            let k = kind as usize;
+            match open[k] {
+                None => {
+                    if new == kind.state() && kind.tracks(reason) {
+                        let (key, frames) = self.stack_of(ev);
+                        open[k] = Some((ev.time(), key, frames));
+                    }
+                }
+                Some(_) if new == kind.state() => {}
+                Some((start, key, frames)) => {
+                    open[k] = None;
+                    self.sample(kind, id, start, ev.time(), key, frames);
+                }
+            }
+        }
     }
 
     /// Records the sample of `kind` that goroutine `g` ended at `end`.
@@ -378,7 +413,10 @@ impl ProfileBuilder {
 impl Consumer for ProfileBuilder {
     fn event(&mut self, ev: &Event<'_>) {
         match ev.kind() {
-            Kind::Sync => self.gen_cache.clear(),
+            Kind::Sync => {
+                self.gen_cache = super::IdIndex::default();
+                self.gen_stacks.clear();
+            }
             Kind::StateTransition => {
                 let Some(st) = ev.state_transition() else {
                     return;
@@ -394,29 +432,27 @@ impl Consumer for ProfileBuilder {
                     // summary, so earlier samples count only if this one never runs.
                     self.out.per_g.entry_or_default(id).ran = false;
                 }
-                let reason = st.reason;
                 // One probe per transition for the samples in progress of every kind (a
-                // map per kind cost four probes: the top of this consumer's profile).
-                let mut open = self.tracking.remove(&id).unwrap_or_default();
-                for kind in ProfileKind::ALL {
-                    let k = kind as usize;
-                    match open[k] {
-                        None => {
-                            if new == kind.state() && kind.tracks(reason) {
-                                let (key, frames) = self.stack_of(ev);
-                                open[k] = Some((ev.time(), key, frames));
-                            }
+                // map per kind cost four probes, a removal and a reinsertion two: the top
+                // of this consumer's profile). The map is set aside meanwhile, so that the
+                // entry can stay open while the samples are recorded.
+                let mut tracking = std::mem::take(&mut self.tracking);
+                match tracking.entry(id) {
+                    Entry::Occupied(mut e) => {
+                        self.advance(e.get_mut(), ev, id, new, st.reason);
+                        if e.get().iter().all(Option::is_none) {
+                            e.remove();
                         }
-                        Some(_) if new == kind.state() => {}
-                        Some((start, key, frames)) => {
-                            open[k] = None;
-                            self.sample(kind, id, start, ev.time(), key, frames);
+                    }
+                    Entry::Vacant(e) => {
+                        let mut open = [None; 4];
+                        self.advance(&mut open, ev, id, new, st.reason);
+                        if open.iter().any(Option::is_some) {
+                            e.insert(open);
                         }
                     }
                 }
-                if open.iter().any(Option::is_some) {
-                    self.tracking.insert(id, open);
-                }
+                self.tracking = tracking;
                 if new == GoState::Running {
                     let gs = self.out.per_g.entry_or_default(id);
                     if !gs.ran {
