@@ -1073,6 +1073,24 @@ pub fn distribution(values: &mut [i64]) -> Distribution {
         return Distribution::default();
     }
     let n = values.len();
+    let (mut min, mut max, mut sum) = (i64::MAX, i64::MIN, 0i128);
+    for &v in values.iter() {
+        min = min.min(v);
+        max = max.max(v);
+        sum += v as i128;
+    }
+    let mean = (sum / n as i128) as i64;
+    if min == max {
+        // A column of one value (often all zeros): nothing to select.
+        return Distribution {
+            min,
+            mean,
+            p50: min,
+            p90: min,
+            p99: min,
+            max,
+        };
+    }
     // Nearest rank: the smallest value with at least p% of the values at or below it.
     let rank = |p: f64| ((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1;
     let (r50, r90, r99) = (rank(50.0), rank(90.0), rank(99.0));
@@ -1081,14 +1099,13 @@ pub fn distribution(values: &mut [i64]) -> Distribution {
     let p99 = *values.select_nth_unstable(r99).1;
     let p90 = *values[..=r99].select_nth_unstable(r90).1;
     let p50 = *values[..=r90].select_nth_unstable(r50).1;
-    let sum: i128 = values.iter().map(|&v| v as i128).sum();
     Distribution {
-        min: values.iter().copied().min().unwrap_or_default(),
-        mean: (sum / n as i128) as i64,
+        min,
+        mean,
         p50,
         p90,
         p99,
-        max: values.iter().copied().max().unwrap_or_default(),
+        max,
     }
 }
 
@@ -1110,20 +1127,33 @@ mod tests {
     #[test]
     fn percentiles_by_selection_equal_those_of_a_sorted_list() {
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for n in (1..300).chain([1_000, 4_097, 20_000]) {
-            let v: Vec<i64> = (0..n)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    // Many ties, negatives and extremes.
-                    match x % 16 {
-                        0 => i64::MIN,
-                        1 => i64::MAX,
-                        _ => (x % 50) as i64 - 10,
-                    }
-                })
-                .collect();
+        let mut cases: Vec<Vec<i64>> = (1..300)
+            .chain([1_000, 4_097, 20_000])
+            .map(|n| {
+                (0..n)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        // Many ties, negatives and extremes.
+                        match x % 16 {
+                            0 => i64::MIN,
+                            1 => i64::MAX,
+                            _ => (x % 50) as i64 - 10,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        // Columns of one value, as most of a group's are.
+        cases.extend([
+            vec![0; 5_000],
+            vec![-3; 2],
+            vec![i64::MAX; 7],
+            vec![i64::MIN; 9],
+        ]);
+        for v in cases {
+            let n = v.len();
             let mut sorted = v.clone();
             sorted.sort_unstable();
             let at = |p: f64| sorted[((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1];
