@@ -458,6 +458,7 @@ pub struct StateTransition<'e, 'a> {
 
 impl StateTransition<'_, '_> {
     /// For goroutine transitions: old and new state.
+    #[inline]
     pub fn goroutine(&self) -> Option<(GoState, GoState)> {
         match self.resource {
             Resource::Goroutine(_) => {
@@ -770,6 +771,7 @@ impl<'a> Event<'a> {
     }
 
     /// The state transition, for StateTransition events.
+    #[inline]
     pub fn state_transition(&self) -> Option<StateTransition<'_, 'a>> {
         let a = &self.base.args;
         let go = |id: i64, from: GoState, to: GoState| StateTransition {
