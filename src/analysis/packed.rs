@@ -1,8 +1,8 @@
 //! The packed store of goroutine summaries: every finished goroutine (with its regions)
-//! as one variable-length record of LEB128 integers, so a trace of hundreds of thousands
-//! of goroutines keeps about 30 bytes for each instead of a 144-byte struct plus its
-//! regions' 150 bytes apiece. Most columns of most goroutines are zero or small, and
-//! times are stored relative to the goroutine's creation.
+//! as one variable-length record of LEB128 integers, instead of a 144-byte struct plus its
+//! regions' 150 bytes apiece: 15.7 MB for the benchmark trace's 376,660 goroutines and
+//! 151,189 regions, 42 bytes a goroutine. Most columns of most goroutines are zero or
+//! small, and times are stored relative to the goroutine's creation.
 //!
 //! Records are only ever read by [`Goroutines`], which decodes one into an owned
 //! [`GoroutineSummary`] on demand; the bytes never come from outside the process.
