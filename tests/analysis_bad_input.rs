@@ -43,7 +43,7 @@ fn analyse(data: &[u8]) -> (usize, bool) {
         for (id, s) in group.goroutines.iter().zip(stats) {
             let g = summary.goroutines.member(id);
             assert_eq!(s.as_ref(), Some(&g.stats));
-            classic(&summary, &g);
+            classic(&summary, &g.stats);
         }
     }
     task_types(&summary);

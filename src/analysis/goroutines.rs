@@ -952,11 +952,10 @@ pub struct Group {
 /// Groups goroutines by start function, sorted by total execution time, largest first
 /// (ties by name, where Go's order is unspecified).
 pub fn groups(summary: &Summary) -> Vec<Group> {
-    let mut by_name: BTreeMap<&str, Group> = BTreeMap::new();
+    let mut by_name: BTreeMap<Name, Group> = BTreeMap::new();
     for g in summary.goroutines.briefs() {
-        let name = summary.goroutines.name(&g.id).unwrap_or_default();
-        let e = by_name.entry(name).or_insert_with(|| Group {
-            name: g.name.to_string(),
+        let e = by_name.entry(g.name).or_insert_with_key(|name| Group {
+            name: name.to_string(),
             goroutines: Vec::new(),
             exec: 0,
         });
@@ -1021,8 +1020,7 @@ pub fn is_sync_reason(reason: &str) -> bool {
 }
 
 /// The classic seven-way breakdown of a goroutine.
-pub fn classic(summary: &Summary, g: &GoroutineSummary) -> Classic {
-    let s = &g.stats;
+pub fn classic(summary: &Summary, s: &ExecStats) -> Classic {
     let mut c = Classic {
         execution: s.exec,
         blocking_syscall: s.syscall_block,

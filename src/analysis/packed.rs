@@ -116,16 +116,7 @@ impl Goroutines {
             let i = self.find_from(from, id)?;
             from = i + 1;
             let mut r = Cursor::new(&self.bytes, self.offsets[i]);
-            // Name, PC, creation time, then the optional times.
-            r.u64();
-            r.u64();
-            r.u64();
-            let flags = r.byte();
-            for bit in [HAS_START, HAS_END] {
-                if flags & bit != 0 {
-                    r.u64();
-                }
-            }
+            r.header(self.base);
             Some(r.stats())
         })
     }
@@ -200,36 +191,23 @@ fn decode(
     regions: bool,
 ) -> GoroutineSummary {
     let mut r = Cursor::new(bytes, at);
-    let name = names.get(r.u32());
-    let pc = r.u64();
-    let creation_time = base.wrapping_add(r.i64());
-    let flags = r.byte();
-    let start_time = if flags & HAS_START != 0 {
-        creation_time.wrapping_add(r.i64())
-    } else {
-        0
-    };
-    let end_time = if flags & HAS_END != 0 {
-        creation_time.wrapping_add(r.i64())
-    } else {
-        0
-    };
+    let h = r.header(base);
     let stats = r.stats();
-    let regions = if regions && flags & HAS_REGIONS != 0 {
+    let regions = if regions && h.flags & HAS_REGIONS != 0 {
         let n = r.u64() as usize;
         (0..n)
-            .map(|_| decode_region(&mut r, names, id, creation_time))
+            .map(|_| decode_region(&mut r, names, id, h.creation_time))
             .collect()
     } else {
         Vec::new()
     };
     GoroutineSummary {
         id,
-        name,
-        pc,
-        creation_time,
-        start_time,
-        end_time,
+        name: names.get(h.name),
+        pc: h.pc,
+        creation_time: h.creation_time,
+        start_time: h.start_time,
+        end_time: h.end_time,
         regions,
         stats,
     }
@@ -402,9 +380,8 @@ fn put_i64(w: &mut Vec<u8>, v: i64) {
 }
 
 fn put_durations(w: &mut Vec<u8>, d: &Durations) {
-    let entries: Vec<(u32, i64)> = d.iter().collect();
-    put_u64(w, entries.len() as u64);
-    for (k, v) in entries {
+    put_u64(w, d.iter().count() as u64);
+    for (k, v) in d.iter() {
         put_u64(w, k as u64);
         put_i64(w, v);
     }
@@ -434,6 +411,16 @@ fn put_stats(w: &mut Vec<u8>, s: &ExecStats) {
     if has_range {
         put_durations(w, &s.range_time);
     }
+}
+
+/// What a goroutine's record starts with: its name's index, PC, times and flags.
+struct Header {
+    name: u32,
+    pc: u64,
+    creation_time: i64,
+    flags: u8,
+    start_time: i64,
+    end_time: i64,
 }
 
 /// Reads a record; the bytes are this module's own, so they are well formed.
@@ -473,6 +460,28 @@ impl<'a> Cursor<'a> {
     fn i64(&mut self) -> i64 {
         let v = self.u64();
         (v >> 1) as i64 ^ -((v & 1) as i64)
+    }
+
+    /// A goroutine record's header; creation times are relative to `base`.
+    fn header(&mut self, base: i64) -> Header {
+        let name = self.u32();
+        let pc = self.u64();
+        let creation_time = base.wrapping_add(self.i64());
+        let flags = self.byte();
+        let mut since_creation = |bit: u8| match flags & bit {
+            0 => 0,
+            _ => creation_time.wrapping_add(self.i64()),
+        };
+        let start_time = since_creation(HAS_START);
+        let end_time = since_creation(HAS_END);
+        Header {
+            name,
+            pc,
+            creation_time,
+            flags,
+            start_time,
+            end_time,
+        }
     }
 
     fn durations(&mut self) -> Durations {

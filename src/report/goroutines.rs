@@ -97,12 +97,8 @@ pub fn row(summary: &Summary, g: &GoroutineSummary) -> GoroutineRow {
 /// The classic columns summed over goroutines `ids`.
 pub fn group_classic(summary: &Summary, ids: &[i64]) -> [i64; 7] {
     let mut sum = [0i64; 7];
-    for id in ids {
-        let c = classic(
-            summary,
-            &summary.goroutines.brief(id).expect("group member"),
-        )
-        .values();
+    for s in summary.goroutines.stats_of(ids) {
+        let c = classic(summary, &s.expect("group member")).values();
         for (s, v) in sum.iter_mut().zip(c) {
             *s += v;
         }
@@ -112,15 +108,10 @@ pub fn group_classic(summary: &Summary, ids: &[i64]) -> [i64; 7] {
 
 /// Per classic column, the distribution across goroutines `ids`.
 pub fn group_distributions(summary: &Summary, ids: &[i64]) -> [Distribution; 7] {
-    let per: Vec<[i64; 7]> = ids
-        .iter()
-        .map(|id| {
-            classic(
-                summary,
-                &summary.goroutines.brief(id).expect("group member"),
-            )
-            .values()
-        })
+    let per: Vec<[i64; 7]> = summary
+        .goroutines
+        .stats_of(ids)
+        .map(|s| classic(summary, &s.expect("group member")).values())
         .collect();
     std::array::from_fn(|col| {
         let mut v: Vec<i64> = per.iter().map(|c| c[col]).collect();
