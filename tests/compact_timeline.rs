@@ -4,7 +4,7 @@
 //! committed trace; its thinned Goroutines counter
 //! shows, at each kept row, the last value the full counter had before the next one.
 
-use gotrace_tui::analysis::timeline::{NO_STACK, SliceKind, TimelineBuilder};
+use gotrace_tui::analysis::timeline::{Arrow, NO_STACK, SliceKind, TimelineBuilder};
 use gotrace_tui::trace::Reader;
 
 #[path = "common/oracle.rs"]
@@ -61,18 +61,35 @@ fn compact_timeline_equals_the_full_proc_view() {
             .collect();
         let compact_ranges: Vec<_> = compact.slices.iter().collect();
         assert_eq!(compact_ranges, ranges, "{name}: ranges");
-        // The compact timeline adds the arrows go tool trace drops for unblocks on P0
-        // (and only those): without them, the rest are Go's, in Go's order.
-        let go_drops = |a: &gotrace_tui::analysis::timeline::Arrow| {
-            a.from_lane == 0 && a.name.starts_with("unblock")
+        // The compact timeline keeps each arrow with the span it starts, and adds the
+        // arrows go tool trace drops for unblocks on P0 (and only those): without them,
+        // the rest are Go's.
+        assert!(compact.arrows.is_empty(), "{name}: arrows kept twice");
+        let go_drops = |a: &Arrow| a.from_lane == 0 && a.name.starts_with("unblock");
+        let in_order = |mut v: Vec<Arrow>| {
+            v.sort_by_key(|a| (a.to_time, a.goroutine, a.to_lane, a.from_time, a.from_lane));
+            v
         };
-        let kept: Vec<_> = compact
-            .arrows
-            .iter()
-            .filter(|a| !go_drops(a))
-            .cloned()
-            .collect();
-        assert_eq!(kept, full.arrows, "{name}: arrows");
+        let kept = in_order(compact.compact_arrows().filter(|a| !go_drops(a)).collect());
+        assert_eq!(kept, in_order(full.arrows.clone()), "{name}: arrows");
+        // The index finds each arrow from both ends.
+        for a in compact.compact_arrows() {
+            let idx = &compact.arrow_index;
+            assert_eq!(
+                idx.into_run(&compact, a.goroutine, a.to_time).as_ref(),
+                Some(&a),
+                "{name}: arrow into G{} at {}",
+                a.goroutine,
+                a.to_time
+            );
+            assert!(
+                idx.out_of(&compact, a.from_lane, a.from_time, a.from_time)
+                    .any(|b| b == a),
+                "{name}: arrow from {} at {}",
+                a.from_lane,
+                a.from_time
+            );
+        }
         assert_eq!(compact.heap, full.heap, "{name}: heap");
         assert_eq!(compact.thread_counts, full.thread_counts, "{name}: threads");
 

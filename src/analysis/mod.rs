@@ -45,9 +45,40 @@ pub(crate) fn order_by_pair<T>(
     major: impl Fn(&T) -> i64,
     minor: impl Fn(&T) -> i64,
 ) -> Vec<u32> {
+    order_by_pair_of(
+        items.len(),
+        |_| true,
+        |i| major(&items[i as usize]),
+        |i| minor(&items[i as usize]),
+    )
+}
+
+/// [`order_by_pair`] over the numbers `0..n` that `keep` accepts, with keys given by
+/// number: for items that are not in one slice (the spans of several lanes, numbered
+/// lane after lane).
+pub(crate) fn order_by_pair_of(
+    n: usize,
+    keep: impl Fn(u32) -> bool,
+    major: impl Fn(u32) -> i64,
+    minor: impl Fn(u32) -> i64,
+) -> Vec<u32> {
+    order_by_pair_chunked(n, keep, major, minor, 1 << 20)
+}
+
+/// [`order_by_pair_of`], sorting groups `chunk` items at a time.
+fn order_by_pair_chunked(
+    n: usize,
+    keep: impl Fn(u32) -> bool,
+    major: impl Fn(u32) -> i64,
+    minor: impl Fn(u32) -> i64,
+    chunk: usize,
+) -> Vec<u32> {
+    let ids = || (0..n as u32).filter(|&i| keep(i));
     let mut counts: rustc_hash::FxHashMap<i64, u32> = Default::default();
-    for x in items {
-        *counts.entry(major(x)).or_default() += 1;
+    let mut kept = 0usize;
+    for i in ids() {
+        *counts.entry(major(i)).or_default() += 1;
+        kept += 1;
     }
     let mut keys: Vec<(i64, u32)> = counts.iter().map(|(&k, &n)| (k, n)).collect();
     keys.sort_unstable();
@@ -60,14 +91,31 @@ pub(crate) fn order_by_pair<T>(
         groups.push(at as usize..(at + n) as usize);
         at += n;
     }
-    let mut order = vec![0u32; items.len()];
-    for (i, x) in items.iter().enumerate() {
-        let slot = next.get_mut(&major(x)).expect("counted above");
-        order[*slot as usize] = i as u32;
+    let mut order = vec![0u32; kept];
+    for i in ids() {
+        let slot = next.get_mut(&major(i)).expect("counted above");
+        order[*slot as usize] = i;
         *slot += 1;
     }
+    // Each group is sorted a chunk at a time with the keys side by side with the numbers
+    // (comparisons then read memory in order, where the caller's closure would jump
+    // about the items), then the sorted chunks are merged. A group can hold millions:
+    // chunks bound the keys held at once.
+    let mut keyed: Vec<(i64, u32)> = Vec::new();
     for g in groups {
-        order[g].sort_by_key(|&i| minor(&items[i as usize]));
+        for chunk in order[g.clone()].chunks_mut(chunk) {
+            keyed.clear();
+            keyed.extend(chunk.iter().map(|&i| (minor(i), i)));
+            // Ties keep number order, as a stable sort would.
+            keyed.sort_unstable();
+            for (slot, (_, i)) in chunk.iter_mut().zip(&keyed) {
+                *slot = *i;
+            }
+        }
+        if g.len() > chunk {
+            // A stable sort finds the sorted chunks and merges them.
+            order[g].sort_by_key(|&i| minor(i));
+        }
     }
     order
 }
@@ -444,6 +492,20 @@ mod tests {
         let want = order_by(&items, |_| true, |&(a, b)| (a, b));
         assert_eq!(order_by_pair(&items, |p| p.0, |p| p.1), want);
         assert!(order_by_pair::<(i64, i64)>(&[], |p| p.0, |p| p.1).is_empty());
+        // Numbers left out, and groups sorted in chunks then merged.
+        let keep = |i: u32| i % 3 != 1;
+        let mut want: Vec<u32> = (0..items.len() as u32).filter(|&i| keep(i)).collect();
+        want.sort_by_key(|&i| items[i as usize]);
+        for chunk in [1, 7, 64, 1 << 20] {
+            let got = order_by_pair_chunked(
+                items.len(),
+                keep,
+                |i| items[i as usize].0,
+                |i| items[i as usize].1,
+                chunk,
+            );
+            assert_eq!(got, want, "chunks of {chunk}");
+        }
     }
 
     #[test]

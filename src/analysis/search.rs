@@ -92,26 +92,31 @@ pub fn search<'a>(
     // started by an unblock whose reason matches) and by where they begin (a slice that
     // created or unblocked another at a matching stack). Indexes only: the text of a
     // hit is built for the matches kept, not for millions of arrows.
-    let mut ending: Vec<Vec<(i64, u32)>> = vec![Vec::new(); tl.lanes.len()];
-    let mut starting: Vec<Vec<(i64, u32)>> = vec![Vec::new(); tl.lanes.len()];
-    let mut arrow_names: FxHashMap<*const u8, bool> = FxHashMap::default();
-    for (i, a) in tl.arrows.iter().enumerate() {
-        let named = *arrow_names
-            .entry(a.name.as_ptr())
-            .or_insert_with(|| has(&a.name));
-        if named && let Some(r) = tl.row_of(a.to_lane) {
-            ending[r].push((a.to_time, i as u32));
-        }
-        if a.stack.and_then(stack).is_some()
-            && let Some(r) = tl.row_of(a.from_lane)
-        {
-            starting[r].push((a.from_time, i as u32));
+    // An arrow is named by its span: (row, index).
+    let mut ending: Vec<Vec<(i64, (u32, u32))>> = vec![Vec::new(); tl.lanes.len()];
+    let mut starting: Vec<Vec<(i64, (u32, u32))>> = vec![Vec::new(); tl.lanes.len()];
+    let link_named: Vec<bool> = tl.cause_links.iter().map(|(_, n)| has(n)).collect();
+    for (row, spans) in tl.lanes.iter().enumerate() {
+        for (i, c) in spans.causes.iter().enumerate() {
+            let Some(&(from_lane, _)) = tl.cause_links.get(c.link as usize) else {
+                continue;
+            };
+            let arrow = (row as u32, i as u32);
+            if link_named[c.link as usize] {
+                ending[row].push((spans.starts[i], arrow));
+            }
+            if stack(c.stack).is_some()
+                && let Some(r) = tl.row_of(from_lane)
+            {
+                starting[r].push((c.time, arrow));
+            }
         }
     }
     for v in ending.iter_mut().chain(starting.iter_mut()) {
         v.sort_unstable();
     }
 
+    let arrow = |(row, i): (u32, u32)| tl.arrow_into(row as usize, i as usize);
     let mut out: Vec<Match> = Vec::new();
     let mut total = 0usize;
     let push = |m: Match, out: &mut Vec<Match>, total: &mut usize| {
@@ -157,12 +162,14 @@ pub fn search<'a>(
                 Hit::EndStack(s.clone())
             } else if let Some(s) = stack(st) {
                 Hit::StartStack(s.clone())
-            } else if let Some(a) = unblock {
-                Hit::Unblock(tl.arrows[a as usize].name.to_string())
-            } else {
-                let a = &tl.arrows[cause.expect("one of them matched") as usize];
+            } else if let Some(a) = unblock.and_then(arrow) {
+                Hit::Unblock(a.name.to_string())
+            } else if let Some(a) = cause.and_then(arrow) {
                 let at = a.stack.and_then(stack).cloned().unwrap_or_default();
                 Hit::Caused(format!("{} G{} at {at}", a.name, a.goroutine))
+            } else {
+                // Both lists hold arrows of this timeline: not reached.
+                continue;
             };
             kept += 1;
             push(

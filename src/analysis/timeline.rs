@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Consumer, from_key, order_by_pair};
+use super::{Consumer, order_by_pair_of};
 use crate::trace::event::{Range, Stack};
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
 
@@ -129,7 +129,9 @@ pub struct Instant {
 pub struct Timeline {
     /// Slices, in the order Go emits them.
     pub slices: Vec<Slice>,
-    /// Flow arrows, in the order Go emits them.
+    /// Flow arrows, in the order Go emits them. Empty in compact mode, where each arrow
+    /// is kept with the span it starts ([`LaneSpans::causes`]; all of them:
+    /// [`Timeline::compact_arrows`]).
     pub arrows: Vec<Arrow>,
     /// Instant events, in the order Go emits them.
     pub instants: Vec<Instant>,
@@ -153,8 +155,11 @@ pub struct Timeline {
     pub lanes: Vec<LaneSpans>,
     /// The lane (P or thread ID) of each of [`Timeline::lanes`], ascending.
     pub lane_ids: Vec<u64>,
-    /// In compact mode, [`Timeline::arrows`] indexed both ways.
+    /// In compact mode, the arrows indexed both ways.
     pub arrow_index: ArrowIndex,
+    /// In compact mode, the lane and name of each kind of cause ([`Cause::link`]): few
+    /// distinct pairs, so a span's cause names them by number.
+    pub cause_links: Vec<(u64, Name)>,
     /// In compact mode, the largest value of each counter over the trace (the full
     /// scale of a drawn track): heap allocated + headroom (the goal), runnable + running
     /// goroutines, threads.
@@ -209,6 +214,9 @@ struct GState {
     /// on the network (its unblock then comes from the netpoller).
     start_block: Option<(Name, bool)>,
     start_cause: StartCause,
+    /// In compact mode, the cause of the current run: kept until the run's span is
+    /// stored, which carries it.
+    run_cause: Option<StartCause>,
     /// `name()`, kept until the name or label changes.
     cached_name: Option<Name>,
 }
@@ -285,6 +293,9 @@ pub struct TimelineBuilder {
     /// Compact mode: goroutine slices go to per-lane span arrays, not to `out.slices`;
     /// lanes are found through a map because their IDs come from the trace.
     compact: Option<CompactLanes>,
+    /// Compact mode: the number of each (lane, name) of a cause in
+    /// [`Timeline::cause_links`], by the name's address (names are shared).
+    cause_link_ids: FxHashMap<(u64, usize), u32>,
 }
 
 /// The Goroutines counter's runnable + running goroutines (a row's value as drawn).
@@ -474,9 +485,28 @@ impl TimelineBuilder {
     }
 
     fn slice(&mut self, s: Slice) {
+        self.slice_caused(s, None);
+    }
+
+    /// Stores a slice; in compact mode a goroutine's slice goes to its lane's spans,
+    /// with the cause of the run it draws.
+    fn slice_caused(&mut self, s: Slice, cause: Option<StartCause>) {
         if self.links_only {
             return;
         }
+        let cause = match cause {
+            Some(StartCause {
+                time,
+                name: Some(name),
+                lane,
+                stack,
+            }) if self.compact.is_some() => Cause {
+                time,
+                stack: stack.unwrap_or(NO_STACK),
+                link: self.cause_link(lane, name),
+            },
+            _ => Cause::NONE,
+        };
         match (&mut self.compact, s.kind) {
             (Some((index, lanes)), SliceKind::Goroutine(g)) => {
                 let i = *index.entry(s.lane).or_insert_with(|| {
@@ -489,10 +519,23 @@ impl TimelineBuilder {
                     s.start + s.dur,
                     g,
                     [stack(s.start_stack), stack(s.end_stack)],
+                    cause,
                 );
             }
             _ => self.out.slices.push(s),
         }
+    }
+
+    /// The number of a cause's lane and name in [`Timeline::cause_links`].
+    fn cause_link(&mut self, lane: u64, name: Name) -> u32 {
+        let links = &mut self.out.cause_links;
+        *self
+            .cause_link_ids
+            .entry((lane, Arc::as_ptr(&name) as usize))
+            .or_insert_with(|| {
+                links.push((lane, name));
+                (links.len() - 1) as u32
+            })
     }
 
     /// Go's `gState.stop`: emits the goroutine's slice and its completed ranges.
@@ -540,8 +583,10 @@ impl TimelineBuilder {
         gs.start_running = 0;
         gs.last_stop_stack = stack;
         gs.executing = None;
+        let mut cause = gs.run_cause.take();
         for s in out {
-            self.slice(s);
+            // The first is the goroutine's slice: the run the cause started.
+            self.slice_caused(s, cause.take());
         }
     }
 
@@ -624,6 +669,7 @@ impl TimelineBuilder {
             } else {
                 ts
             };
+            let compact = self.compact.is_some();
             let gs = self.gs.get_mut(&id).expect("inserted above");
             for (_, r) in &mut gs.active_ranges {
                 *r = ActiveRange {
@@ -631,7 +677,11 @@ impl TimelineBuilder {
                     stack: None,
                 };
             }
-            if gs.start_cause.name.is_some() {
+            if gs.start_cause.name.is_some() && compact {
+                // The run's span, stored when it ends, keeps the arrow: its end is the
+                // span's start, on the span's lane, for the span's goroutine.
+                gs.run_cause = Some(std::mem::take(&mut gs.start_cause));
+            } else if gs.start_cause.name.is_some() {
                 let c = std::mem::take(&mut gs.start_cause);
                 self.out.arrows.push(Arrow {
                     name: c.name.expect("checked"),
@@ -955,7 +1005,6 @@ impl TimelineBuilder {
         if let Some((_, mut lanes)) = self.compact.take() {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
-            self.out.arrow_index = ArrowIndex::new(&self.out);
             let o = &self.out;
             self.out.counter_peaks = [
                 o.heap.iter().map(|r| r.1[0] + r.1[1]).max().unwrap_or(0),
@@ -977,6 +1026,7 @@ impl TimelineBuilder {
                     l
                 })
                 .collect();
+            self.out.arrow_index = ArrowIndex::new(&self.out);
         }
         self.out
     }
@@ -1054,6 +1104,28 @@ impl Consumer for TimelineBuilder {
     }
 }
 
+/// In compact mode, a flow arrow kept with the span it starts (the span gives the
+/// arrow's end: lane, time and goroutine). 16 bytes, where an [`Arrow`] and its two
+/// index entries took 64: there are about as many arrows as spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cause {
+    /// When the cause happened.
+    pub time: i64,
+    /// Its stack, or [`NO_STACK`].
+    pub stack: u32,
+    /// Its lane and the arrow's name: an index into [`Timeline::cause_links`].
+    pub link: u32,
+}
+
+impl Cause {
+    /// No recorded cause.
+    pub const NONE: Cause = Cause {
+        time: 0,
+        stack: NO_STACK,
+        link: u32::MAX,
+    };
+}
+
 /// Spans per prefix sum in [`LaneSpans`].
 const BUSY_STRIDE: usize = 16;
 
@@ -1071,6 +1143,9 @@ pub struct LaneSpans {
     /// Start and end stacks of each span (indexes into [`Timeline::stacks`], or
     /// [`NO_STACK`]); empty when built without them.
     pub stacks: Vec<[u32; 2]>,
+    /// The flow arrow into each span: what made its goroutine run ([`Cause::NONE`] when
+    /// nothing recorded did); empty when built without them.
+    pub causes: Vec<Cause>,
     /// `busy_before[k]`: total length of spans `0..k * BUSY_STRIDE` (and, last, of all
     /// spans). A prefix sum every 16 spans, not every span: 8 bytes a span were 98 MB on a
     /// 200 MB trace, and the spans in between are summed in a few steps.
@@ -1090,13 +1165,22 @@ impl LaneSpans {
         l
     }
 
-    /// Appends a span with its start and end stacks; [`LaneSpans::seal`] must follow
-    /// the last one. Appending in place keeps one copy of the spans, not two.
-    pub fn push(&mut self, start: i64, end: i64, goroutine: i64, stacks: [u32; 2]) {
+    /// Appends a span with its start and end stacks and its cause; [`LaneSpans::seal`]
+    /// must follow the last one. Appending in place keeps one copy of the spans, not two.
+    pub fn push(&mut self, start: i64, end: i64, goroutine: i64, stacks: [u32; 2], cause: Cause) {
         self.starts.push(start);
         self.ends.push(end);
         self.goroutines.push(goroutine);
         self.stacks.push(stacks);
+        self.causes.push(cause);
+    }
+
+    /// The cause of span `i`, if one was recorded.
+    pub fn cause(&self, i: usize) -> Option<Cause> {
+        self.causes
+            .get(i)
+            .copied()
+            .filter(|c| c.link != Cause::NONE.link)
     }
 
     /// Sorts the spans by start (they arrive in end order, which for spans that do not
@@ -1111,6 +1195,9 @@ impl LaneSpans {
             self.goroutines = pick(&self.goroutines);
             if !self.stacks.is_empty() {
                 self.stacks = order.iter().map(|&i| self.stacks[i as usize]).collect();
+            }
+            if !self.causes.is_empty() {
+                self.causes = order.iter().map(|&i| self.causes[i as usize]).collect();
             }
         }
         self.busy_before.clear();
@@ -1128,6 +1215,7 @@ impl LaneSpans {
         self.ends.shrink_to_fit();
         self.goroutines.shrink_to_fit();
         self.stacks.shrink_to_fit();
+        self.causes.shrink_to_fit();
     }
 
     /// Number of spans.
@@ -1222,28 +1310,85 @@ impl LaneSpans {
     }
 }
 
-/// The flow arrows of a timeline indexed both ways: by the goroutine they start (and
-/// when), and by the lane and time of their cause. Lookups are binary searches.
+/// The flow arrows of a compact timeline indexed both ways: by the goroutine they start
+/// (and when), and by the lane and time of their cause. An arrow is named by its span's
+/// number, counting the spans of all lanes, lane after lane. Lookups are binary searches.
 #[derive(Debug, Clone, Default)]
 pub struct ArrowIndex {
-    /// Arrow indexes sorted by (goroutine, to_time).
+    /// The number of each lane's first span.
+    row_starts: Vec<u32>,
+    /// Spans with a cause, sorted by (goroutine, start).
     by_target: Vec<u32>,
-    /// Arrow indexes sorted by (from_lane, from_time).
+    /// Spans with a cause, sorted by (cause lane, cause time).
     by_source: Vec<u32>,
 }
 
 impl ArrowIndex {
-    /// Indexes `tl`'s arrows.
+    /// Indexes the arrows of `tl`'s lanes.
     pub fn new(tl: &Timeline) -> ArrowIndex {
-        ArrowIndex {
-            by_target: order_by_pair(&tl.arrows, |a| a.goroutine, |a| a.to_time),
-            // Lanes compare as unsigned; flipping the sign bit keeps that order in i64.
-            by_source: order_by_pair(
-                &tl.arrows,
-                |a| (a.from_lane ^ (1 << 63)) as i64,
-                |a| a.from_time,
-            ),
+        let mut row_starts = Vec::with_capacity(tl.lanes.len());
+        let mut n = 0u32;
+        for l in &tl.lanes {
+            row_starts.push(n);
+            n = n.saturating_add(l.len() as u32);
         }
+        let mut index = ArrowIndex {
+            row_starts,
+            ..ArrowIndex::default()
+        };
+        let span = |id: u32| index.locate(id).map(|(r, i)| (&tl.lanes[r], i));
+        let cause = |id: u32| span(id).and_then(|(l, i)| l.cause(i));
+        let keep = |id: u32| cause(id).is_some();
+        let by_target = order_by_pair_of(
+            n as usize,
+            keep,
+            |id| span(id).map_or(0, |(l, i)| l.goroutines[i]),
+            |id| span(id).map_or(0, |(l, i)| l.starts[i]),
+        );
+        // Lanes compare as unsigned; flipping the sign bit keeps that order in i64.
+        let from_lane = |id: u32| {
+            cause(id).map_or(0, |c| {
+                (tl.cause_links[c.link as usize].0 ^ (1 << 63)) as i64
+            })
+        };
+        let by_source = order_by_pair_of(n as usize, keep, from_lane, |id| {
+            cause(id).map_or(0, |c| c.time)
+        });
+        index.by_target = by_target;
+        index.by_source = by_source;
+        index
+    }
+
+    /// The lane (row) and position of span number `id`.
+    fn locate(&self, id: u32) -> Option<(usize, usize)> {
+        let row = self
+            .row_starts
+            .partition_point(|&s| s <= id)
+            .checked_sub(1)?;
+        Some((row, (id - self.row_starts[row]) as usize))
+    }
+
+    /// The arrow into span number `id`.
+    fn arrow(&self, tl: &Timeline, id: u32) -> Option<Arrow> {
+        let (row, i) = self.locate(id)?;
+        tl.arrow_into(row, i)
+    }
+
+    /// The arrows of `order` from the first whose key is not below `from`; `key` reads
+    /// it from a span (row, index) without building the arrow.
+    fn ordered_from<'t, K: Ord>(
+        &'t self,
+        order: &'t [u32],
+        tl: &'t Timeline,
+        key: impl Fn(&LaneSpans, usize) -> K,
+        from: K,
+    ) -> impl Iterator<Item = Arrow> + 't {
+        let below = |id: u32| {
+            self.locate(id)
+                .is_some_and(|(row, i)| key(&tl.lanes[row], i) < from)
+        };
+        let lo = order.partition_point(|&id| below(id));
+        order[lo..].iter().filter_map(move |&id| self.arrow(tl, id))
     }
 
     /// The arrows into goroutine `g` that end at or after `t`, in time order.
@@ -1252,18 +1397,14 @@ impl ArrowIndex {
         tl: &'t Timeline,
         g: i64,
         t: i64,
-    ) -> impl Iterator<Item = &'t Arrow> + 't {
-        from_key(
-            &self.by_target,
-            &tl.arrows,
-            |a| (a.goroutine, a.to_time),
-            (g, t),
-        )
-        .take_while(move |a| a.goroutine == g)
+    ) -> impl Iterator<Item = Arrow> + 't {
+        let key = |l: &LaneSpans, i: usize| (l.goroutines[i], l.starts[i]);
+        self.ordered_from(&self.by_target, tl, key, (g, t))
+            .take_while(move |a| a.goroutine == g)
     }
 
     /// The arrow that started the run of `g` at `start`, if any.
-    pub fn into_run<'t>(&'t self, tl: &'t Timeline, g: i64, start: i64) -> Option<&'t Arrow> {
+    pub fn into_run(&self, tl: &Timeline, g: i64, start: i64) -> Option<Arrow> {
         self.into_from(tl, g, start)
             .next()
             .filter(|a| a.to_time == start)
@@ -1276,18 +1417,41 @@ impl ArrowIndex {
         lane: u64,
         from: i64,
         to: i64,
-    ) -> impl Iterator<Item = &'t Arrow> + 't {
-        from_key(
-            &self.by_source,
-            &tl.arrows,
-            |a| (a.from_lane, a.from_time),
-            (lane, from),
-        )
-        .take_while(move |a| a.from_lane == lane && a.from_time <= to)
+    ) -> impl Iterator<Item = Arrow> + 't {
+        let key = |l: &LaneSpans, i: usize| {
+            let c = l.causes[i];
+            (tl.cause_links[c.link as usize].0, c.time)
+        };
+        self.ordered_from(&self.by_source, tl, key, (lane, from))
+            .take_while(move |a| a.from_lane == lane && a.from_time <= to)
     }
 }
 
 impl Timeline {
+    /// In compact mode, the arrow into span `i` of row `row`, if it has one.
+    pub fn arrow_into(&self, row: usize, i: usize) -> Option<Arrow> {
+        let spans = self.lanes.get(row)?;
+        let c = spans.cause(i)?;
+        let (from_lane, name) = self.cause_links.get(c.link as usize)?;
+        Some(Arrow {
+            name: name.clone(),
+            from_lane: *from_lane,
+            from_time: c.time,
+            to_lane: self.lane_ids[row],
+            to_time: spans.starts[i],
+            stack: (c.stack != NO_STACK).then_some(c.stack),
+            goroutine: spans.goroutines[i],
+        })
+    }
+
+    /// In compact mode, every arrow, lane after lane, each lane's in time order.
+    pub fn compact_arrows(&self) -> impl Iterator<Item = Arrow> + '_ {
+        self.lanes
+            .iter()
+            .enumerate()
+            .flat_map(move |(row, l)| (0..l.len()).filter_map(move |i| self.arrow_into(row, i)))
+    }
+
     /// In compact mode, the row (index into [`Timeline::lanes`]) of lane `id`.
     pub fn row_of(&self, id: u64) -> Option<usize> {
         self.lane_ids.binary_search(&id).ok()
@@ -1385,6 +1549,7 @@ impl Timeline {
             lanes: Vec::new(),
             lane_ids: Vec::new(),
             arrow_index: ArrowIndex::default(),
+            cause_links: Vec::new(),
             counter_peaks: [0; 3],
             user_stacks: self.user_stacks.clone(),
             start_time: self.start_time,
