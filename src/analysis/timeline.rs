@@ -221,7 +221,28 @@ struct GState {
     cached_name: Option<Name>,
 }
 
+/// What a dead goroutine passes on to a goroutine that reuses its ID.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tombstone {
+    /// Its start function, when its name has one.
+    func: Option<Name>,
+    label: Box<str>,
+    last_stop_stack: Option<u32>,
+}
+
 impl GState {
+    /// Whether nothing of the goroutine is left to draw but its name, label and last
+    /// stack: what a [`Tombstone`] keeps.
+    fn spent(&self) -> bool {
+        self.executing.is_none()
+            && self.syscall.is_none()
+            && self.completed.is_empty()
+            && self.active_ranges.is_empty()
+            && self.start_block.is_none()
+            && self.start_cause.name.is_none()
+            && self.run_cause.is_none()
+    }
+
     fn new(id: i64) -> GState {
         GState {
             id,
@@ -262,6 +283,8 @@ impl GState {
 pub struct TimelineBuilder {
     out: Timeline,
     gs: FxHashMap<i64, GState>,
+    /// What dead goroutines leave behind, in a fraction of a [`GState`]'s memory.
+    dead: FxHashMap<i64, Tombstone>,
     in_syscall: FxHashMap<i64, i64>,
     stack_ids: FxHashMap<Vec<Frame>, u32>,
     global_ranges: Vec<(String, ActiveRange)>,
@@ -507,6 +530,12 @@ impl TimelineBuilder {
             },
             _ => Cause::NONE,
         };
+        let mut s = s;
+        if s.kind == SliceKind::Range {
+            // One shared name for all the ranges of a kind: there are millions of
+            // ranges and a handful of names.
+            s.name = self.shared_name(&s.name);
+        }
         match (&mut self.compact, s.kind) {
             (Some((index, lanes)), SliceKind::Goroutine(g)) => {
                 let i = *index.entry(s.lane).or_insert_with(|| {
@@ -629,7 +658,11 @@ impl TimelineBuilder {
         if layout == Layout::Thread && proc != -1 {
             self.threads.insert(proc);
         }
-        let gs = self.gs.entry(id).or_insert_with(|| GState::new(id));
+        if !self.gs.contains_key(&id) {
+            let gs = self.revive(id);
+            self.gs.insert(id, gs);
+        }
+        let gs = self.gs.get_mut(&id).expect("inserted above");
         if !gs.named
             && let Some(stack) = &st.stack
             && let Some(f) = stack.frames().last()
@@ -801,6 +834,45 @@ impl TimelineBuilder {
                 _ => self.out.goroutine_counts.push(row),
             }
         }
+        if to == GoState::NotExist && self.gs.get(&id).is_some_and(GState::spent) {
+            self.bury(id);
+        }
+    }
+
+    /// Keeps only what a dead goroutine with nothing left to draw passes on, should its
+    /// ID come back (cgo callbacks reuse theirs): its name, label and last stack. A
+    /// server makes millions of goroutines; their full states were most of the
+    /// builder's memory.
+    fn bury(&mut self, id: i64) {
+        let Some(gs) = self.gs.remove(&id) else {
+            return;
+        };
+        let func = match gs.base_name.split_once(' ') {
+            Some((_, f)) if gs.named => Some(self.shared_name(f)),
+            _ => None,
+        };
+        let t = Tombstone {
+            func,
+            label: gs.label.into_boxed_str(),
+            last_stop_stack: gs.last_stop_stack,
+        };
+        if t != Tombstone::default() {
+            self.dead.insert(id, t);
+        }
+    }
+
+    /// A new state for goroutine `id`, with what it left if it lived before.
+    fn revive(&mut self, id: i64) -> GState {
+        let mut gs = GState::new(id);
+        if let Some(t) = self.dead.remove(&id) {
+            if let Some(f) = t.func {
+                gs.base_name = format!("G{id} {f}");
+                gs.named = true;
+            }
+            gs.label = t.label.into_string();
+            gs.last_stop_stack = t.last_stop_stack;
+        }
+        gs
     }
 
     fn count_threads(&mut self, ts: i64, delta: i64) {
@@ -1428,6 +1500,43 @@ impl ArrowIndex {
 }
 
 impl Timeline {
+    /// Heap bytes used, by part (spans, causes, arrows with their index, ranges,
+    /// instants, counters), from the lengths of the vectors (the spare capacity of a big
+    /// vector is never touched, so never resident): what the explorer's benchmark
+    /// reports so memory work can be aimed. Strings and shared names are left out (few
+    /// and small).
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        fn bytes<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
+        }
+        let lanes = |f: fn(&LaneSpans) -> usize| self.lanes.iter().map(f).sum::<usize>();
+        vec![
+            (
+                "spans",
+                lanes(|l| {
+                    bytes(&l.starts)
+                        + bytes(&l.ends)
+                        + bytes(&l.goroutines)
+                        + bytes(&l.stacks)
+                        + bytes(&l.busy_before)
+                }),
+            ),
+            ("causes", lanes(|l| bytes(&l.causes))),
+            (
+                "arrows",
+                bytes(&self.arrows)
+                    + bytes(&self.arrow_index.row_starts)
+                    + bytes(&self.arrow_index.by_target)
+                    + bytes(&self.arrow_index.by_source),
+            ),
+            ("ranges", bytes(&self.slices)),
+            ("instants", bytes(&self.instants)),
+            ("goroutine counter", bytes(&self.goroutine_counts)),
+            ("heap counter", bytes(&self.heap)),
+            ("thread counter", bytes(&self.thread_counts)),
+        ]
+    }
+
     /// In compact mode, the arrow into span `i` of row `row`, if it has one.
     pub fn arrow_into(&self, row: usize, i: usize) -> Option<Arrow> {
         let spans = self.lanes.get(row)?;
@@ -1580,6 +1689,40 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_goroutine_id_that_comes_back_keeps_its_name_label_and_last_stack() {
+        let mut b = TimelineBuilder::new();
+        let mut gs = GState::new(7);
+        gs.base_name = "G7 main.f x".into();
+        gs.named = true;
+        gs.label = "request".into();
+        gs.last_stop_stack = Some(3);
+        assert!(gs.spent());
+        b.gs.insert(7, gs);
+        b.bury(7);
+        assert!(b.gs.is_empty());
+        let back = b.revive(7);
+        assert_eq!(
+            (
+                &*back.base_name,
+                back.named,
+                &*back.label,
+                back.last_stop_stack
+            ),
+            ("G7 main.f x", true, "request", Some(3))
+        );
+        assert!(b.dead.is_empty(), "revived once");
+        // A goroutine that leaves nothing leaves no tombstone.
+        b.gs.insert(8, GState::new(8));
+        b.bury(8);
+        assert!(b.dead.is_empty());
+        assert_eq!(b.revive(8).base_name, "G8");
+        // One still executing is not spent.
+        let mut running = GState::new(9);
+        running.executing = Some(0);
+        assert!(!running.spent());
+    }
 
     #[test]
     fn busy_time_is_exact_for_any_window() {

@@ -70,8 +70,17 @@ pub fn run(source: &Source, release: bool, out: &mut impl Write) -> Result<(), D
 
 /// The process's peak resident set size (`VmHWM`), in KiB, where the OS reports it.
 pub fn peak_rss_kib() -> Option<u64> {
+    status_kib("VmHWM:")
+}
+
+/// Resident memory now (KiB), where the OS tells (Linux).
+pub fn rss_kib() -> Option<u64> {
+    status_kib("VmRSS:")
+}
+
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 

@@ -95,6 +95,20 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
             kib / 1024
         )?;
     }
+    if let Some(kib) = crate::report::bench::rss_kib() {
+        writeln!(
+            out,
+            "RSS then         {} MiB (resident once loaded)",
+            kib / 1024
+        )?;
+    }
+    let parts: Vec<String> = model
+        .procs
+        .footprint()
+        .into_iter()
+        .map(|(part, b)| format!("{part} {:.0}", b as f64 / 1e6))
+        .collect();
+    writeln!(out, "timeline MB      {}", parts.join(", "))?;
     app.loaded(Ok(model));
     let t = Instant::now();
     buf = Buffer::empty(area);
