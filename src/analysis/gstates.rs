@@ -95,10 +95,10 @@ pub struct Lifetime {
     pub creator: i64,
     /// Where it was created: the stack of the `go` statement, innermost first (empty if
     /// unknown).
-    pub creation_stack: Vec<Frame>,
+    pub creation_stack: Arc<[Frame]>,
     /// Its start: the new goroutine's stack at creation, innermost first (the start
     /// function is the last frame; empty if unknown).
-    pub start_stack: Vec<Frame>,
+    pub start_stack: Arc<[Frame]>,
     /// When it exited (or blocked forever), if it did inside the trace.
     pub end: Option<i64>,
     /// Its states, in time order, not overlapping.
@@ -176,6 +176,11 @@ pub struct GStates {
     syscalling_p: FxHashMap<i64, i64>,
     syscalling_g: FxHashMap<i64, i64>,
     reasons: FxHashMap<Vec<u8>, Arc<str>>,
+    /// Stacks shared by the lifetimes: a group's goroutines share a few stacks, and a
+    /// copy each was most of the memory of a big group's rows.
+    stacks: FxHashMap<Vec<Frame>, Arc<[Frame]>>,
+    /// This generation's stacks by ID (IDs are per generation).
+    stack_ids: FxHashMap<u64, Arc<[Frame]>>,
     sync_ts: i64,
     last_ts: i64,
 }
@@ -270,8 +275,8 @@ impl GStates {
             GoState::NotExist => {
                 let mut g = Live::new(id, t, true);
                 g.life.creator = ev.goroutine();
-                g.life.creation_stack = frames(ev.stack());
-                g.life.start_stack = frames(st.stack);
+                g.life.creation_stack = self.shared_stack(ev.stack());
+                g.life.start_stack = self.shared_stack(st.stack);
                 self.live.insert(id, g);
             }
             _ => {}
@@ -300,9 +305,25 @@ impl GStates {
     }
 }
 
-/// Owned frames of a stack, innermost first.
-fn frames(stack: Option<crate::trace::event::Stack<'_, '_>>) -> Vec<Frame> {
-    super::profiles::owned_frames(stack, usize::MAX)
+impl GStates {
+    /// The frames of a stack, innermost first, shared with every other use of it.
+    fn shared_stack(&mut self, stack: Option<crate::trace::event::Stack<'_, '_>>) -> Arc<[Frame]> {
+        let Some(stack) = stack else {
+            return Arc::default();
+        };
+        if let Some(s) = self.stack_ids.get(&stack.id()) {
+            return s.clone();
+        }
+        let id = stack.id();
+        let frames = super::profiles::owned_frames(Some(stack), usize::MAX);
+        let shared = self
+            .stacks
+            .entry(frames)
+            .or_insert_with_key(|f| Arc::from(f.as_slice()))
+            .clone();
+        self.stack_ids.insert(id, shared.clone());
+        shared
+    }
 }
 
 impl Consumer for GStates {
@@ -312,7 +333,10 @@ impl Consumer for GStates {
         }
         self.last_ts = ev.time();
         match ev.kind() {
-            Kind::Sync => self.sync_ts = ev.time(),
+            Kind::Sync => {
+                self.sync_ts = ev.time();
+                self.stack_ids.clear();
+            }
             Kind::StateTransition => {
                 let Some(st) = ev.state_transition() else {
                     return;

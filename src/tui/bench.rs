@@ -116,11 +116,14 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "first full frame {:.1} ms", ms(t.elapsed()))?;
 
     let mut times: Vec<(Duration, Action)> = Vec::new();
+    // Resident memory after each key's background work: what each view adds.
+    let mut rss_after: Vec<Option<u64>> = Vec::new();
     for &a in SCRIPT {
         times.push((frame_after(&mut app, area, |app| app.update(a)), a));
         // Background work a view started (footprint, recomputations) is not a key's
         // latency: wait for it outside the timing.
         settle(&mut app);
+        rss_after.push(crate::report::bench::rss_kib());
     }
     let mut sorted: Vec<Duration> = times.iter().map(|t| t.0).collect();
     sorted.sort();
@@ -136,8 +139,9 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         ms(sorted[sorted.len() / 2]),
         ms(worst)
     )?;
-    for (d, a) in &times {
-        writeln!(out, "  {:>8.2} ms  {a:?}", ms(*d))?;
+    for ((d, a), rss) in times.iter().zip(&rss_after) {
+        let rss = rss.map_or(String::new(), |k| format!("RSS {} MiB", k / 1024));
+        writeln!(out, "  {:>8.2} ms  {:<24} {rss}", ms(*d), format!("{a:?}"))?;
     }
     causality(&mut app, area, out)?;
     if let Some(kib) = crate::report::bench::peak_rss_kib() {
