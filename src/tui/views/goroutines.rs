@@ -1337,7 +1337,7 @@ mod tests {
                 Span {
                     start: 40,
                     end: 100,
-                    state: State::Waiting("chan receive".into()),
+                    state: State::Waiting("chan receive"),
                 },
             ],
             ..Lifetime::default()

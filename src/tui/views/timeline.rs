@@ -26,7 +26,8 @@ use crate::tui::widgets::bars::level;
 
 /// Width of the row labels on the left.
 const LABEL: u16 = 11;
-/// Spans sampled per cell when colouring a zoomed-out cell by its dominant group.
+/// Spans sampled per cell when colouring a zoomed-out cell by its dominant group (or a
+/// goroutine row's cell by its longest state).
 const SAMPLE: usize = 32;
 
 /// What the rows are.
@@ -472,9 +473,23 @@ impl TimelineView {
         if let Some(rows) = &self.grows
             && let RowSource::Group(group) = rows.source
         {
-            self.grows = Some(GoroutineRows::start(group, ctx));
+            self.set_rows(Some(GoroutineRows::start(group, ctx)));
             self.row = 0;
             self.top = 0;
+        }
+    }
+
+    /// Replaces the goroutine rows. The old rows' states can be hundreds of MiB (a
+    /// ping-pong group has millions of spans): handing the memory back takes tens of
+    /// milliseconds, so it happens on a thread of its own, not in a key press.
+    fn set_rows(&mut self, rows: Option<GoroutineRows>) {
+        let old = std::mem::replace(&mut self.grows, rows);
+        if let Some(old) = old.filter(|o| o.lives.is_some()) {
+            let dropped = std::thread::Builder::new()
+                .name("drop rows".into())
+                .spawn(move || drop(old));
+            // If no thread can be made, the rows are dropped here, with the closure.
+            drop(dropped);
         }
     }
 
@@ -531,7 +546,7 @@ impl TimelineView {
             .as_ref()
             .is_none_or(|r| r.source != RowSource::Group(group))
         {
-            self.grows = Some(GoroutineRows::start(group, ctx));
+            self.set_rows(Some(GoroutineRows::start(group, ctx)));
         }
         self.rows = Rows::Goroutines;
         self.row = 0;
@@ -982,10 +997,10 @@ impl View for TimelineView {
                 if self.rows == Rows::Goroutines
                     && self.grows.as_ref().is_none_or(|r| r.source != source)
                 {
-                    self.grows = match source {
+                    self.set_rows(match source {
                         RowSource::Task(t) => GoroutineRows::of_task(t, ctx),
                         RowSource::Group(g) => Some(GoroutineRows::start(g, ctx)),
-                    };
+                    });
                     if self.grows.is_none() {
                         self.rows = Rows::Procs;
                     }
@@ -1612,18 +1627,20 @@ impl TimelineView {
             let mut k = spans.partition_point(|s| s.end <= self.from);
             for c in 0..self.cells {
                 let (a, b) = cell(c);
-                while k < spans.len() && spans[k].end <= a {
-                    k += 1;
-                }
-                // The state with the most time in [a, b).
+                // The spans that reach into [a, b) are k..hi. A zoomed-out cell of a
+                // ping-pong goroutine covers thousands: both ends are found by galloping
+                // (a zoomed-in cell holds a span or two), and the state with the most
+                // time in the cell is picked from at most about SAMPLE of them. Walking
+                // them all made a frame of such rows take tens of milliseconds.
+                k = gallop(spans, k, |s| s.end <= a);
+                let hi = gallop(spans, k, |s| s.start < b);
+                let step = ((hi - k) / SAMPLE).max(1);
                 let mut best: Option<(&State, i64)> = None;
-                let mut j = k;
-                while j < spans.len() && spans[j].start < b {
-                    let d = spans[j].end.min(b) - spans[j].start.max(a);
+                for sp in spans[k..hi].iter().step_by(step) {
+                    let d = sp.end.min(b) - sp.start.max(a);
                     if d > 0 && best.is_none_or(|(_, bd)| d > bd) {
-                        best = Some((&spans[j].state, d));
+                        best = Some((&sp.state, d));
                     }
-                    j += 1;
                 }
                 if let Some((st, _)) = best {
                     let (glyph, color) = state_look(st);
@@ -1809,6 +1826,19 @@ impl TimelineView {
 }
 
 /// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
+/// The first index from `from` on where `before` is false, for `before` true on a
+/// prefix of `items[from..]`: steps of doubling length, then a binary search of the last
+/// step, so near answers are cheap and far ones logarithmic.
+fn gallop<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
+    let mut reach = 1;
+    while from + reach <= items.len() && before(&items[from + reach - 1]) {
+        reach *= 2;
+    }
+    let lo = from + reach / 2;
+    let hi = (from + reach).min(items.len());
+    lo + items[lo..hi].partition_point(before)
+}
+
 fn short_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
@@ -1891,6 +1921,22 @@ fn draw_counter<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gallop_finds_the_end_of_a_prefix_from_any_start() {
+        let v: Vec<i64> = (0..100).map(|i| i * 3).collect();
+        for from in 0..=v.len() {
+            for t in -1..310 {
+                let want = from.max(v.partition_point(|&x| x < t));
+                assert_eq!(
+                    super::gallop(&v, from, |&x| x < t),
+                    want,
+                    "from {from}, {t}"
+                );
+            }
+        }
+        assert_eq!(super::gallop::<i64>(&[], 0, |_| true), 0);
+    }
 
     #[test]
     fn axis_labels_tell_ticks_apart() {
