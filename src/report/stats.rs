@@ -6,7 +6,7 @@ use rustc_hash::FxHashSet;
 
 use crate::trace::dump::DumpError;
 use crate::trace::gofmt::rfc3339_nano_utc;
-use crate::trace::raw::write_footprint;
+use crate::trace::raw::write_footprint_releasing;
 use crate::trace::{Kind, Reader, Resource, Source};
 
 /// Facts about a whole trace, gathered in one ordered pass.
@@ -36,7 +36,11 @@ pub struct Summary {
 
 /// Decodes the whole trace once and summarises it.
 pub fn summarize(data: &[u8]) -> Result<Summary, DumpError> {
-    let reader = Reader::new(data)?;
+    summarize_reader(Reader::new(data)?)
+}
+
+/// Summarises the events of `reader`.
+fn summarize_reader(reader: Reader<'_>) -> Result<Summary, DumpError> {
     let mut s = Summary {
         version: reader.version().to_string(),
         ..Summary::default()
@@ -114,8 +118,15 @@ pub fn format_duration(ns: i64) -> String {
 /// the summary.
 pub fn write_stats(source: &Source, out: &mut impl Write) -> Result<(), DumpError> {
     let data = source.bytes();
-    write_footprint(data, out)?;
-    let s = summarize(data)?;
+    // Both passes give back the pages they have read: the explorer runs this beside
+    // everything else it holds.
+    let mut released = 0;
+    write_footprint_releasing(data, out, |upto| {
+        source.release(released..upto as usize);
+        released = upto as usize;
+    })?;
+    source.release(released..data.len());
+    let s = summarize_reader(super::open_reader_reporting(source, None)?)?;
     writeln!(out)?;
     writeln!(out, "Summary")?;
     writeln!(out, "  format         {} trace", s.version)?;

@@ -83,6 +83,11 @@ impl<'a> RawReader<'a> {
         self.version
     }
 
+    /// File offset of the next event.
+    pub fn offset(&self) -> u64 {
+        self.cursor.offset()
+    }
+
     fn read(&mut self) -> Result<Option<RawEvent<'a>>> {
         let offset = self.cursor.offset();
         let Some(typ) = self.cursor.byte() else {
@@ -171,6 +176,17 @@ pub fn write_footprint(
     data: &[u8],
     out: &mut impl Write,
 ) -> std::result::Result<(), super::dump::DumpError> {
+    write_footprint_releasing(data, out, |_| {})
+}
+
+/// [`write_footprint`], calling `done(offset)` every few MiB with how far the pass has
+/// read, so a mapped file's pages behind it can be released.
+pub fn write_footprint_releasing(
+    data: &[u8],
+    out: &mut impl Write,
+    mut done: impl FnMut(u64),
+) -> std::result::Result<(), super::dump::DumpError> {
+    const STEP: u64 = 16 << 20;
     use super::gofmt::{TabWriter, format_float_2, sort_func};
     use std::fmt::Write as _;
 
@@ -190,8 +206,14 @@ pub fn write_footprint(
         })
         .collect();
     let mut events = 0u64;
-    for ev in reader {
+    let mut reader = reader;
+    let mut reported = 0u64;
+    while let Some(ev) = reader.next() {
         let ev = ev?;
+        if reader.offset() >= reported + STEP {
+            reported = reader.offset();
+            done(reported);
+        }
         let s = &mut stats[ev.typ as usize];
         s.count += 1;
         s.bytes += ev.encoded_size() as u64;
