@@ -114,3 +114,28 @@ fn compact_timeline_equals_the_full_proc_view() {
         }
     }
 }
+
+#[test]
+fn a_thread_timeline_without_counters_differs_only_by_them() {
+    let mut with_counters = 0;
+    for path in &oracle::traces_with("goroutines.json") {
+        let data = std::fs::read(path).unwrap();
+        let mut with = TimelineBuilder::by_thread().compact();
+        let mut without = TimelineBuilder::by_thread().compact().without_counters();
+        gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut with, &mut without]);
+        let (with, without) = (with.finish(), without.finish());
+        let name = path.display();
+        assert!(without.goroutine_counts.is_empty(), "{name}");
+        assert!(without.heap.is_empty(), "{name}");
+        assert!(without.thread_counts.is_empty(), "{name}");
+        assert_eq!(without.lane_ids, with.lane_ids, "{name}: lanes");
+        assert_eq!(without.lanes, with.lanes, "{name}: spans");
+        assert_eq!(without.slices, with.slices, "{name}: ranges");
+        assert_eq!(without.instants, with.instants, "{name}: instants");
+        with_counters += usize::from(!with.goroutine_counts.is_empty() && !with.heap.is_empty());
+    }
+    assert!(
+        with_counters > 10,
+        "only {with_counters} traces had counters to drop"
+    );
+}

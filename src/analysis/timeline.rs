@@ -309,6 +309,8 @@ pub struct TimelineBuilder {
     links_only: bool,
     /// Only the trace's ends and the task events' stacks ([`TimelineBuilder::tasks_only`]).
     tasks_only: bool,
+    /// Keep none of the three counters ([`TimelineBuilder::without_counters`]).
+    no_counters: bool,
     /// Goroutine layout: (unblocker, unblocked) for every unblock by a goroutine.
     unblock_edges: Vec<(i64, i64)>,
     /// Threads seen, for the thread view's lanes.
@@ -396,6 +398,14 @@ impl TimelineBuilder {
     /// instants and small counters [`Flows`](super::flows::Flows) and similar readers need.
     pub fn links_only(mut self) -> TimelineBuilder {
         self.links_only = true;
+        self
+    }
+
+    /// Keeps none of the Goroutines, Heap and Threads counters: for a second timeline of
+    /// the same trace (the explorer's thread rows), whose counters would repeat the
+    /// first's.
+    pub fn without_counters(mut self) -> TimelineBuilder {
+        self.no_counters = true;
         self
     }
 
@@ -824,7 +834,7 @@ impl TimelineBuilder {
         let (was, is) = (viewer_state(from, in_assist), viewer_state(to, in_assist));
         self.gstates[was] -= 1;
         self.gstates[is] += 1;
-        if was != is && !self.links_only {
+        if was != is && !self.links_only && !self.no_counters {
             let g = self.gstates;
             let row = (ts, [g[4], g[1], g[2]]);
             match self.out.goroutine_counts.last_mut() {
@@ -877,7 +887,7 @@ impl TimelineBuilder {
 
     fn count_threads(&mut self, ts: i64, delta: i64) {
         self.threads_running += delta;
-        if delta != 0 {
+        if delta != 0 && !self.no_counters {
             self.out.thread_counts.push((ts, [0, self.threads_running]));
         }
     }
@@ -896,9 +906,11 @@ impl TimelineBuilder {
             return;
         }
         let [alloc, goal] = self.heap_stats;
-        self.out
-            .heap
-            .push((ev.time(), [alloc, goal.saturating_sub(alloc)]));
+        if !self.no_counters {
+            self.out
+                .heap
+                .push((ev.time(), [alloc, goal.saturating_sub(alloc)]));
+        }
         self.prev_heap = self.heap_stats;
     }
 

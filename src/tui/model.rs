@@ -208,7 +208,7 @@ impl Model {
         in_background(
             file,
             "thread timeline",
-            TimelineBuilder::by_thread().compact(),
+            TimelineBuilder::by_thread().compact().without_counters(),
             |b| b.finish(),
         )
     }

@@ -1129,8 +1129,10 @@ impl View for TimelineView {
         y += 1;
         // Counters: the value at each cell's end, scaled to the maximum over the trace
         // (found once, when the timeline was built: the goroutine counter has millions
-        // of rows on big traces).
-        let [heap_max, g_max, m_max] = tl.counter_peaks;
+        // of rows on big traces). They are the program's, whatever the rows: the P
+        // timeline's (the thread timeline keeps none).
+        let counters = &model.procs;
+        let [heap_max, g_max, m_max] = counters.counter_peaks;
         let mut counter = |label: &str, draw: &dyn Fn(&mut Buffer, u16)| {
             draw(buf, y);
             buf.set_string(area.x, y, label, theme.dim());
@@ -1138,7 +1140,7 @@ impl View for TimelineView {
         };
         let cells = self.cells;
         counter("Heap", &|buf, y| {
-            let rows = &tl.heap;
+            let rows = &counters.heap;
             draw_counter(
                 buf,
                 x0,
@@ -1152,7 +1154,7 @@ impl View for TimelineView {
             )
         });
         counter("Goroutines", &|buf, y| {
-            let rows = &tl.goroutine_counts;
+            let rows = &counters.goroutine_counts;
             draw_counter(
                 buf,
                 x0,
@@ -1166,7 +1168,7 @@ impl View for TimelineView {
             )
         });
         counter("Threads", &|buf, y| {
-            let rows = &tl.thread_counts;
+            let rows = &counters.thread_counts;
             draw_counter(
                 buf,
                 x0,
