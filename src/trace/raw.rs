@@ -186,9 +186,10 @@ pub fn write_footprint_releasing(
     out: &mut impl Write,
     mut done: impl FnMut(u64),
 ) -> std::result::Result<(), super::dump::DumpError> {
-    const STEP: u64 = 16 << 20;
     use super::gofmt::{TabWriter, format_float_2, sort_func};
     use std::fmt::Write as _;
+    /// How often `done` hears of the progress.
+    const STEP: u64 = 16 << 20;
 
     #[derive(Clone, Copy)]
     struct Stat {
@@ -196,7 +197,7 @@ pub fn write_footprint_releasing(
         count: u64,
         bytes: u64,
     }
-    let reader = RawReader::new(data)?;
+    let mut reader = RawReader::new(data)?;
     let num_specs = reader.version().num_specs();
     let mut stats: Vec<Stat> = (0..256)
         .map(|typ| Stat {
@@ -206,7 +207,6 @@ pub fn write_footprint_releasing(
         })
         .collect();
     let mut events = 0u64;
-    let mut reader = reader;
     let mut reported = 0u64;
     while let Some(ev) = reader.next() {
         let ev = ev?;

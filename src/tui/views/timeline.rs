@@ -1827,7 +1827,6 @@ impl TimelineView {
     }
 }
 
-/// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
 /// The first index from `from` on where `before` is false, for `before` true on a
 /// prefix of `items[from..]`: steps of doubling length, then a binary search of the last
 /// step, so near answers are cheap and far ones logarithmic.
@@ -1841,6 +1840,7 @@ fn gallop<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
     lo + items[lo..hi].partition_point(before)
 }
 
+/// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
 fn short_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
