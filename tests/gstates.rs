@@ -73,7 +73,7 @@ fn spans_add_up_to_the_summarizer_columns_on_every_trace() {
             let mut blocked: BTreeMap<&str, i64> = BTreeMap::new();
             for sp in &life.spans {
                 if let State::Waiting(r) = &sp.state {
-                    *blocked.entry(r).or_default() += sp.duration();
+                    *blocked.entry(r.text()).or_default() += sp.duration();
                 }
             }
             let mut expected: BTreeMap<&str, i64> = BTreeMap::new();

@@ -234,8 +234,8 @@ fn goroutine_rows_show_each_cells_dominant_state() {
         State::Running => '█',
         State::Runnable => '▒',
         State::Syscall | State::SyscallBlocked => '▓',
-        State::Waiting(r) if r.contains("network") => '░',
-        State::Waiting(r) if gotrace_tui::analysis::goroutines::is_sync_reason(r) => '░',
+        State::Waiting(r) if r.text().contains("network") => '░',
+        State::Waiting(r) if gotrace_tui::analysis::goroutines::is_sync_reason(r.text()) => '░',
         State::Waiting(_) => '·',
     };
     let (t0, t1) = model.time_range();

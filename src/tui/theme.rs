@@ -187,7 +187,7 @@ impl StateColor {
             State::Running => StateColor::Running,
             State::Runnable => StateColor::Runnable,
             State::Syscall | State::SyscallBlocked => StateColor::Syscall,
-            State::Waiting(r) => StateColor::of_reason(r),
+            State::Waiting(r) => StateColor::of_reason(r.text()),
         }
     }
 }

@@ -1204,7 +1204,7 @@ fn state_legend(l: &Lifetime, theme: Theme) -> Vec<LegendItem<'_>> {
         State::Runnable => (1, ""),
         State::Syscall => (2, ""),
         State::SyscallBlocked => (3, ""),
-        State::Waiting(r) => (4, &**r),
+        State::Waiting(r) => (4, r.text()),
     });
     seen.into_iter()
         .map(|s| {
@@ -1337,7 +1337,7 @@ mod tests {
                 Span {
                     start: 40,
                     end: 100,
-                    state: State::Waiting("chan receive"),
+                    state: State::Waiting(crate::analysis::gstates::Reason::new("chan receive")),
                 },
             ],
             ..Lifetime::default()
