@@ -47,7 +47,7 @@ fn compact_timeline_equals_the_full_proc_view() {
         let mut compact_stacks: Vec<(u64, i64, [u32; 2])> = Vec::new();
         for (&p, l) in compact.lane_ids.iter().zip(&compact.lanes) {
             for i in 0..l.len() {
-                compact_stacks.push((p, l.starts[i], l.stacks[i]));
+                compact_stacks.push((p, l.starts[i], l.stacks(i)));
             }
         }
         compact_stacks.sort_unstable();

@@ -141,7 +141,7 @@ pub fn search<'a>(
             let unblock = (pe < ends.len() && ends[pe].0 == s0).then(|| ends[pe].1);
             let cause = (ps < starts.len() && starts[ps].0 <= s1).then(|| starts[ps].1);
             let g = spans.goroutines[i];
-            let [st, en] = spans.stacks.get(i).copied().unwrap_or([NO_STACK, NO_STACK]);
+            let [st, en] = spans.stacks(i);
             let named = *name_hit.entry(g).or_insert_with(|| has(name_of(g)));
             // Cheap test first; the text of the hit only for the matches kept.
             if !(named

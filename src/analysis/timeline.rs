@@ -1224,9 +1224,15 @@ pub struct LaneSpans {
     pub ends: Vec<i64>,
     /// The goroutine of each span.
     pub goroutines: Vec<i64>,
-    /// Start and end stacks of each span (indexes into [`Timeline::stacks`], or
-    /// [`NO_STACK`]); empty when built without them.
-    pub stacks: Vec<[u32; 2]>,
+    /// The (start, end) stack pair of each span, as an index into `stack_pairs`; empty
+    /// when built without stacks ([`LaneSpans::stacks`] reads them). A goroutine stops
+    /// and resumes at a few places, so pairs repeat: 4 bytes a span, not 8.
+    stack_pair: Vec<u32>,
+    /// The distinct (start, end) stack pairs (indexes into [`Timeline::stacks`], or
+    /// [`NO_STACK`]).
+    stack_pairs: Vec<[u32; 2]>,
+    /// While spans are pushed: the index of each pair in `stack_pairs`.
+    pair_ids: FxHashMap<[u32; 2], u32>,
     /// The flow arrow into each span: what made its goroutine run ([`Cause::NONE`] when
     /// nothing recorded did); empty when built without them.
     pub causes: Vec<Cause>,
@@ -1255,8 +1261,23 @@ impl LaneSpans {
         self.starts.push(start);
         self.ends.push(end);
         self.goroutines.push(goroutine);
-        self.stacks.push(stacks);
+        let pairs = &mut self.stack_pairs;
+        let pair = *self.pair_ids.entry(stacks).or_insert_with(|| {
+            pairs.push(stacks);
+            (pairs.len() - 1) as u32
+        });
+        self.stack_pair.push(pair);
         self.causes.push(cause);
+    }
+
+    /// The start and end stacks of span `i` (indexes into [`Timeline::stacks`], or
+    /// [`NO_STACK`], as are both when the spans were built without stacks).
+    pub fn stacks(&self, i: usize) -> [u32; 2] {
+        self.stack_pair
+            .get(i)
+            .and_then(|&p| self.stack_pairs.get(p as usize))
+            .copied()
+            .unwrap_or([NO_STACK, NO_STACK])
     }
 
     /// The cause of span `i`, if one was recorded.
@@ -1277,8 +1298,8 @@ impl LaneSpans {
             self.starts = pick(&self.starts);
             self.ends = pick(&self.ends);
             self.goroutines = pick(&self.goroutines);
-            if !self.stacks.is_empty() {
-                self.stacks = order.iter().map(|&i| self.stacks[i as usize]).collect();
+            if !self.stack_pair.is_empty() {
+                self.stack_pair = order.iter().map(|&i| self.stack_pair[i as usize]).collect();
             }
             if !self.causes.is_empty() {
                 self.causes = order.iter().map(|&i| self.causes[i as usize]).collect();
@@ -1298,7 +1319,9 @@ impl LaneSpans {
         self.starts.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.goroutines.shrink_to_fit();
-        self.stacks.shrink_to_fit();
+        self.stack_pair.shrink_to_fit();
+        self.stack_pairs.shrink_to_fit();
+        self.pair_ids = FxHashMap::default();
         self.causes.shrink_to_fit();
     }
 
@@ -1529,7 +1552,8 @@ impl Timeline {
                     bytes(&l.starts)
                         + bytes(&l.ends)
                         + bytes(&l.goroutines)
-                        + bytes(&l.stacks)
+                        + bytes(&l.stack_pair)
+                        + bytes(&l.stack_pairs)
                         + bytes(&l.busy_before)
                 }),
             ),

@@ -1809,7 +1809,7 @@ impl TimelineView {
                 None => lines.push(Line::from("  (none)")),
             }
         };
-        let [st, en] = lane.stacks.get(i).copied().unwrap_or([NO_STACK, NO_STACK]);
+        let [st, en] = lane.stacks(i);
         stack("End stack trace (why it stopped)", en, &mut lines);
         stack("Start stack trace (where it resumed)", st, &mut lines);
         let w = area.width.saturating_sub(4).min(100);
