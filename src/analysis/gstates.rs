@@ -346,21 +346,6 @@ impl GStates {
         }
     }
 
-    /// A P going idle under a goroutine in a syscall: the P was taken away.
-    fn proc_idle(&mut self, t: i64, p: i64) {
-        let Some(id) = self.syscalling_p.remove(&p) else {
-            return;
-        };
-        if let Some(g) = self.live.get_mut(&id)
-            && matches!(g.open, Some((State::Syscall, _)))
-        {
-            g.close(t);
-            g.open = Some((State::SyscallBlocked, t));
-        }
-    }
-}
-
-impl GStates {
     /// The frames of a stack, innermost first, shared with every other use of it.
     fn shared_stack(&mut self, stack: Option<crate::trace::event::Stack<'_, '_>>) -> Arc<[Frame]> {
         let Some(stack) = stack else {
@@ -378,6 +363,19 @@ impl GStates {
             .clone();
         self.stack_ids.insert(id, shared.clone());
         shared
+    }
+
+    /// A P going idle under a goroutine in a syscall: the P was taken away.
+    fn proc_idle(&mut self, t: i64, p: i64) {
+        let Some(id) = self.syscalling_p.remove(&p) else {
+            return;
+        };
+        if let Some(g) = self.live.get_mut(&id)
+            && matches!(g.open, Some((State::Syscall, _)))
+        {
+            g.close(t);
+            g.open = Some((State::SyscallBlocked, t));
+        }
     }
 }
 

@@ -97,7 +97,8 @@ pub fn search<'a>(
     let mut starting: Vec<Vec<(i64, (u32, u32))>> = vec![Vec::new(); tl.lanes.len()];
     let link_named: Vec<bool> = tl.cause_links.iter().map(|(_, n)| has(n)).collect();
     for (row, spans) in tl.lanes.iter().enumerate() {
-        for (i, c) in spans.causes.iter().enumerate() {
+        for i in 0..spans.len() {
+            let Some(c) = spans.cause(i) else { continue };
             let Some(&(from_lane, _)) = tl.cause_links.get(c.link as usize) else {
                 continue;
             };

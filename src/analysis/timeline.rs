@@ -528,12 +528,13 @@ impl TimelineBuilder {
             return;
         }
         let cause = match cause {
+            // Only compact mode keeps a run's cause.
             Some(StartCause {
                 time,
                 name: Some(name),
                 lane,
                 stack,
-            }) if self.compact.is_some() => Cause {
+            }) => Cause {
                 time,
                 stack: stack.unwrap_or(NO_STACK),
                 link: self.cause_link(lane, name),
@@ -720,21 +721,26 @@ impl TimelineBuilder {
                     stack: None,
                 };
             }
-            if gs.start_cause.name.is_some() && compact {
-                // The run's span, stored when it ends, keeps the arrow: its end is the
-                // span's start, on the span's lane, for the span's goroutine.
-                gs.run_cause = Some(std::mem::take(&mut gs.start_cause));
-            } else if gs.start_cause.name.is_some() {
+            if let Some(name) = gs.start_cause.name.take() {
                 let c = std::mem::take(&mut gs.start_cause);
-                self.out.arrows.push(Arrow {
-                    name: c.name.expect("checked"),
-                    from_lane: c.lane,
-                    from_time: c.time,
-                    to_lane: proc as u64,
-                    to_time: start,
-                    stack: c.stack,
-                    goroutine: id,
-                });
+                if compact {
+                    // The run's span, stored when it ends, keeps the arrow: its end is
+                    // the span's start, on the span's lane, for the span's goroutine.
+                    gs.run_cause = Some(StartCause {
+                        name: Some(name),
+                        ..c
+                    });
+                } else {
+                    self.out.arrows.push(Arrow {
+                        name,
+                        from_lane: c.lane,
+                        from_time: c.time,
+                        to_lane: proc as u64,
+                        to_time: start,
+                        stack: c.stack,
+                        goroutine: id,
+                    });
+                }
             }
             gs.executing = Some(proc);
             gs.start_running = start;
@@ -1444,8 +1450,8 @@ impl ArrowIndex {
             ..ArrowIndex::default()
         };
         let span = |id: u32| index.locate(id).map(|(r, i)| (&tl.lanes[r], i));
-        let cause = |id: u32| span(id).and_then(|(l, i)| l.cause(i));
-        let keep = |id: u32| cause(id).is_some();
+        let source = |id: u32| span(id).and_then(|(l, i)| tl.cause_source(l, i));
+        let keep = |id: u32| source(id).is_some();
         let by_target = order_by_pair_of(
             n as usize,
             keep,
@@ -1453,13 +1459,9 @@ impl ArrowIndex {
             |id| span(id).map_or(0, |(l, i)| l.starts[i]),
         );
         // Lanes compare as unsigned; flipping the sign bit keeps that order in i64.
-        let from_lane = |id: u32| {
-            cause(id).map_or(0, |c| {
-                (tl.cause_links[c.link as usize].0 ^ (1 << 63)) as i64
-            })
-        };
+        let from_lane = |id: u32| source(id).map_or(0, |(lane, _)| (lane ^ (1 << 63)) as i64);
         let by_source = order_by_pair_of(n as usize, keep, from_lane, |id| {
-            cause(id).map_or(0, |c| c.time)
+            source(id).map_or(0, |(_, time)| time)
         });
         index.by_target = by_target;
         index.by_source = by_source;
@@ -1525,11 +1527,8 @@ impl ArrowIndex {
         from: i64,
         to: i64,
     ) -> impl Iterator<Item = Arrow> + 't {
-        let key = |l: &LaneSpans, i: usize| {
-            let c = l.causes[i];
-            (tl.cause_links[c.link as usize].0, c.time)
-        };
-        self.ordered_from(&self.by_source, tl, key, (lane, from))
+        let key = |l: &LaneSpans, i: usize| tl.cause_source(l, i);
+        self.ordered_from(&self.by_source, tl, key, Some((lane, from)))
             .take_while(move |a| a.from_lane == lane && a.from_time <= to)
     }
 }
@@ -1587,6 +1586,13 @@ impl Timeline {
             stack: (c.stack != NO_STACK).then_some(c.stack),
             goroutine: spans.goroutines[i],
         })
+    }
+
+    /// In compact mode, the lane and time of the cause of span `i` of `spans` (one of
+    /// [`Timeline::lanes`]), if it has one.
+    pub fn cause_source(&self, spans: &LaneSpans, i: usize) -> Option<(u64, i64)> {
+        let c = spans.cause(i)?;
+        Some((self.cause_links.get(c.link as usize)?.0, c.time))
     }
 
     /// In compact mode, every arrow, lane after lane, each lane's in time order.
