@@ -30,7 +30,7 @@ fn compact_timeline_equals_the_full_proc_view() {
             assert_eq!(g.starts, w.starts, "{name}: P{p} starts");
             assert_eq!(g.ends, w.ends, "{name}: P{p} ends");
             assert_eq!(g.goroutines, w.goroutines, "{name}: P{p} goroutines");
-            let t1 = g.ends.last().copied().unwrap_or(0) + 1;
+            let t1 = g.ends.last().unwrap_or(0) + 1;
             assert_eq!(g.busy(0, t1), w.busy(0, t1), "{name}: P{p} busy");
         }
         // Stacks: each compact span carries the stacks of the full slice.
@@ -47,7 +47,7 @@ fn compact_timeline_equals_the_full_proc_view() {
         let mut compact_stacks: Vec<(u64, i64, [u32; 2])> = Vec::new();
         for (&p, l) in compact.lane_ids.iter().zip(&compact.lanes) {
             for i in 0..l.len() {
-                compact_stacks.push((p, l.starts[i], l.stacks(i)));
+                compact_stacks.push((p, l.starts.get(i), l.stacks(i)));
             }
         }
         compact_stacks.sort_unstable();

@@ -1,6 +1,7 @@
 //! One-pass consumers of the ordered event stream, producing compact owned results.
 //! No UI here: the explorer and the headless reports read these results.
 
+pub mod column;
 pub mod events;
 pub mod flows;
 pub mod gomath;

@@ -104,7 +104,7 @@ pub fn search<'a>(
             };
             let arrow = (row as u32, i as u32);
             if link_named[c.link as usize] {
-                ending[row].push((spans.starts[i], arrow));
+                ending[row].push((spans.starts.get(i), arrow));
             }
             if stack(c.stack).is_some()
                 && let Some(r) = tl.row_of(from_lane)
@@ -131,7 +131,7 @@ pub fn search<'a>(
         let (ends, starts) = (&ending[row], &starting[row]);
         let (mut pe, mut ps) = (0usize, 0usize);
         for i in 0..spans.len() {
-            let (s0, s1) = (spans.starts[i], spans.ends[i]);
+            let (s0, s1) = (spans.starts.get(i), spans.ends.get(i));
             // Both lists and the spans advance together in time.
             while pe < ends.len() && ends[pe].0 < s0 {
                 pe += 1;
@@ -141,7 +141,7 @@ pub fn search<'a>(
             }
             let unblock = (pe < ends.len() && ends[pe].0 == s0).then(|| ends[pe].1);
             let cause = (ps < starts.len() && starts[ps].0 <= s1).then(|| starts[ps].1);
-            let g = spans.goroutines[i];
+            let g = spans.goroutines.get(i);
             let [st, en] = spans.stacks(i);
             let named = *name_hit.entry(g).or_insert_with(|| has(name_of(g)));
             // Cheap test first; the text of the hit only for the matches kept.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::column::I64Column;
 use super::{Consumer, order_by_pair_of};
 use crate::trace::event::{Range, Stack};
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
@@ -130,7 +131,7 @@ pub struct Timeline {
     /// Slices, in the order Go emits them.
     pub slices: Vec<Slice>,
     /// Flow arrows, in the order Go emits them. Empty in compact mode, where each arrow
-    /// is kept with the span it starts ([`LaneSpans::causes`]; all of them:
+    /// is kept with the span it starts ([`LaneSpans::cause`]; all of them:
     /// [`Timeline::compact_arrows`]).
     pub arrows: Vec<Arrow>,
     /// Instant events, in the order Go emits them.
@@ -1219,17 +1220,18 @@ impl Cause {
 /// Spans per prefix sum in [`LaneSpans`].
 const BUSY_STRIDE: usize = 16;
 
-/// The execution spans of one lane (a P), as parallel arrays sorted by start, with a
+/// The execution spans of one lane (a P), as parallel columns sorted by start, with a
 /// prefix sum of busy time: how busy the lane was over any time range is two binary
-/// searches and a subtraction, whatever the zoom.
+/// searches and a subtraction, whatever the zoom. Times and goroutines are
+/// [`I64Column`]s: about 4 bytes a value, where the spans of a 200 MB trace are 11 M.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LaneSpans {
     /// Span starts (ns), ascending.
-    pub starts: Vec<i64>,
+    pub starts: I64Column,
     /// Span ends (ns).
-    pub ends: Vec<i64>,
+    pub ends: I64Column,
     /// The goroutine of each span.
-    pub goroutines: Vec<i64>,
+    pub goroutines: I64Column,
     /// The (start, end) stack pair of each span, as an index into `stack_pairs`; empty
     /// when built without stacks ([`LaneSpans::stacks`] reads them). A goroutine stops
     /// and resumes at a few places, so pairs repeat: 4 bytes a span, not 8.
@@ -1239,9 +1241,13 @@ pub struct LaneSpans {
     stack_pairs: Vec<[u32; 2]>,
     /// While spans are pushed: the index of each pair in `stack_pairs`.
     pair_ids: FxHashMap<[u32; 2], u32>,
-    /// The flow arrow into each span: what made its goroutine run ([`Cause::NONE`] when
-    /// nothing recorded did); empty when built without them.
-    pub causes: Vec<Cause>,
+    /// The flow arrow into each span ([`LaneSpans::cause`]: what made its goroutine
+    /// run), as three columns of 12 bytes a span in all; empty when built without them.
+    /// A span without a recorded cause has the link [`Cause::NONE`]'s and its own start
+    /// as the time, which keeps the time column narrow.
+    cause_times: I64Column,
+    cause_stacks: Vec<u32>,
+    cause_links: Vec<u32>,
     /// `busy_before[k]`: total length of spans `0..k * BUSY_STRIDE` (and, last, of all
     /// spans). A prefix sum every 16 spans, not every span: 8 bytes a span were 98 MB on a
     /// 200 MB trace, and the spans in between are summed in a few steps.
@@ -1273,7 +1279,10 @@ impl LaneSpans {
             (pairs.len() - 1) as u32
         });
         self.stack_pair.push(pair);
-        self.causes.push(cause);
+        let none = cause.link == Cause::NONE.link;
+        self.cause_times.push(if none { start } else { cause.time });
+        self.cause_stacks.push(cause.stack);
+        self.cause_links.push(cause.link);
     }
 
     /// The start and end stacks of span `i` (indexes into [`Timeline::stacks`], or
@@ -1288,10 +1297,12 @@ impl LaneSpans {
 
     /// The cause of span `i`, if one was recorded.
     pub fn cause(&self, i: usize) -> Option<Cause> {
-        self.causes
-            .get(i)
-            .copied()
-            .filter(|c| c.link != Cause::NONE.link)
+        let link = *self.cause_links.get(i)?;
+        (link != Cause::NONE.link).then(|| Cause {
+            time: self.cause_times.get(i),
+            stack: self.cause_stacks[i],
+            link,
+        })
     }
 
     /// Sorts the spans by start (they arrive in end order, which for spans that do not
@@ -1299,36 +1310,63 @@ impl LaneSpans {
     pub fn seal(&mut self) {
         if !self.starts.is_sorted() {
             let mut order: Vec<u32> = (0..self.starts.len() as u32).collect();
-            order.sort_by_key(|&i| (self.starts[i as usize], self.ends[i as usize]));
-            let pick = |v: &[i64]| order.iter().map(|&i| v[i as usize]).collect::<Vec<_>>();
+            order.sort_by_key(|&i| (self.starts.get(i as usize), self.ends.get(i as usize)));
+            let pick = |c: &I64Column| order.iter().map(|&i| c.get(i as usize)).collect();
             self.starts = pick(&self.starts);
             self.ends = pick(&self.ends);
             self.goroutines = pick(&self.goroutines);
             if !self.stack_pair.is_empty() {
                 self.stack_pair = order.iter().map(|&i| self.stack_pair[i as usize]).collect();
             }
-            if !self.causes.is_empty() {
-                self.causes = order.iter().map(|&i| self.causes[i as usize]).collect();
+            if !self.cause_links.is_empty() {
+                self.cause_times = pick(&self.cause_times);
+                self.cause_stacks = order
+                    .iter()
+                    .map(|&i| self.cause_stacks[i as usize])
+                    .collect();
+                self.cause_links = order
+                    .iter()
+                    .map(|&i| self.cause_links[i as usize])
+                    .collect();
             }
         }
         self.busy_before.clear();
         self.busy_before
             .reserve_exact(self.starts.len() / BUSY_STRIDE + 2);
         let mut sum = 0;
-        for (i, (s, e)) in self.starts.iter().zip(&self.ends).enumerate() {
+        for i in 0..self.starts.len() {
             if i % BUSY_STRIDE == 0 {
                 self.busy_before.push(sum);
             }
-            sum += e - s;
+            sum += self.ends.get(i) - self.starts.get(i);
         }
         self.busy_before.push(sum);
-        self.starts.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.goroutines.shrink_to_fit();
+        self.starts.seal();
+        self.ends.seal();
+        self.goroutines.seal();
         self.stack_pair.shrink_to_fit();
         self.stack_pairs.shrink_to_fit();
         self.pair_ids = FxHashMap::default();
-        self.causes.shrink_to_fit();
+        self.cause_times.seal();
+        self.cause_stacks.shrink_to_fit();
+        self.cause_links.shrink_to_fit();
+    }
+
+    /// Heap bytes of the spans (times, goroutines, stacks, prefix sums) and of their
+    /// causes, spare capacity aside.
+    fn footprint(&self) -> (usize, usize) {
+        fn bytes<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
+        }
+        (
+            self.starts.bytes()
+                + self.ends.bytes()
+                + self.goroutines.bytes()
+                + bytes(&self.stack_pair)
+                + bytes(&self.stack_pairs)
+                + bytes(&self.busy_before),
+            self.cause_times.bytes() + bytes(&self.cause_stacks) + bytes(&self.cause_links),
+        )
     }
 
     /// Number of spans.
@@ -1351,13 +1389,13 @@ impl LaneSpans {
         limit: usize,
         key: impl Fn(i64) -> u32,
     ) -> Option<u32> {
-        let lo = self.ends.partition_point(|&e| e <= t0);
-        let hi = self.starts.partition_point(|&s| s < t1);
+        let lo = self.ends.partition_point(|e| e <= t0);
+        let hi = self.starts.partition_point(|s| s < t1);
         let step = (hi.saturating_sub(lo) / limit.max(1)).max(1);
         let mut acc: Vec<(u32, i64)> = Vec::new();
         for i in (lo..hi).step_by(step) {
-            let d = self.ends[i].min(t1) - self.starts[i].max(t0);
-            let k = key(self.goroutines[i]);
+            let d = self.ends.get(i).min(t1) - self.starts.get(i).max(t0);
+            let k = key(self.goroutines.get(i));
             match acc.iter_mut().find(|(x, _)| *x == k) {
                 Some((_, t)) => *t += d,
                 None => acc.push((k, d)),
@@ -1372,15 +1410,15 @@ impl LaneSpans {
             return 0;
         }
         // Spans wholly before t1 are 0..hi; those that end after t0 are lo..
-        let lo = self.ends.partition_point(|&e| e <= t0);
-        let hi = self.starts.partition_point(|&s| s < t1);
+        let lo = self.ends.partition_point(|e| e <= t0);
+        let hi = self.starts.partition_point(|s| s < t1);
         if lo >= hi {
             return 0;
         }
         let mut total = self.busy_before_span(hi) - self.busy_before_span(lo);
         // Clip the first and last span to the window.
-        total -= (t0 - self.starts[lo]).max(0);
-        total -= (self.ends[hi - 1] - t1).max(0);
+        total -= (t0 - self.starts.get(lo)).max(0);
+        total -= (self.ends.get(hi - 1) - t1).max(0);
         total
     }
 
@@ -1392,10 +1430,8 @@ impl LaneSpans {
         let k = i / BUSY_STRIDE;
         let from = k * BUSY_STRIDE;
         self.busy_before[k]
-            + self.ends[from..i]
-                .iter()
-                .zip(&self.starts[from..i])
-                .map(|(e, s)| e - s)
+            + (from..i)
+                .map(|j| self.ends.get(j) - self.starts.get(j))
                 .sum::<i64>()
     }
 
@@ -1411,15 +1447,15 @@ impl LaneSpans {
     /// ended exactly at `t` (a goroutine that unblocks another, then blocks).
     pub fn covering(&self, t: i64) -> Option<usize> {
         self.at(t).or_else(|| {
-            let i = self.ends.partition_point(|&e| e < t);
-            (i < self.len() && self.ends[i] == t && self.starts[i] <= t).then_some(i)
+            let i = self.ends.partition_point(|e| e < t);
+            (i < self.len() && self.ends.get(i) == t && self.starts.get(i) <= t).then_some(i)
         })
     }
 
     /// The span covering `t`, if any: its index.
     pub fn at(&self, t: i64) -> Option<usize> {
-        let i = self.starts.partition_point(|&s| s <= t).checked_sub(1)?;
-        (t < self.ends[i]).then_some(i)
+        let i = self.starts.partition_point(|s| s <= t).checked_sub(1)?;
+        (t < self.ends.get(i)).then_some(i)
     }
 }
 
@@ -1455,8 +1491,8 @@ impl ArrowIndex {
         let by_target = order_by_pair_of(
             n as usize,
             keep,
-            |id| span(id).map_or(0, |(l, i)| l.goroutines[i]),
-            |id| span(id).map_or(0, |(l, i)| l.starts[i]),
+            |id| span(id).map_or(0, |(l, i)| l.goroutines.get(i)),
+            |id| span(id).map_or(0, |(l, i)| l.starts.get(i)),
         );
         // Lanes compare as unsigned; flipping the sign bit keeps that order in i64.
         let from_lane = |id: u32| source(id).map_or(0, |(lane, _)| (lane ^ (1 << 63)) as i64);
@@ -1507,7 +1543,7 @@ impl ArrowIndex {
         g: i64,
         t: i64,
     ) -> impl Iterator<Item = Arrow> + 't {
-        let key = |l: &LaneSpans, i: usize| (l.goroutines[i], l.starts[i]);
+        let key = |l: &LaneSpans, i: usize| (l.goroutines.get(i), l.starts.get(i));
         self.ordered_from(&self.by_target, tl, key, (g, t))
             .take_while(move |a| a.goroutine == g)
     }
@@ -1543,20 +1579,12 @@ impl Timeline {
         fn bytes<T>(v: &[T]) -> usize {
             std::mem::size_of_val(v)
         }
-        let lanes = |f: fn(&LaneSpans) -> usize| self.lanes.iter().map(f).sum::<usize>();
+        let lanes = |f: fn((usize, usize)) -> usize| {
+            self.lanes.iter().map(|l| f(l.footprint())).sum::<usize>()
+        };
         vec![
-            (
-                "spans",
-                lanes(|l| {
-                    bytes(&l.starts)
-                        + bytes(&l.ends)
-                        + bytes(&l.goroutines)
-                        + bytes(&l.stack_pair)
-                        + bytes(&l.stack_pairs)
-                        + bytes(&l.busy_before)
-                }),
-            ),
-            ("causes", lanes(|l| bytes(&l.causes))),
+            ("spans", lanes(|(spans, _)| spans)),
+            ("causes", lanes(|(_, causes)| causes)),
             (
                 "arrows",
                 bytes(&self.arrows)
@@ -1582,9 +1610,9 @@ impl Timeline {
             from_lane: *from_lane,
             from_time: c.time,
             to_lane: self.lane_ids[row],
-            to_time: spans.starts[i],
+            to_time: spans.starts.get(i),
             stack: (c.stack != NO_STACK).then_some(c.stack),
-            goroutine: spans.goroutines[i],
+            goroutine: spans.goroutines.get(i),
         })
     }
 
@@ -1618,7 +1646,7 @@ impl Timeline {
     /// In compact mode, the goroutine that caused something on lane `id` at `t`.
     pub fn cause_goroutine(&self, id: u64, t: i64) -> Option<i64> {
         let (row, i) = self.cause_slice(id, t)?;
-        Some(self.lanes[row].goroutines[i])
+        Some(self.lanes[row].goroutines.get(i))
     }
 
     /// The goroutines go tool trace shows with `goid` (Go's `RelatedGoroutinesV2`): it,

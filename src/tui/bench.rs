@@ -102,13 +102,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
             kib / 1024
         )?;
     }
-    let parts: Vec<String> = model
-        .procs
-        .footprint()
-        .into_iter()
-        .map(|(part, b)| format!("{part} {:.0}", b as f64 / 1e6))
-        .collect();
-    writeln!(out, "timeline MB      {}", parts.join(", "))?;
+    writeln!(out, "timeline MB      {}", footprint(&model.procs))?;
     app.loaded(Ok(model));
     let t = Instant::now();
     buf = Buffer::empty(area);
@@ -147,7 +141,22 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
     if let Some(kib) = crate::report::bench::peak_rss_kib() {
         writeln!(out, "peak RSS         {} MiB", kib / 1024)?;
     }
+    // After the peak is read: a second thread timeline here would only inflate it.
+    if let Ok(Ok(threads)) = Model::build_threads(&file).recv() {
+        writeln!(out, "thread rows MB   {}", footprint(&threads))?;
+    }
     Ok(())
+}
+
+/// A timeline's memory by part, in MB.
+fn footprint(tl: &crate::analysis::timeline::Timeline) -> String {
+    let parts: Vec<String> = tl
+        .footprint()
+        .into_iter()
+        .filter(|&(_, b)| b > 0)
+        .map(|(part, b)| format!("{part} {:.0}", b as f64 / 1e6))
+        .collect();
+    parts.join(", ")
 }
 
 /// How long `act` and the frame after it take.

@@ -357,8 +357,8 @@ impl TimelineView {
             return Some(i);
         }
         let slack = self.cell_ns().ceil() as i64;
-        let i = lane.starts.partition_point(|&s| s <= self.cursor + slack);
-        (i > 0 && lane.ends[i - 1] + slack > self.cursor).then(|| i - 1)
+        let i = lane.starts.partition_point(|s| s <= self.cursor + slack);
+        (i > 0 && lane.ends.get(i - 1) + slack > self.cursor).then(|| i - 1)
     }
 
     /// Moves the cursor to the span `i` of the selected lane, panning to show it.
@@ -367,7 +367,7 @@ impl TimelineView {
         let Some((_, lane)) = self.lane(&tl) else {
             return;
         };
-        let s = lane.starts[i];
+        let s = lane.starts.get(i);
         self.go_to_time(s, model);
     }
 
@@ -633,7 +633,7 @@ impl TimelineView {
         let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) else {
             return Effect::Status("no slice under the cursor".into());
         };
-        let (g, start) = (lane.goroutines[i], lane.starts[i]);
+        let (g, start) = (lane.goroutines.get(i), lane.starts.get(i));
         let Some(a) = tl.arrow_index.into_run(&tl, g, start) else {
             return Effect::Status(format!(
                 "G{g} has no incoming flow here (it was already running)"
@@ -657,7 +657,7 @@ impl TimelineView {
         }
         let tl = self.timeline(model);
         let i = self.selected_span(model)?;
-        Some(self.lane(&tl)?.1.goroutines[i])
+        Some(self.lane(&tl)?.1.goroutines.get(i))
     }
 
     /// `e`: the selected goroutine's events around the cursor.
@@ -677,7 +677,7 @@ impl TimelineView {
             return Effect::Status("no slice under the cursor".into());
         };
         let (t0, _) = model.time_range();
-        let chain = cause_chain(&tl, id, lane.goroutines[i], lane.starts[i], 64, t0);
+        let chain = cause_chain(&tl, id, lane.goroutines.get(i), lane.starts.get(i), 64, t0);
         self.details = false;
         self.panel = Some(Panel::Chain(ChainPanel::new(chain)));
         Effect::None
@@ -692,7 +692,7 @@ impl TimelineView {
         };
         let choices: Vec<FlowChoice> = tl
             .arrow_index
-            .out_of(&tl, id, lane.starts[i], lane.ends[i])
+            .out_of(&tl, id, lane.starts.get(i), lane.ends.get(i))
             .map(|a| FlowChoice {
                 name: a.name.clone(),
                 goroutine: a.goroutine,
@@ -704,7 +704,7 @@ impl TimelineView {
         match choices.len() {
             0 => Effect::Status(format!(
                 "G{} created or unblocked no goroutine in this slice",
-                lane.goroutines[i]
+                lane.goroutines.get(i)
             )),
             1 => self.take_flow(&choices[0], model),
             _ => {
@@ -823,12 +823,12 @@ impl TimelineView {
         let tl = self.timeline(model);
         let mut best: Option<(i64, usize)> = None;
         for (row, lane) in tl.lanes.iter().enumerate() {
-            let lo = lane.ends.partition_point(|&e| e <= from);
-            let hi = lane.starts.partition_point(|&s| s <= to);
-            if let Some(i) = (lo..hi).find(|&i| lane.goroutines[i] == g)
-                && best.is_none_or(|(t, _)| lane.starts[i] < t)
+            let lo = lane.ends.partition_point(|e| e <= from);
+            let hi = lane.starts.partition_point(|s| s <= to);
+            if let Some(i) = (lo..hi).find(|&i| lane.goroutines.get(i) == g)
+                && best.is_none_or(|(t, _)| lane.starts.get(i) < t)
             {
-                best = Some((lane.starts[i], row));
+                best = Some((lane.starts.get(i), row));
             }
         }
         if let Some((t, row)) = best {
@@ -955,7 +955,7 @@ impl View for TimelineView {
             }
             Action::ZoomFit => {
                 if let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) {
-                    let (s, e) = (lane.starts[i], lane.ends[i]);
+                    let (s, e) = (lane.starts.get(i), lane.ends.get(i));
                     let margin = ((e - s) / 10).max(100);
                     self.set_window(s - margin, e + margin, model);
                     self.cursor = s;
@@ -963,7 +963,7 @@ impl View for TimelineView {
             }
             Action::NextSlice => {
                 if let Some((_, lane)) = self.lane(&tl) {
-                    let i = lane.starts.partition_point(|&s| s <= self.cursor);
+                    let i = lane.starts.partition_point(|s| s <= self.cursor);
                     if i < lane.len() {
                         self.go_to_span(i, model);
                     }
@@ -971,7 +971,7 @@ impl View for TimelineView {
             }
             Action::PrevSlice => {
                 if let Some((_, lane)) = self.lane(&tl) {
-                    let i = lane.starts.partition_point(|&s| s < self.cursor);
+                    let i = lane.starts.partition_point(|s| s < self.cursor);
                     if i > 0 {
                         self.go_to_span(i - 1, model);
                     }
@@ -982,7 +982,7 @@ impl View for TimelineView {
                 // group with the most execution if there is none).
                 let group = self
                     .selected_span(model)
-                    .and_then(|i| self.lane(&tl).map(|(_, l)| l.goroutines[i]))
+                    .and_then(|i| self.lane(&tl).map(|(_, l)| l.goroutines.get(i)))
                     .and_then(|g| model.group_of.get(&g).copied())
                     .unwrap_or(0);
                 self.rows = match self.rows {
@@ -1375,13 +1375,13 @@ impl View for TimelineView {
                 Style::default(),
             );
         } else if let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) {
-            let g = lane.goroutines[i];
+            let g = lane.goroutines.get(i);
             let text = format!(
                 "{}: G{g} {}  start {}  wall {}   Enter: details",
                 self.lane_name(id),
                 model.goroutine_name(g),
-                dur(lane.starts[i] - t_start),
-                dur(lane.ends[i] - lane.starts[i]),
+                dur(lane.starts.get(i) - t_start),
+                dur(lane.ends.get(i) - lane.starts.get(i)),
             );
             buf.set_stringn(
                 area.x,
@@ -1524,7 +1524,7 @@ impl TimelineView {
                 None
             }
         };
-        let (g, s, e) = (lane.goroutines[i], lane.starts[i], lane.ends[i]);
+        let (g, s, e) = (lane.goroutines.get(i), lane.starts.get(i), lane.ends.get(i));
         let mut links: Vec<((u16, u16), (u16, u16))> = Vec::new();
         if let Some(a) = tl.arrow_index.into_run(&tl, g, s) {
             let from = mark(a.from_lane, a.from_time, '▶');
@@ -1689,19 +1689,19 @@ impl TimelineView {
             buf[(x0 + i, y)].set_char(level(f)).set_style(style);
         }
         // Zoomed in: slices wide enough for a label carry "G123 name".
-        let lo = lane.ends.partition_point(|&e| e <= self.from);
-        let hi = lane.starts.partition_point(|&s| s < self.to);
+        let lo = lane.ends.partition_point(|e| e <= self.from);
+        let hi = lane.starts.partition_point(|s| s < self.to);
         if hi - lo > self.cells as usize {
             return;
         }
         for s in lo..hi {
-            let c0 = self.cell_of(lane.starts[s].max(self.from)).unwrap_or(0);
-            let c1 = self.cell_of(lane.ends[s].min(self.to - 1)).unwrap_or(0);
+            let c0 = self.cell_of(lane.starts.get(s).max(self.from)).unwrap_or(0);
+            let c1 = self.cell_of(lane.ends.get(s).min(self.to - 1)).unwrap_or(0);
             let width = (c1 - c0) as usize;
             if width < 4 {
                 continue;
             }
-            let g = lane.goroutines[s];
+            let g = lane.goroutines.get(s);
             let grp = ctx.model.group_of.get(&g).copied().unwrap_or(0);
             let label = fit(
                 &format!("G{g} {}", short_name(ctx.model.goroutine_name(g))),
@@ -1729,8 +1729,8 @@ impl TimelineView {
             return;
         };
         let (t0, _) = model.time_range();
-        let g = lane.goroutines[i];
-        let (s, e) = (lane.starts[i], lane.ends[i]);
+        let g = lane.goroutines.get(i);
+        let (s, e) = (lane.starts.get(i), lane.ends.get(i));
         // Self time: the slice minus the ranges drawn inside it on the same lane.
         let nested: i64 = tl
             .slices
