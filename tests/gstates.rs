@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use gotrace_tui::analysis::goroutines::Summarizer;
-use gotrace_tui::analysis::gstates::{GStates, Lifetime, State};
+use gotrace_tui::analysis::gstates::{GStates, Lifetime, Span, State};
 use gotrace_tui::trace::Reader;
 
 #[path = "common/oracle.rs"]
@@ -17,7 +17,8 @@ mod oracle;
 /// after the `Syscall` part of the same call). Go counts that time in `syscall` too (the
 /// whole call, as if the P had not been taken), so the syscall sum needs no correction.
 fn pending_blocked_syscall(life: &Lifetime) -> i64 {
-    match (life.end, life.spans.as_slice()) {
+    let spans: Vec<Span> = life.spans.iter().collect();
+    match (life.end, spans.as_slice()) {
         (None, [.., a, b])
             if a.state == State::Syscall
                 && b.state == State::SyscallBlocked
@@ -56,8 +57,10 @@ fn spans_add_up_to_the_summarizer_columns_on_every_trace() {
                 Some(g.end_time)
             };
             assert_eq!(life.end, end, "{at}: end");
-            for w in life.spans.windows(2) {
-                assert!(w[0].end <= w[1].start, "{at}: overlapping spans {w:?}");
+            let spans: Vec<Span> = life.spans.iter().collect();
+            for w in spans.windows(2) {
+                // Each state lasts until the next: no overlap, and no gap either.
+                assert_eq!(w[0].end, w[1].start, "{at}: spans that do not touch {w:?}");
             }
             assert_eq!(life.total(|s| *s == State::Running), s.exec, "{at}: exec");
             assert_eq!(
@@ -71,7 +74,7 @@ fn spans_add_up_to_the_summarizer_columns_on_every_trace() {
                 "{at}: syscall"
             );
             let mut blocked: BTreeMap<&str, i64> = BTreeMap::new();
-            for sp in &life.spans {
+            for sp in life.spans.iter() {
                 if let State::Waiting(r) = &sp.state {
                     *blocked.entry(r.text()).or_default() += sp.duration();
                 }

@@ -255,14 +255,14 @@ fn goroutine_rows_show_each_cells_dominant_state() {
         for c in 1..cells {
             let a = t0 + (c as f64 * cell_ns) as i64;
             let b = (t0 + ((c + 1) as f64 * cell_ns) as i64).max(a + 1);
-            let mut best: Option<(&State, i64)> = None;
-            for s in spans {
+            let mut best: Option<(State, i64)> = None;
+            for s in spans.iter() {
                 let d = s.end.min(b) - s.start.max(a);
                 if d > 0 && best.is_none_or(|(_, bd)| d > bd) {
-                    best = Some((&s.state, d));
+                    best = Some((s.state, d));
                 }
             }
-            let want = best.map_or(' ', |(s, _)| glyph(s));
+            let want = best.map_or(' ', |(s, _)| glyph(&s));
             assert_eq!(line[11 + c], want, "G{g} cell {c}");
         }
     }

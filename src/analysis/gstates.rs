@@ -21,7 +21,7 @@ use super::profiles::Frame;
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
 
 /// What a goroutine was doing during a [`Span`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Running on a P.
     Running,
@@ -125,6 +125,140 @@ impl Span {
     }
 }
 
+/// A goroutine's state spans in time order, in 12 bytes a span where a `Vec<Span>`
+/// takes 24: one goroutine's states follow each other without gaps, so a span ends where
+/// the next starts and only starts are kept (with the state as a number). A ping-pong
+/// goroutine has millions of spans; a group's rows were hundreds of MiB.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spans {
+    starts: Vec<i64>,
+    /// [`Spans::code`] of each span's state, or [`Spans::GAP`] between two spans that do
+    /// not touch (not made by the runtime's transitions, but not assumed away).
+    states: Vec<u32>,
+    /// The end of the last span.
+    end: i64,
+}
+
+impl Spans {
+    const GAP: u32 = u32::MAX;
+
+    fn code(s: State) -> u32 {
+        match s {
+            State::Running => 0,
+            State::Runnable => 1,
+            State::Syscall => 2,
+            State::SyscallBlocked => 3,
+            State::Waiting(r) => 4 + r.0,
+        }
+    }
+
+    fn state_of(code: u32) -> Option<State> {
+        Some(match code {
+            0 => State::Running,
+            1 => State::Runnable,
+            2 => State::Syscall,
+            3 => State::SyscallBlocked,
+            Spans::GAP => return None,
+            r => State::Waiting(Reason(r - 4)),
+        })
+    }
+
+    /// Spans from a list in time order that do not overlap.
+    pub fn from_spans(spans: impl IntoIterator<Item = Span>) -> Spans {
+        let mut s = Spans::default();
+        for sp in spans {
+            s.push(sp);
+        }
+        s
+    }
+
+    /// Appends `span`, which must start no earlier than the last one ends.
+    pub fn push(&mut self, span: Span) {
+        if !self.starts.is_empty() && span.start != self.end {
+            self.starts.push(self.end);
+            self.states.push(Spans::GAP);
+        }
+        self.starts.push(span.start);
+        self.states.push(Spans::code(span.state));
+        self.end = span.end;
+    }
+
+    /// Number of entries (spans, and gaps between spans that do not touch): the range
+    /// of [`Spans::get`]'s index.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are no spans.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Where entry `i` starts.
+    pub fn start(&self, i: usize) -> i64 {
+        self.starts[i]
+    }
+
+    /// Where entry `i` ends.
+    pub fn end(&self, i: usize) -> i64 {
+        self.starts.get(i + 1).copied().unwrap_or(self.end)
+    }
+
+    /// Entry `i`: a span, or `None` for a gap.
+    pub fn get(&self, i: usize) -> Option<Span> {
+        Some(Span {
+            start: self.starts[i],
+            end: self.end(i),
+            state: Spans::state_of(self.states[i])?,
+        })
+    }
+
+    /// The spans, in time order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Span> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// The first span.
+    pub fn first(&self) -> Option<Span> {
+        self.iter().next()
+    }
+
+    /// The last span.
+    pub fn last(&self) -> Option<Span> {
+        self.iter().next_back()
+    }
+
+    /// The first entry from `from` on that ends after `t`: with entries ending at or
+    /// before `t` skipped by galloping (doubling steps, then a binary search), a near
+    /// answer is found in a few steps and a far one in logarithmic time.
+    pub fn first_ending_after(&self, from: usize, t: i64) -> usize {
+        self.gallop(from, |i| self.end(i) <= t)
+    }
+
+    /// The first entry from `from` on that starts at or after `t` (galloping).
+    pub fn first_starting_from(&self, from: usize, t: i64) -> usize {
+        self.gallop(from, |i| self.starts[i] < t)
+    }
+
+    fn gallop(&self, from: usize, before: impl Fn(usize) -> bool) -> usize {
+        let n = self.len();
+        let mut reach = 1;
+        while from + reach <= n && before(from + reach - 1) {
+            reach *= 2;
+        }
+        let (mut lo, mut hi) = (from + reach / 2, (from + reach).min(n));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if before(mid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
 /// One goroutine's states over its life in the trace.
 ///
 /// The spans add up to the Summarizer's columns: `Running` spans to `exec`, `Runnable` to
@@ -157,7 +291,7 @@ pub struct Lifetime {
     /// When it exited (or blocked forever), if it did inside the trace.
     pub end: Option<i64>,
     /// Its states, in time order, not overlapping.
-    pub spans: Vec<Span>,
+    pub spans: Spans,
 }
 
 impl Lifetime {
@@ -169,10 +303,18 @@ impl Lifetime {
             .fold(0i64, |a, s| a.wrapping_add(s.duration()))
     }
 
+    /// The span covering time `t`, if any.
+    pub fn span_at(&self, t: i64) -> Option<Span> {
+        let i = self.spans.first_ending_after(0, t);
+        (i < self.spans.len())
+            .then(|| self.spans.get(i))
+            .flatten()
+            .filter(|s| s.start <= t)
+    }
+
     /// The state at time `t`, if any span covers it.
-    pub fn state_at(&self, t: i64) -> Option<&State> {
-        let i = self.spans.partition_point(|s| s.end <= t);
-        self.spans.get(i).filter(|s| s.start <= t).map(|s| &s.state)
+    pub fn state_at(&self, t: i64) -> Option<State> {
+        self.span_at(t).map(|s| s.state)
     }
 }
 
@@ -316,7 +458,7 @@ impl GStates {
                 let first = match new {
                     GoState::Syscall if ev.proc() == -1 => Some(State::SyscallBlocked),
                     GoState::Waiting => Some(State::Waiting(self.reason(st.reason))),
-                    _ => state.clone(),
+                    _ => state,
                 };
                 g.open = first.map(|s| (s, self.sync_ts));
                 self.live.insert(id, g);
@@ -425,7 +567,7 @@ mod tests {
     #[test]
     fn state_at_finds_the_covering_span() {
         let life = Lifetime {
-            spans: vec![
+            spans: Spans::from_spans([
                 Span {
                     start: 10,
                     end: 20,
@@ -436,15 +578,48 @@ mod tests {
                     end: 30,
                     state: State::Runnable,
                 },
-            ],
+            ]),
             ..Lifetime::default()
         };
-        assert_eq!(life.state_at(10), Some(&State::Running));
-        assert_eq!(life.state_at(19), Some(&State::Running));
+        assert_eq!(life.state_at(10), Some(State::Running));
+        assert_eq!(life.state_at(19), Some(State::Running));
+        // The gap between the two spans is no span.
         assert_eq!(life.state_at(20), None);
-        assert_eq!(life.state_at(27), Some(&State::Runnable));
+        assert_eq!(life.state_at(24), None);
+        assert_eq!(life.state_at(27), Some(State::Runnable));
         assert_eq!(life.state_at(30), None);
+        assert_eq!(life.state_at(5), None);
         assert_eq!(life.total(|s| *s == State::Running), 10);
+        assert_eq!(life.spans.iter().count(), 2);
+        assert_eq!(life.spans.last().map(|s| s.end), Some(30));
+        let reason = State::Waiting(Reason::new("chan send"));
+        let back = Spans::from_spans([Span {
+            start: 1,
+            end: 2,
+            state: reason,
+        }]);
+        assert_eq!(back.first().map(|s| s.state), Some(reason));
+    }
+
+    #[test]
+    fn gallops_to_the_spans_of_a_window() {
+        let spans = Spans::from_spans((0..100).map(|i| Span {
+            start: i * 10,
+            end: i * 10 + 10,
+            state: State::Running,
+        }));
+        for from in [0, 3, 50] {
+            for t in [0, 5, 10, 499, 500, 995, 2000] {
+                let want = (from..spans.len())
+                    .find(|&i| spans.end(i) > t)
+                    .unwrap_or(spans.len());
+                assert_eq!(spans.first_ending_after(from, t), want, "{from} {t}");
+                let want = (from..spans.len())
+                    .find(|&i| spans.start(i) >= t)
+                    .unwrap_or(spans.len());
+                assert_eq!(spans.first_starting_from(from, t), want, "{from} {t}");
+            }
+        }
     }
 
     #[test]
@@ -454,7 +629,7 @@ mod tests {
             State::Waiting(Reason::new("chan receive")).name(),
             "chan receive"
         );
-        // One number a text; a span is three words.
+        // One number a text; a span is three words, 12 bytes when stored.
         assert_eq!(Reason::new("select"), Reason::new("select"));
         assert_ne!(Reason::new("select"), Reason::new("sync"));
         assert_eq!(std::mem::size_of::<Span>(), 24);

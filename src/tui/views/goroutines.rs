@@ -20,9 +20,9 @@ use super::{Ctx, Effect, View};
 use crate::analysis::goroutines::{
     CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution,
 };
-#[cfg(test)]
-use crate::analysis::gstates::Span;
 use crate::analysis::gstates::{GStates, Lifetime, State};
+#[cfg(test)]
+use crate::analysis::gstates::{Span, Spans};
 use crate::analysis::profiles::Frame;
 use crate::tui::action::Action;
 use crate::tui::format::{dur, fit, pct};
@@ -1193,10 +1193,10 @@ fn frames(buf: &mut Buffer, area: Rect, stack: &[Frame]) -> u16 {
 
 /// The legend of a state strip: each state's glyph, name and total time.
 fn state_legend(l: &Lifetime, theme: Theme) -> Vec<LegendItem<'_>> {
-    let mut seen: Vec<&State> = Vec::new();
-    for s in &l.spans {
-        if !seen.contains(&&s.state) {
-            seen.push(&s.state);
+    let mut seen: Vec<State> = Vec::new();
+    for s in l.spans.iter() {
+        if !seen.contains(&s.state) {
+            seen.push(s.state);
         }
     }
     seen.sort_by_key(|s| match s {
@@ -1208,7 +1208,7 @@ fn state_legend(l: &Lifetime, theme: Theme) -> Vec<LegendItem<'_>> {
     });
     seen.into_iter()
         .map(|s| {
-            let c = StateColor::of_state(s);
+            let c = StateColor::of_state(&s);
             let f: Swatch<'_> = Box::new(move |buf: &mut Buffer, x, y| {
                 let glyph = if theme.has_color() {
                     '█'
@@ -1217,7 +1217,7 @@ fn state_legend(l: &Lifetime, theme: Theme) -> Vec<LegendItem<'_>> {
                 };
                 buf[(x, y)].set_char(glyph).set_style(theme.state(c));
             });
-            (f, format!("{} {}", s.name(), dur(l.total(|x| x == s))))
+            (f, format!("{} {}", s.name(), dur(l.total(|x| *x == s))))
         })
         .collect()
 }
@@ -1236,15 +1236,16 @@ fn strip(buf: &mut Buffer, area: Rect, l: &Lifetime, from: i64, to: i64, theme: 
         let b = from + (span_len as i128 * (cell + 1) as i128 / w as i128) as i64;
         // Time per colour family in [a, b).
         let mut acc = [0i64; 6];
-        while i < l.spans.len() && l.spans[i].end <= a {
+        while i < l.spans.len() && l.spans.end(i) <= a {
             i += 1;
         }
         let mut j = i;
-        while j < l.spans.len() && l.spans[j].start < b.max(a + 1) {
-            let s = &l.spans[j];
-            let overlap = s.end.min(b.max(a + 1)) - s.start.max(a);
-            if overlap > 0 {
-                acc[color_index(StateColor::of_state(&s.state))] += overlap;
+        while j < l.spans.len() && l.spans.start(j) < b.max(a + 1) {
+            if let Some(s) = l.spans.get(j) {
+                let overlap = s.end.min(b.max(a + 1)) - s.start.max(a);
+                if overlap > 0 {
+                    acc[color_index(StateColor::of_state(&s.state))] += overlap;
+                }
             }
             j += 1;
         }
@@ -1323,7 +1324,7 @@ mod tests {
     #[test]
     fn the_strip_shows_the_state_that_took_most_of_each_cell() {
         let life = Lifetime {
-            spans: vec![
+            spans: Spans::from_spans([
                 Span {
                     start: 0,
                     end: 30,
@@ -1339,7 +1340,7 @@ mod tests {
                     end: 100,
                     state: State::Waiting(crate::analysis::gstates::Reason::new("chan receive")),
                 },
-            ],
+            ]),
             ..Lifetime::default()
         };
         let theme = Theme::new(crate::tui::theme::Palette::Mono);

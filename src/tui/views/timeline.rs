@@ -1337,11 +1337,7 @@ impl View for TimelineView {
         {
             let state = rows
                 .life(self.row)
-                .and_then(|l| {
-                    l.spans
-                        .iter()
-                        .find(|s| s.start <= self.cursor && self.cursor < s.end)
-                })
+                .and_then(|l| l.span_at(self.cursor))
                 .map_or("-".to_string(), |s| {
                     format!(
                         "{} for {} (from {})",
@@ -1626,7 +1622,7 @@ impl TimelineView {
             );
             let Some(life) = rows.life(idx) else { continue };
             let spans = &life.spans;
-            let mut k = spans.partition_point(|s| s.end <= self.from);
+            let mut k = spans.first_ending_after(0, self.from);
             for c in 0..self.cells {
                 let (a, b) = cell(c);
                 // The spans that reach into [a, b) are k..hi. A zoomed-out cell of a
@@ -1634,18 +1630,18 @@ impl TimelineView {
                 // (a zoomed-in cell holds a span or two), and the state with the most
                 // time in the cell is picked from at most about SAMPLE of them. Walking
                 // them all made a frame of such rows take tens of milliseconds.
-                k = gallop(spans, k, |s| s.end <= a);
-                let hi = gallop(spans, k, |s| s.start < b);
+                k = spans.first_ending_after(k, a);
+                let hi = spans.first_starting_from(k, b);
                 let step = ((hi - k) / SAMPLE).max(1);
-                let mut best: Option<(&State, i64)> = None;
-                for sp in spans[k..hi].iter().step_by(step) {
+                let mut best: Option<(State, i64)> = None;
+                for sp in (k..hi).step_by(step).filter_map(|i| spans.get(i)) {
                     let d = sp.end.min(b) - sp.start.max(a);
                     if d > 0 && best.is_none_or(|(_, bd)| d > bd) {
-                        best = Some((&sp.state, d));
+                        best = Some((sp.state, d));
                     }
                 }
                 if let Some((st, _)) = best {
-                    let (glyph, color) = state_look(st);
+                    let (glyph, color) = state_look(&st);
                     buf[(x0 + c, y)]
                         .set_char(glyph)
                         .set_style(theme.state(color));
@@ -1827,19 +1823,6 @@ impl TimelineView {
     }
 }
 
-/// The first index from `from` on where `before` is false, for `before` true on a
-/// prefix of `items[from..]`: steps of doubling length, then a binary search of the last
-/// step, so near answers are cheap and far ones logarithmic.
-fn gallop<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
-    let mut reach = 1;
-    while from + reach <= items.len() && before(&items[from + reach - 1]) {
-        reach *= 2;
-    }
-    let lo = from + reach / 2;
-    let hi = (from + reach).min(items.len());
-    lo + items[lo..hi].partition_point(before)
-}
-
 /// `pkg/path.Func` → `path.Func`: the part after the last `/`, as labels have no room.
 fn short_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
@@ -1923,22 +1906,6 @@ fn draw_counter<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn gallop_finds_the_end_of_a_prefix_from_any_start() {
-        let v: Vec<i64> = (0..100).map(|i| i * 3).collect();
-        for from in 0..=v.len() {
-            for t in -1..310 {
-                let want = from.max(v.partition_point(|&x| x < t));
-                assert_eq!(
-                    super::gallop(&v, from, |&x| x < t),
-                    want,
-                    "from {from}, {t}"
-                );
-            }
-        }
-        assert_eq!(super::gallop::<i64>(&[], 0, |_| true), 0);
-    }
 
     #[test]
     fn axis_labels_tell_ticks_apart() {
