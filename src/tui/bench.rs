@@ -111,13 +111,14 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
 
     let mut times: Vec<(Duration, Action)> = Vec::new();
     // Resident memory after each key's background work: what each view adds.
-    let mut rss_after: Vec<Option<u64>> = Vec::new();
+    // And the peak so far, which shows the transient cost of building a view.
+    let mut rss_after: Vec<String> = Vec::new();
     for &a in SCRIPT {
         times.push((frame_after(&mut app, area, |app| app.update(a)), a));
         // Background work a view started (footprint, recomputations) is not a key's
         // latency: wait for it outside the timing.
         settle(&mut app);
-        rss_after.push(crate::report::bench::rss_kib());
+        rss_after.push(memory());
     }
     let mut sorted: Vec<Duration> = times.iter().map(|t| t.0).collect();
     sorted.sort();
@@ -134,8 +135,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         ms(worst)
     )?;
     for ((d, a), rss) in times.iter().zip(&rss_after) {
-        let rss = rss.map_or(String::new(), |k| format!("RSS {} MiB", k / 1024));
-        writeln!(out, "  {:>8.2} ms  {:<24} {rss}", ms(*d), format!("{a:?}"))?;
+        writeln!(out, "  {:>8.2} ms  {:<24}{rss}", ms(*d), format!("{a:?}"))?;
     }
     causality(&mut app, area, out)?;
     if let Some(kib) = crate::report::bench::peak_rss_kib() {
@@ -200,11 +200,21 @@ fn timed(
     }
     writeln!(
         out,
-        "  {label:<44} {} keys, max {:.2} ms, total {:.2} ms",
+        "  {label:<44} {} keys, max {:.2} ms, total {:.2} ms{}",
         keys.len(),
         ms(worst),
-        ms(total)
+        ms(total),
+        memory()
     )
+}
+
+/// ", RSS x MiB, peak y MiB" where the OS tells.
+fn memory() -> String {
+    use crate::report::bench::{peak_rss_kib, rss_kib};
+    match (rss_kib(), peak_rss_kib()) {
+        (Some(now), Some(peak)) => format!(", RSS {} MiB, peak {} MiB", now / 1024, peak / 1024),
+        _ => String::new(),
+    }
 }
 
 /// Times the causality keys: typing in the jump prompt (candidates ranked at every
@@ -233,9 +243,10 @@ fn causality(app: &mut App, area: Rect, out: &mut impl Write) -> std::io::Result
     frame_after(app, area, |_| {});
     writeln!(
         out,
-        "  {:<44} {:.2} ms (keys stay live meanwhile)",
+        "  {:<44} {:.2} ms (keys stay live meanwhile){}",
         "search: all matches in, list shown",
-        ms(t.elapsed())
+        ms(t.elapsed()),
+        memory()
     )?;
     timed(
         out,
