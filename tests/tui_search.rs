@@ -100,3 +100,88 @@ fn the_search_command_prints_the_same_matches() {
         assert_eq!(g["goroutine"].as_i64(), w.goroutine);
     }
 }
+
+/// The search analysis finds exactly what a plain scan of every slice and every arrow
+/// finds: the slices whose goroutine's start function, end or start stack, unblock
+/// reason (the arrow into the slice) or the stack of an arrow it caused (out of its lane
+/// during the slice) contains the text, each with the first reason in that order.
+#[test]
+fn matches_are_those_of_a_plain_scan_of_slices_and_arrows() {
+    use gotrace_tui::analysis::search::Hit;
+    use gotrace_tui::analysis::timeline::NO_STACK;
+    let mut kinds: std::collections::BTreeSet<&str> = Default::default();
+    for rel in ["go126/http.trace", "go126/chan.trace", "go126/mutex.trace"] {
+        let app = tui::app(rel);
+        let model = app.model().unwrap();
+        let tl = &model.procs;
+        let arrows: Vec<_> = tl.compact_arrows().collect();
+        for pattern in ["chan", "sync", "unblock", "main", "net"] {
+            let has = |s: &str| s.to_lowercase().contains(pattern);
+            let stack_has = |id: u32| {
+                id != NO_STACK
+                    && tl.stacks[id as usize]
+                        .iter()
+                        .any(|f| has(&f.func) || has(&f.file))
+            };
+            let mut want = Vec::new();
+            for (&lane, spans) in tl.lane_ids.iter().zip(&tl.lanes) {
+                for i in 0..spans.len() {
+                    let (s0, s1, g) = (
+                        spans.starts.get(i),
+                        spans.ends.get(i),
+                        spans.goroutines.get(i),
+                    );
+                    let [st, en] = spans.stacks(i);
+                    let unblock = arrows.iter().any(|a| {
+                        a.to_lane == lane && a.to_time == s0 && a.goroutine == g && has(&a.name)
+                    });
+                    let caused = arrows.iter().any(|a| {
+                        a.from_lane == lane
+                            && (s0..=s1).contains(&a.from_time)
+                            && a.stack.is_some_and(stack_has)
+                    });
+                    let kind = if has(model.goroutine_name(g)) {
+                        "name"
+                    } else if stack_has(en) {
+                        "end"
+                    } else if stack_has(st) {
+                        "start"
+                    } else if unblock {
+                        "unblock"
+                    } else if caused {
+                        "caused"
+                    } else {
+                        continue;
+                    };
+                    want.push((s0, lane, g, kind));
+                }
+            }
+            let (got, total) = search(tl, |g| model.goroutine_name(g), pattern, usize::MAX);
+            let mut got: Vec<_> = got
+                .iter()
+                .filter_map(|m| {
+                    let kind = match m.hit {
+                        Hit::Name(_) => "name",
+                        Hit::EndStack(_) => "end",
+                        Hit::StartStack(_) => "start",
+                        Hit::Unblock(_) => "unblock",
+                        Hit::Caused(_) => "caused",
+                        Hit::Log(_) => return None,
+                    };
+                    Some((m.time, m.lane, m.goroutine?, kind))
+                })
+                .collect();
+            let logs = total - got.len();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "{rel}: {pattern}");
+            assert_eq!(total, want.len() + logs, "{rel}: {pattern}");
+            kinds.extend(want.iter().map(|w| w.3));
+        }
+    }
+    // Each reason was seen, so each part of the scan was compared.
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["caused", "end", "name", "start", "unblock"]
+    );
+}

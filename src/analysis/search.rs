@@ -88,36 +88,13 @@ pub fn search<'a>(
     };
     // Each goroutine once.
     let mut name_hit: FxHashMap<i64, bool> = FxHashMap::default();
-    // The arrows that match, per lane, in time order: by where they end (a slice
-    // started by an unblock whose reason matches) and by where they begin (a slice that
-    // created or unblocked another at a matching stack). Indexes only: the text of a
-    // hit is built for the matches kept, not for millions of arrows.
-    // An arrow is named by its span: (row, index).
-    let mut ending: Vec<Vec<(i64, (u32, u32))>> = vec![Vec::new(); tl.lanes.len()];
-    let mut starting: Vec<Vec<(i64, (u32, u32))>> = vec![Vec::new(); tl.lanes.len()];
+    // The arrows that match: by where they end (a slice started by an unblock whose
+    // reason matches: the slice's own cause), and by where they begin (a slice that
+    // created or unblocked another at a matching stack: the arrow index lists those by
+    // lane and time). An arrow is named by the span it starts: (row, index). Nothing is
+    // collected per arrow: a common word ("chan") matches millions of them.
     let link_named: Vec<bool> = tl.cause_links.iter().map(|(_, n)| has(n)).collect();
-    for (row, spans) in tl.lanes.iter().enumerate() {
-        for i in 0..spans.len() {
-            let Some(c) = spans.cause(i) else { continue };
-            let Some(&(from_lane, _)) = tl.cause_links.get(c.link as usize) else {
-                continue;
-            };
-            let arrow = (row as u32, i as u32);
-            if link_named[c.link as usize] {
-                ending[row].push((spans.starts.get(i), arrow));
-            }
-            if stack(c.stack).is_some()
-                && let Some(r) = tl.row_of(from_lane)
-            {
-                starting[r].push((c.time, arrow));
-            }
-        }
-    }
-    for v in ending.iter_mut().chain(starting.iter_mut()) {
-        v.sort_unstable();
-    }
-
-    let arrow = |(row, i): (u32, u32)| tl.arrow_into(row as usize, i as usize);
+    let arrow = |(row, i): (usize, usize)| tl.arrow_into(row, i);
     let mut out: Vec<Match> = Vec::new();
     let mut total = 0usize;
     let push = |m: Match, out: &mut Vec<Match>, total: &mut usize| {
@@ -128,19 +105,24 @@ pub fn search<'a>(
         // A lane's spans are in time order: its first `limit` matches are all that can
         // be among the first `limit` overall (the rest are only counted).
         let mut kept = 0usize;
-        let (ends, starts) = (&ending[row], &starting[row]);
-        let (mut pe, mut ps) = (0usize, 0usize);
+        let mut starts = tl
+            .arrow_index
+            .caused_on(tl, lane)
+            .filter(|&(_, (r, j))| {
+                tl.lanes[r]
+                    .cause(j)
+                    .is_some_and(|c| stack(c.stack).is_some())
+            })
+            .peekable();
         for i in 0..spans.len() {
             let (s0, s1) = (spans.starts.get(i), spans.ends.get(i));
-            // Both lists and the spans advance together in time.
-            while pe < ends.len() && ends[pe].0 < s0 {
-                pe += 1;
-            }
-            while ps < starts.len() && starts[ps].0 < s0 {
-                ps += 1;
-            }
-            let unblock = (pe < ends.len() && ends[pe].0 == s0).then(|| ends[pe].1);
-            let cause = (ps < starts.len() && starts[ps].0 <= s1).then(|| starts[ps].1);
+            // The caused arrows and the spans advance together in time.
+            while starts.next_if(|&(t, _)| t < s0).is_some() {}
+            let unblock = spans
+                .cause(i)
+                .is_some_and(|c| link_named[c.link as usize])
+                .then_some((row, i));
+            let cause = starts.peek().filter(|&&(t, _)| t <= s1).map(|&(_, a)| a);
             let g = spans.goroutines.get(i);
             let [st, en] = spans.stacks(i);
             let named = *name_hit.entry(g).or_insert_with(|| has(name_of(g)));

@@ -1555,6 +1555,26 @@ impl ArrowIndex {
             .filter(|a| a.to_time == start)
     }
 
+    /// The arrows caused on `lane`, in time order, as (cause time, row and index of the
+    /// span each starts): a walk of the index that builds no arrow.
+    pub fn caused_on<'t>(
+        &'t self,
+        tl: &'t Timeline,
+        lane: u64,
+    ) -> impl Iterator<Item = (i64, (usize, usize))> + 't {
+        let source = move |id: u32| {
+            let (row, i) = self.locate(id)?;
+            Some((tl.cause_source(&tl.lanes[row], i)?, (row, i)))
+        };
+        let lo = self
+            .by_source
+            .partition_point(|&id| source(id).is_some_and(|((l, _), _)| l < lane));
+        self.by_source[lo..]
+            .iter()
+            .map_while(move |&id| source(id).filter(|((l, _), _)| *l == lane))
+            .map(|((_, t), span)| (t, span))
+    }
+
     /// The arrows caused on `lane` during `[from, to]`, in time order.
     pub fn out_of<'t>(
         &'t self,
