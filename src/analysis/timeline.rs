@@ -1217,6 +1217,15 @@ impl Cause {
     };
 }
 
+/// A span's start and end stacks (indexes into [`Timeline::stacks`], or [`NO_STACK`]),
+/// and the stack and link of its cause ([`Cause`]; [`Cause::NONE`]'s when it has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Detail {
+    stacks: [u32; 2],
+    cause_stack: u32,
+    cause_link: u32,
+}
+
 /// Spans per prefix sum in [`LaneSpans`].
 const BUSY_STRIDE: usize = 16;
 
@@ -1232,22 +1241,19 @@ pub struct LaneSpans {
     pub ends: I64Column,
     /// The goroutine of each span.
     pub goroutines: I64Column,
-    /// The (start, end) stack pair of each span, as an index into `stack_pairs`; empty
-    /// when built without stacks ([`LaneSpans::stacks`] reads them). A goroutine stops
-    /// and resumes at a few places, so pairs repeat: 4 bytes a span, not 8.
-    stack_pair: Vec<u32>,
-    /// The distinct (start, end) stack pairs (indexes into [`Timeline::stacks`], or
-    /// [`NO_STACK`]).
-    stack_pairs: Vec<[u32; 2]>,
-    /// While spans are pushed: the index of each pair in `stack_pairs`.
-    pair_ids: FxHashMap<[u32; 2], u32>,
-    /// The flow arrow into each span ([`LaneSpans::cause`]: what made its goroutine
-    /// run), as three columns of 12 bytes a span in all; empty when built without them.
-    /// A span without a recorded cause has the link [`Cause::NONE`]'s and its own start
-    /// as the time, which keeps the time column narrow.
+    /// What each span has besides its times and goroutine, as an index into `details`;
+    /// empty when built without stacks and causes ([`LaneSpans::stacks`] and
+    /// [`LaneSpans::cause`] read them). A goroutine stops and resumes at a few places and
+    /// is woken from a few, so these repeat: 4 bytes a span, not 16.
+    detail: Vec<u32>,
+    /// The distinct details.
+    details: Vec<Detail>,
+    /// While spans are pushed: the index of each detail in `details`.
+    detail_ids: FxHashMap<Detail, u32>,
+    /// The time of the flow arrow into each span ([`LaneSpans::cause`]: what made its
+    /// goroutine run). A span without a recorded cause has its own start here, which
+    /// keeps the column narrow.
     cause_times: I64Column,
-    cause_stacks: Vec<u32>,
-    cause_links: Vec<u32>,
     /// `busy_before[k]`: total length of spans `0..k * BUSY_STRIDE` (and, last, of all
     /// spans). A prefix sum every 16 spans, not every span: 8 bytes a span were 98 MB on a
     /// 200 MB trace, and the spans in between are summed in a few steps.
@@ -1273,35 +1279,38 @@ impl LaneSpans {
         self.starts.push(start);
         self.ends.push(end);
         self.goroutines.push(goroutine);
-        let pairs = &mut self.stack_pairs;
-        let pair = *self.pair_ids.entry(stacks).or_insert_with(|| {
-            pairs.push(stacks);
-            (pairs.len() - 1) as u32
+        let details = &mut self.details;
+        let detail = Detail {
+            stacks,
+            cause_stack: cause.stack,
+            cause_link: cause.link,
+        };
+        let id = *self.detail_ids.entry(detail).or_insert_with(|| {
+            details.push(detail);
+            (details.len() - 1) as u32
         });
-        self.stack_pair.push(pair);
+        self.detail.push(id);
         let none = cause.link == Cause::NONE.link;
         self.cause_times.push(if none { start } else { cause.time });
-        self.cause_stacks.push(cause.stack);
-        self.cause_links.push(cause.link);
+    }
+
+    fn detail(&self, i: usize) -> Option<Detail> {
+        self.details.get(*self.detail.get(i)? as usize).copied()
     }
 
     /// The start and end stacks of span `i` (indexes into [`Timeline::stacks`], or
     /// [`NO_STACK`], as are both when the spans were built without stacks).
     pub fn stacks(&self, i: usize) -> [u32; 2] {
-        self.stack_pair
-            .get(i)
-            .and_then(|&p| self.stack_pairs.get(p as usize))
-            .copied()
-            .unwrap_or([NO_STACK, NO_STACK])
+        self.detail(i).map_or([NO_STACK, NO_STACK], |d| d.stacks)
     }
 
     /// The cause of span `i`, if one was recorded.
     pub fn cause(&self, i: usize) -> Option<Cause> {
-        let link = *self.cause_links.get(i)?;
-        (link != Cause::NONE.link).then(|| Cause {
+        let d = self.detail(i)?;
+        (d.cause_link != Cause::NONE.link).then(|| Cause {
             time: self.cause_times.get(i),
-            stack: self.cause_stacks[i],
-            link,
+            stack: d.cause_stack,
+            link: d.cause_link,
         })
     }
 
@@ -1315,19 +1324,9 @@ impl LaneSpans {
             self.starts = pick(&self.starts);
             self.ends = pick(&self.ends);
             self.goroutines = pick(&self.goroutines);
-            if !self.stack_pair.is_empty() {
-                self.stack_pair = order.iter().map(|&i| self.stack_pair[i as usize]).collect();
-            }
-            if !self.cause_links.is_empty() {
+            if !self.detail.is_empty() {
+                self.detail = order.iter().map(|&i| self.detail[i as usize]).collect();
                 self.cause_times = pick(&self.cause_times);
-                self.cause_stacks = order
-                    .iter()
-                    .map(|&i| self.cause_stacks[i as usize])
-                    .collect();
-                self.cause_links = order
-                    .iter()
-                    .map(|&i| self.cause_links[i as usize])
-                    .collect();
             }
         }
         self.busy_before.clear();
@@ -1344,16 +1343,15 @@ impl LaneSpans {
         self.starts.seal();
         self.ends.seal();
         self.goroutines.seal();
-        self.stack_pair.shrink_to_fit();
-        self.stack_pairs.shrink_to_fit();
-        self.pair_ids = FxHashMap::default();
+        self.detail.shrink_to_fit();
+        self.details.shrink_to_fit();
+        self.detail_ids = FxHashMap::default();
         self.cause_times.seal();
-        self.cause_stacks.shrink_to_fit();
-        self.cause_links.shrink_to_fit();
     }
 
     /// Heap bytes of the spans (times, goroutines, stacks, prefix sums) and of their
-    /// causes, spare capacity aside.
+    /// causes (times: their stacks and links are among the spans' details), spare
+    /// capacity aside.
     fn footprint(&self) -> (usize, usize) {
         fn bytes<T>(v: &[T]) -> usize {
             std::mem::size_of_val(v)
@@ -1362,10 +1360,10 @@ impl LaneSpans {
             self.starts.bytes()
                 + self.ends.bytes()
                 + self.goroutines.bytes()
-                + bytes(&self.stack_pair)
-                + bytes(&self.stack_pairs)
+                + bytes(&self.detail)
+                + bytes(&self.details)
                 + bytes(&self.busy_before),
-            self.cause_times.bytes() + bytes(&self.cause_stacks) + bytes(&self.cause_links),
+            self.cause_times.bytes(),
         )
     }
 

@@ -135,7 +135,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         ms(worst)
     )?;
     for ((d, a), rss) in times.iter().zip(&rss_after) {
-        writeln!(out, "  {:>8.2} ms  {:<24}{rss}", ms(*d), format!("{a:?}"))?;
+        writeln!(out, "  {:>8.2} ms  {:<24} {rss}", ms(*d), format!("{a:?}"))?;
     }
     causality(&mut app, area, out)?;
     if let Some(kib) = crate::report::bench::peak_rss_kib() {
@@ -200,7 +200,7 @@ fn timed(
     }
     writeln!(
         out,
-        "  {label:<44} {} keys, max {:.2} ms, total {:.2} ms{}",
+        "  {label:<44} {} keys, max {:.2} ms, total {:.2} ms; {}",
         keys.len(),
         ms(worst),
         ms(total),
@@ -208,11 +208,11 @@ fn timed(
     )
 }
 
-/// ", RSS x MiB, peak y MiB" where the OS tells.
+/// "RSS x MiB, peak y MiB" where the OS tells.
 fn memory() -> String {
     use crate::report::bench::{peak_rss_kib, rss_kib};
     match (rss_kib(), peak_rss_kib()) {
-        (Some(now), Some(peak)) => format!(", RSS {} MiB, peak {} MiB", now / 1024, peak / 1024),
+        (Some(now), Some(peak)) => format!("RSS {} MiB, peak {} MiB", now / 1024, peak / 1024),
         _ => String::new(),
     }
 }
@@ -243,7 +243,7 @@ fn causality(app: &mut App, area: Rect, out: &mut impl Write) -> std::io::Result
     frame_after(app, area, |_| {});
     writeln!(
         out,
-        "  {:<44} {:.2} ms (keys stay live meanwhile){}",
+        "  {:<44} {:.2} ms (keys stay live meanwhile); {}",
         "search: all matches in, list shown",
         ms(t.elapsed()),
         memory()
