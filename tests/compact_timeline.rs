@@ -4,7 +4,9 @@
 //! committed trace; its thinned Goroutines counter
 //! shows, at each kept row, the last value the full counter had before the next one.
 
-use gotrace_tui::analysis::timeline::{Arrow, NO_STACK, SliceKind, TimelineBuilder};
+use gotrace_tui::analysis::timeline::{
+    Arrow, NO_STACK, SliceKind, TimelineBuilder, runnable_running,
+};
 use gotrace_tui::trace::Reader;
 
 #[path = "common/oracle.rs"]
@@ -93,11 +95,16 @@ fn compact_timeline_equals_the_full_proc_view() {
         assert_eq!(compact.heap, full.heap, "{name}: heap");
         assert_eq!(compact.thread_counts, full.thread_counts, "{name}: threads");
 
-        let rows = &compact.goroutine_counts;
+        // The Goroutines track: rows at times of the full counter's rows, at least 1 µs
+        // apart, each with the drawn value (runnable + running) of the last full row
+        // before the next track row.
+        assert!(compact.goroutine_counts.is_empty(), "{name}");
+        let rows: Vec<(i64, i64)> = compact.goroutine_track.rows().collect();
         assert!(rows.len() <= full.goroutine_counts.len());
-        for (i, (t, v)) in rows.iter().enumerate() {
+        assert_eq!(rows.is_empty(), full.goroutine_counts.is_empty(), "{name}");
+        for (i, &(t, v)) in rows.iter().enumerate() {
             assert!(
-                full.goroutine_counts.iter().any(|(ft, _)| ft == t),
+                full.goroutine_counts.iter().any(|(ft, _)| *ft == t),
                 "{name}: row at {t}"
             );
             let next = rows.get(i + 1).map_or(i64::MAX, |r| r.0);
@@ -107,7 +114,11 @@ fn compact_timeline_equals_the_full_proc_view() {
                 .rev()
                 .find(|(ft, _)| *ft < next)
                 .unwrap();
-            assert_eq!(v, &last.1, "{name}: counter row at {t}");
+            assert_eq!(
+                v as u64,
+                runnable_running(last.1),
+                "{name}: counter row at {t}"
+            );
             if i > 0 {
                 assert!(t - rows[i - 1].0 >= 1_000, "{name}: rows closer than 1 µs");
             }
@@ -126,13 +137,14 @@ fn a_thread_timeline_without_counters_differs_only_by_them() {
         let (with, without) = (with.finish(), without.finish());
         let name = path.display();
         assert!(without.goroutine_counts.is_empty(), "{name}");
+        assert!(without.goroutine_track.is_empty(), "{name}");
         assert!(without.heap.is_empty(), "{name}");
         assert!(without.thread_counts.is_empty(), "{name}");
         assert_eq!(without.lane_ids, with.lane_ids, "{name}: lanes");
         assert_eq!(without.lanes, with.lanes, "{name}: spans");
         assert_eq!(without.slices, with.slices, "{name}: ranges");
         assert_eq!(without.instants, with.instants, "{name}: instants");
-        with_counters += usize::from(!with.goroutine_counts.is_empty() && !with.heap.is_empty());
+        with_counters += usize::from(!with.goroutine_track.is_empty() && !with.heap.is_empty());
     }
     assert!(
         with_counters > 10,

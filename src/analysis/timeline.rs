@@ -139,7 +139,12 @@ pub struct Timeline {
     /// Distinct stacks, innermost frame first.
     pub stacks: Vec<Vec<Frame>>,
     /// Go's "Goroutines" counter: (time, GC waiting, runnable, running) at each change.
+    /// Empty in compact mode, which keeps [`Timeline::goroutine_track`] instead.
     pub goroutine_counts: Vec<(i64, [i64; 3])>,
+    /// In compact mode, the Goroutines counter as the explorer draws it (runnable +
+    /// running), at most one row per microsecond: 8 bytes a row, where the full counter
+    /// takes 32 and has millions of rows on big traces.
+    pub goroutine_track: Track,
     /// Go's "Heap" counter: (time, allocated, goal minus allocated) at each change.
     pub heap: Vec<(i64, [u64; 2])>,
     /// Go's "Threads" counter: (time, in syscall, running) at each change.
@@ -319,6 +324,9 @@ pub struct TimelineBuilder {
     /// Compact mode: goroutine slices go to per-lane span arrays, not to `out.slices`;
     /// lanes are found through a map because their IDs come from the trace.
     compact: Option<CompactLanes>,
+    /// Compact mode: the last row of the Goroutines track, not yet stored, as rows
+    /// closer than [`COMPACT_COUNTER_STEP`] to it replace its value.
+    goroutine_row: Option<(i64, i64)>,
     /// Compact mode: the number of each (lane, name) of a cause in
     /// [`Timeline::cause_links`], by the name's address (names are shared).
     cause_link_ids: FxHashMap<(u64, usize), u32>,
@@ -843,12 +851,19 @@ impl TimelineBuilder {
         self.gstates[is] += 1;
         if was != is && !self.links_only && !self.no_counters {
             let g = self.gstates;
-            let row = (ts, [g[4], g[1], g[2]]);
-            match self.out.goroutine_counts.last_mut() {
-                Some(last) if self.compact.is_some() && ts - last.0 < COMPACT_COUNTER_STEP => {
-                    last.1 = row.1
+            let row = [g[4], g[1], g[2]];
+            if self.compact.is_none() {
+                self.out.goroutine_counts.push((ts, row));
+            } else {
+                let value = runnable_running(row) as i64;
+                match &mut self.goroutine_row {
+                    Some((t, v)) if ts - *t < COMPACT_COUNTER_STEP => *v = value,
+                    pending => {
+                        if let Some((t, v)) = pending.replace((ts, value)) {
+                            self.out.goroutine_track.push(t, v);
+                        }
+                    }
                 }
-                _ => self.out.goroutine_counts.push(row),
             }
         }
         if to == GoState::NotExist && self.gs.get(&id).is_some_and(GState::spent) {
@@ -1096,14 +1111,14 @@ impl TimelineBuilder {
         if let Some((_, mut lanes)) = self.compact.take() {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
+            if let Some((t, v)) = self.goroutine_row.take() {
+                self.out.goroutine_track.push(t, v);
+            }
+            self.out.goroutine_track.seal();
             let o = &self.out;
             self.out.counter_peaks = [
                 o.heap.iter().map(|r| r.1[0] + r.1[1]).max().unwrap_or(0),
-                o.goroutine_counts
-                    .iter()
-                    .map(|r| runnable_running(r.1))
-                    .max()
-                    .unwrap_or(0),
+                o.goroutine_track.values.iter().max().unwrap_or(0) as u64,
                 o.thread_counts
                     .iter()
                     .map(|r| threads(r.1))
@@ -1224,6 +1239,53 @@ struct Detail {
     stacks: [u32; 2],
     cause_stack: u32,
     cause_link: u32,
+}
+
+/// A counter as a drawn track: (time, value) rows in time order, packed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Track {
+    times: I64Column,
+    values: I64Column,
+}
+
+impl Track {
+    /// Appends a row, later than the last.
+    pub fn push(&mut self, time: i64, value: i64) {
+        self.times.push(time);
+        self.values.push(value);
+    }
+
+    /// Drops spare capacity once the rows are all in.
+    pub fn seal(&mut self) {
+        self.times.seal();
+        self.values.seal();
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// The rows, in time order.
+    pub fn rows(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.times.iter().zip(self.values.iter())
+    }
+
+    /// The value of the last row before `t`: the counter's value just before `t`.
+    pub fn value_before(&self, t: i64) -> Option<i64> {
+        let k = self.times.partition_point(|r| r < t);
+        Some(self.values.get(k.checked_sub(1)?))
+    }
+
+    /// Heap bytes used.
+    pub fn bytes(&self) -> usize {
+        self.times.bytes() + self.values.bytes()
+    }
 }
 
 /// Spans per prefix sum in [`LaneSpans`].
@@ -1612,7 +1674,10 @@ impl Timeline {
             ),
             ("ranges", bytes(&self.slices)),
             ("instants", bytes(&self.instants)),
-            ("goroutine counter", bytes(&self.goroutine_counts)),
+            (
+                "goroutine counter",
+                bytes(&self.goroutine_counts) + self.goroutine_track.bytes(),
+            ),
             ("heap counter", bytes(&self.heap)),
             ("thread counter", bytes(&self.thread_counts)),
         ]
@@ -1738,6 +1803,7 @@ impl Timeline {
                 .collect(),
             stacks: self.stacks.clone(),
             goroutine_counts: rows_within(&self.goroutine_counts, from, to),
+            goroutine_track: Track::default(),
             heap: rows_within(&self.heap, from, to),
             thread_counts: rows_within(&self.thread_counts, from, to),
             max_proc: self.max_proc,

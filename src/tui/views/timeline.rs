@@ -1139,47 +1139,24 @@ impl View for TimelineView {
             y += 1;
         };
         let cells = self.cells;
+        fn before<T: Copy>(rows: &[(i64, T)], t: i64) -> Option<T> {
+            let k = rows.partition_point(|r| r.0 < t);
+            Some(rows[k.checked_sub(1)?].1)
+        }
         counter("Heap", &|buf, y| {
             let rows = &counters.heap;
-            draw_counter(
-                buf,
-                x0,
-                y,
-                cells,
-                rows,
-                &cell,
-                |v| v[0],
-                heap_max,
-                theme.group(0),
-            )
+            let at = |t| before(rows, t).map(|v| v[0]);
+            draw_counter(buf, x0, y, cells, &cell, &at, heap_max, theme.group(0))
         });
         counter("Goroutines", &|buf, y| {
-            let rows = &counters.goroutine_counts;
-            draw_counter(
-                buf,
-                x0,
-                y,
-                cells,
-                rows,
-                &cell,
-                runnable_running,
-                g_max,
-                theme.group(1),
-            )
+            let track = &counters.goroutine_track;
+            let at = |t| track.value_before(t).map(|v| v.max(0) as u64);
+            draw_counter(buf, x0, y, cells, &cell, &at, g_max, theme.group(1))
         });
         counter("Threads", &|buf, y| {
             let rows = &counters.thread_counts;
-            draw_counter(
-                buf,
-                x0,
-                y,
-                cells,
-                rows,
-                &cell,
-                threads,
-                m_max,
-                theme.group(2),
-            )
+            let at = |t| before(rows, t).map(threads);
+            draw_counter(buf, x0, y, cells, &cell, &at, m_max, theme.group(2))
         });
         if let Some(found) = &self.found {
             // Where the search matches are: how many start in each cell.
@@ -1870,18 +1847,17 @@ fn nice_step(min: f64) -> f64 {
     }
 }
 
-use crate::analysis::timeline::{runnable_running, threads};
+use crate::analysis::timeline::threads;
 
-/// Draws a counter track: per cell, `value` at the cell's end, as a level of `max`.
+/// Draws a counter track: per cell, the value just before the cell's end, as a level of `max`.
 #[allow(clippy::too_many_arguments)]
-fn draw_counter<T: Copy>(
+fn draw_counter(
     buf: &mut Buffer,
     x0: u16,
     y: u16,
     cells: u16,
-    rows: &[(i64, T)],
     cell: &dyn Fn(u16) -> (i64, i64),
-    value: impl Fn(T) -> u64,
+    value_before: &dyn Fn(i64) -> Option<u64>,
     max: u64,
     style: Style,
 ) {
@@ -1890,11 +1866,7 @@ fn draw_counter<T: Copy>(
     }
     for i in 0..cells {
         let (_, b) = cell(i);
-        let k = rows.partition_point(|r| r.0 < b);
-        if k == 0 {
-            continue;
-        }
-        let v = value(rows[k - 1].1);
+        let Some(v) = value_before(b) else { continue };
         if v > 0 {
             buf[(x0 + i, y)]
                 .set_char(level(v as f64 / max as f64))
