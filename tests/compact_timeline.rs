@@ -5,7 +5,7 @@
 //! shows, at each kept row, the last value the full counter had before the next one.
 
 use gotrace_tui::analysis::timeline::{
-    Arrow, NO_STACK, SliceKind, TimelineBuilder, runnable_running,
+    Arrow, NO_STACK, Slice, SliceKind, TimelineBuilder, runnable_running,
 };
 use gotrace_tui::trace::Reader;
 
@@ -56,13 +56,45 @@ fn compact_timeline_equals_the_full_proc_view() {
         assert_eq!(compact_stacks, full_stacks, "{name}: stacks");
         assert_eq!(compact.stacks, full.stacks, "{name}: stack table");
 
+        // Ranges: those inside goroutine slices on the Ps are kept as (start, end) per
+        // lane, the rest whole.
+        let packed = |s: &Slice| s.lane < 1_000_000 && !s.name.starts_with("stop-the-world");
         let ranges: Vec<_> = full
             .slices
             .iter()
             .filter(|s| s.kind == SliceKind::Range)
             .collect();
+        let kept: Vec<_> = ranges.iter().copied().filter(|s| !packed(s)).collect();
         let compact_ranges: Vec<_> = compact.slices.iter().collect();
-        assert_eq!(compact_ranges, ranges, "{name}: ranges");
+        assert_eq!(compact_ranges, kept, "{name}: ranges");
+        let mut want: Vec<(u64, i64, i64)> = ranges
+            .iter()
+            .filter(|s| packed(s))
+            .map(|s| (s.lane, s.start, s.start + s.dur))
+            .collect();
+        want.sort_unstable();
+        let got: Vec<(u64, i64, i64)> = compact
+            .lane_ranges
+            .iter()
+            .flat_map(|(lane, r)| r.ranges().map(move |(s, e)| (*lane, s, e)))
+            .collect();
+        assert_eq!(got, want, "{name}: ranges inside slices");
+        // Self time subtracts the same ranges from both timelines' slices.
+        for (&p, l) in compact.lane_ids.iter().zip(&compact.lanes) {
+            for i in (0..l.len()).step_by(7) {
+                let (s, e) = (l.starts.get(i), l.ends.get(i));
+                let inside: i64 = ranges
+                    .iter()
+                    .filter(|r| r.lane == p && r.start >= s && r.start + r.dur <= e)
+                    .map(|r| r.dur)
+                    .sum();
+                assert_eq!(
+                    compact.time_in_ranges(p, s, e),
+                    inside,
+                    "{name}: P{p} at {s}"
+                );
+            }
+        }
         // The compact timeline keeps each arrow with the span it starts, and adds the
         // arrows go tool trace drops for unblocks on P0 (and only those): without them,
         // the rest are Go's.
@@ -143,6 +175,7 @@ fn a_thread_timeline_without_counters_differs_only_by_them() {
         assert_eq!(without.lane_ids, with.lane_ids, "{name}: lanes");
         assert_eq!(without.lanes, with.lanes, "{name}: spans");
         assert_eq!(without.slices, with.slices, "{name}: ranges");
+        assert_eq!(without.lane_ranges, with.lane_ranges, "{name}: ranges");
         assert_eq!(without.instants, with.instants, "{name}: instants");
         with_counters += usize::from(!with.goroutine_track.is_empty() && !with.heap.is_empty());
     }

@@ -161,6 +161,12 @@ pub struct Timeline {
     pub lanes: Vec<LaneSpans>,
     /// The lane (P or thread ID) of each of [`Timeline::lanes`], ascending.
     pub lane_ids: Vec<u64>,
+    /// In compact mode, the ranges drawn inside goroutine slices on the Ps (syscalls,
+    /// sweeping, mark assists: a million on a 200 MB trace) as (start, end) per lane,
+    /// sorted by lane: what a slice's self time subtracts
+    /// ([`Timeline::time_in_ranges`]). The stop-the-world ranges, and those of the GC
+    /// lane, stay in [`Timeline::slices`].
+    pub lane_ranges: Vec<(u64, LaneRanges)>,
     /// In compact mode, the arrows indexed both ways.
     pub arrow_index: ArrowIndex,
     /// In compact mode, the lane and name of each kind of cause ([`Cause::link`]): few
@@ -324,6 +330,8 @@ pub struct TimelineBuilder {
     /// Compact mode: goroutine slices go to per-lane span arrays, not to `out.slices`;
     /// lanes are found through a map because their IDs come from the trace.
     compact: Option<CompactLanes>,
+    /// Compact mode: where each lane's ranges are in `out.lane_ranges` while building.
+    lane_range_index: FxHashMap<u64, usize>,
     /// Compact mode: the last row of the Goroutines track, not yet stored, as rows
     /// closer than [`COMPACT_COUNTER_STEP`] to it replace its value.
     goroutine_row: Option<(i64, i64)>,
@@ -557,6 +565,17 @@ impl TimelineBuilder {
             s.name = self.shared_name(&s.name);
         }
         match (&mut self.compact, s.kind) {
+            (Some(_), SliceKind::Range)
+                if s.lane < GC_LANE.min(NETPOLL_LANE).min(SYSCALL_LANE)
+                    && !s.name.starts_with("stop-the-world") =>
+            {
+                let ranges = &mut self.out.lane_ranges;
+                let i = *self.lane_range_index.entry(s.lane).or_insert_with(|| {
+                    ranges.push((s.lane, LaneRanges::default()));
+                    ranges.len() - 1
+                });
+                ranges[i].1.push(s.start, s.start + s.dur);
+            }
             (Some((index, lanes)), SliceKind::Goroutine(g)) => {
                 let i = *index.entry(s.lane).or_insert_with(|| {
                     lanes.push((s.lane, LaneSpans::default()));
@@ -1111,6 +1130,10 @@ impl TimelineBuilder {
         if let Some((_, mut lanes)) = self.compact.take() {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
+            self.out.lane_ranges.sort_unstable_by_key(|l| l.0);
+            for (_, r) in &mut self.out.lane_ranges {
+                r.seal();
+            }
             if let Some((t, v)) = self.goroutine_row.take() {
                 self.out.goroutine_track.push(t, v);
             }
@@ -1239,6 +1262,65 @@ struct Detail {
     stacks: [u32; 2],
     cause_stack: u32,
     cause_link: u32,
+}
+
+/// Ranges of one lane as (start, end) pairs sorted by start, packed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LaneRanges {
+    starts: I64Column,
+    ends: I64Column,
+}
+
+impl LaneRanges {
+    /// Appends a range; [`LaneRanges::seal`] must follow the last one.
+    pub fn push(&mut self, start: i64, end: i64) {
+        self.starts.push(start);
+        self.ends.push(end);
+    }
+
+    /// Sorts the ranges by start (a goroutine's ranges arrive when it stops, nearly in
+    /// order) and drops spare capacity.
+    pub fn seal(&mut self) {
+        if !self.starts.is_sorted() {
+            let mut v: Vec<(i64, i64)> = self.ranges().collect();
+            v.sort_unstable();
+            self.starts = v.iter().map(|r| r.0).collect();
+            self.ends = v.iter().map(|r| r.1).collect();
+        }
+        self.starts.seal();
+        self.ends.seal();
+    }
+
+    /// Number of ranges.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The (start, end) of each range, by start.
+    pub fn ranges(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.starts.iter().zip(self.ends.iter())
+    }
+
+    /// The total length of the ranges that lie within `[from, to]`.
+    pub fn time_within(&self, from: i64, to: i64) -> i64 {
+        let lo = self.starts.partition_point(|s| s < from);
+        let hi = self.starts.partition_point(|s| s <= to);
+        (lo..hi)
+            .map(|i| (self.starts.get(i), self.ends.get(i)))
+            .filter(|&(_, e)| e <= to)
+            .map(|(s, e)| e - s)
+            .sum()
+    }
+
+    /// Heap bytes used.
+    pub fn bytes(&self) -> usize {
+        self.starts.bytes() + self.ends.bytes()
+    }
 }
 
 /// A counter as a drawn track: (time, value) rows in time order, packed.
@@ -1672,8 +1754,30 @@ impl Timeline {
                     + bytes(&self.arrow_index.by_target)
                     + bytes(&self.arrow_index.by_source),
             ),
-            ("ranges", bytes(&self.slices)),
+            (
+                "ranges",
+                bytes(&self.slices)
+                    + self
+                        .lane_ranges
+                        .iter()
+                        .map(|(_, r)| r.bytes())
+                        .sum::<usize>(),
+            ),
             ("instants", bytes(&self.instants)),
+            (
+                "stacks",
+                self.stacks
+                    .iter()
+                    .map(|frames| {
+                        std::mem::size_of_val(frames)
+                            + bytes(frames)
+                            + frames
+                                .iter()
+                                .map(|f| f.func.capacity() + f.file.capacity())
+                                .sum::<usize>()
+                    })
+                    .sum(),
+            ),
             (
                 "goroutine counter",
                 bytes(&self.goroutine_counts) + self.goroutine_track.bytes(),
@@ -1712,6 +1816,27 @@ impl Timeline {
             .iter()
             .enumerate()
             .flat_map(move |(row, l)| (0..l.len()).filter_map(move |i| self.arrow_into(row, i)))
+    }
+
+    /// The total length of the ranges drawn on `lane` that lie within `[from, to]`: what
+    /// go tool trace subtracts from a slice's wall duration for its self time.
+    pub fn time_in_ranges(&self, lane: u64, from: i64, to: i64) -> i64 {
+        let packed = self
+            .lane_ranges
+            .binary_search_by_key(&lane, |l| l.0)
+            .map_or(0, |i| self.lane_ranges[i].1.time_within(from, to));
+        let kept: i64 = self
+            .slices
+            .iter()
+            .filter(|r| {
+                r.lane == lane
+                    && r.kind == SliceKind::Range
+                    && r.start >= from
+                    && r.start + r.dur <= to
+            })
+            .map(|r| r.dur)
+            .sum();
+        packed + kept
     }
 
     /// In compact mode, the row (index into [`Timeline::lanes`]) of lane `id`.
@@ -1804,6 +1929,7 @@ impl Timeline {
             stacks: self.stacks.clone(),
             goroutine_counts: rows_within(&self.goroutine_counts, from, to),
             goroutine_track: Track::default(),
+            lane_ranges: Vec::new(),
             heap: rows_within(&self.heap, from, to),
             thread_counts: rows_within(&self.thread_counts, from, to),
             max_proc: self.max_proc,

@@ -1705,14 +1705,7 @@ impl TimelineView {
         let g = lane.goroutines.get(i);
         let (s, e) = (lane.starts.get(i), lane.ends.get(i));
         // Self time: the slice minus the ranges drawn inside it on the same lane.
-        let nested: i64 = tl
-            .slices
-            .iter()
-            .filter(|r| {
-                r.lane == id && r.kind == SliceKind::Range && r.start >= s && r.start + r.dur <= e
-            })
-            .map(|r| r.dur)
-            .sum();
+        let nested = tl.time_in_ranges(id, s, e);
         let head = ctx.theme.header();
         let mut lines = vec![
             Line::from(format!("Title          G{g} {}", model.goroutine_name(g))),
