@@ -173,11 +173,32 @@ fn tasks_and_regions_match_go_tool_trace() {
                 .regions
                 .iter()
                 .map(|r| {
+                    let st = r.stats(&summary).expect("its goroutine's region");
+                    // The sums the regions page lists are those of the full statistics.
+                    let t = &r.totals;
+                    assert_eq!(
+                        [
+                            t.exec,
+                            t.sched_wait,
+                            t.syscall,
+                            t.syscall_block,
+                            t.blocked,
+                            t.unknown
+                        ],
+                        [
+                            st.exec,
+                            st.sched_wait,
+                            st.syscall,
+                            st.syscall_block,
+                            st.block_by_reason.sum(),
+                            st.unknown()
+                        ]
+                    );
                     let cols = labels
                         .iter()
-                        .map(|l| oracle::column(&summary, &r.stats, l))
+                        .map(|l| oracle::column(&summary, &st, l))
                         .collect();
-                    (r.goroutine, r.task, r.stats.total, cols)
+                    (r.goroutine, r.task, st.total, cols)
                 })
                 .collect();
             let mut wrows: Vec<(i64, u64, i64, Vec<i64>)> = w

@@ -289,7 +289,7 @@ fn regions_every_level_on_http() {
     let s = snap("regions_http_instances", &mut a);
     let first_time = summary(&a).first_time;
     for r in &ty.regions {
-        let st = &r.stats;
+        let st = &r.stats(summary(&a)).expect("its goroutine's region");
         let blocked: i64 = st.block_by_reason.iter().map(|(_, v)| v).sum();
         let want = [
             format!("G{}", r.goroutine),
@@ -313,7 +313,8 @@ fn regions_every_level_on_http() {
     let s = snap("regions_http_instance", &mut a);
     let r = &ty.regions[0];
     let names = &summary(&a).names;
-    for (k, d) in r.stats.block_by_reason.iter().filter(|(_, d)| *d != 0) {
+    let stats = r.stats(summary(&a)).expect("its goroutine's region");
+    for (k, d) in stats.block_by_reason.iter().filter(|(_, d)| *d != 0) {
         let cells = row(&s, |l| {
             l.starts_with(&format!("blocked: {} ", names.get(k)))
         });

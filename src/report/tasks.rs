@@ -316,11 +316,11 @@ pub fn write_regions(
                         task: r.task,
                         start_ns: r.start.map(|s| s - summary.first_time),
                         duration_ns: r.duration,
-                        exec_ns: r.stats.exec,
-                        sched_wait_ns: r.stats.sched_wait,
-                        syscall_ns: r.stats.syscall,
-                        syscall_block_ns: r.stats.syscall_block,
-                        block_ns: r.stats.block_by_reason.iter().map(|(_, v)| v).sum(),
+                        exec_ns: r.totals.exec,
+                        sched_wait_ns: r.totals.sched_wait,
+                        syscall_ns: r.totals.syscall,
+                        syscall_block_ns: r.totals.syscall_block,
+                        block_ns: r.totals.blocked,
                     })
                     .collect(),
             })
@@ -360,9 +360,9 @@ pub fn write_regions(
                     r.goroutine,
                     r.task,
                     go_duration(r.duration),
-                    go_duration(r.stats.exec),
-                    go_duration(r.stats.sched_wait),
-                    go_duration(r.stats.block_by_reason.iter().map(|(_, v)| v).sum())
+                    go_duration(r.totals.exec),
+                    go_duration(r.totals.sched_wait),
+                    go_duration(r.totals.blocked)
                 )?;
             }
         }

@@ -47,11 +47,6 @@ fn part_columns() -> [Column; 3] {
     ]
 }
 
-/// Time blocked, all reasons together (the regions page's sum).
-fn blocked(s: &ExecStats) -> i64 {
-    s.block_by_reason.iter().map(|(_, v)| v).sum()
-}
-
 /// One instance's figure for instance column `c` (times relative to the trace start).
 fn instance_value(r: &RegionSpan, c: usize, first: i64) -> i64 {
     match c {
@@ -59,11 +54,11 @@ fn instance_value(r: &RegionSpan, c: usize, first: i64) -> i64 {
         1 => r.task as i64,
         2 => r.start.map_or(0, |s| s - first),
         3 => r.duration,
-        4 => r.stats.exec,
-        5 => r.stats.sched_wait,
-        6 => r.stats.syscall + r.stats.syscall_block,
-        7 => blocked(&r.stats),
-        _ => r.stats.unknown(),
+        4 => r.totals.exec,
+        5 => r.totals.sched_wait,
+        6 => r.totals.syscall + r.totals.syscall_block,
+        7 => r.totals.blocked,
+        _ => r.totals.unknown,
     }
 }
 
@@ -239,7 +234,9 @@ impl RegionsView {
                 th.dim(),
             ),
         ];
-        let rows = parts(ctx, &r.stats);
+        let rows = r
+            .stats(&ctx.model.summary)
+            .map_or_else(Vec::new, |s| parts(ctx, &s));
         let mut y = drill::heading(area, buf, &head);
         if y < area.bottom() {
             let segs: Vec<(i64, Style)> = rows
@@ -290,7 +287,8 @@ impl View for RegionsView {
             Step::Detail(a) => {
                 let n = self
                     .current_region(ctx)
-                    .map_or(0, |r| parts(ctx, &r.stats).len());
+                    .and_then(|r| r.stats(&ctx.model.summary))
+                    .map_or(0, |s| parts(ctx, &s).len());
                 self.drill.detail.update(a, n, part_columns().len());
             }
         }
