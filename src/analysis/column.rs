@@ -110,6 +110,48 @@ impl I64Column {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// The indexes of the values equal to `v`, ascending: a scan of 32-bit offsets
+    /// block by block, several times faster than reading each value (a filter over the
+    /// 11 M spans of a big trace's lanes runs in a key press).
+    pub fn positions_of(&self, v: i64) -> impl Iterator<Item = usize> + '_ {
+        let packed = self.blocks.iter().enumerate().flat_map(move |(k, b)| {
+            let first = k * BLOCK;
+            let end = (first + BLOCK).min(self.low.len());
+            let (narrow, wide) = if b.wide == Block::NARROW {
+                // A value below the base, or too far above it, is in no offset.
+                let off = v.checked_sub(b.base).and_then(|d| u32::try_from(d).ok());
+                let hits = off.into_iter().flat_map(move |off| {
+                    self.low[first..end]
+                        .iter()
+                        .enumerate()
+                        .filter(move |&(_, &x)| x == off)
+                        .map(move |(j, _)| first + j)
+                });
+                (Some(hits), None)
+            } else {
+                let at = b.wide as usize;
+                let hits = self.wide[at..at + (end - first)]
+                    .iter()
+                    .enumerate()
+                    .filter(move |&(_, &x)| x == v)
+                    .map(move |(j, _)| first + j);
+                (None, Some(hits))
+            };
+            narrow
+                .into_iter()
+                .flatten()
+                .chain(wide.into_iter().flatten())
+        });
+        let base = self.low.len();
+        packed.chain(
+            self.pending
+                .iter()
+                .enumerate()
+                .filter(move |&(_, &x)| x == v)
+                .map(move |(j, _)| base + j),
+        )
+    }
+
     /// The index of the first value for which `pred` is false, the column being
     /// partitioned by it (all true, then all false), as [`slice::partition_point`].
     pub fn partition_point(&self, pred: impl Fn(i64) -> bool) -> usize {
@@ -249,6 +291,28 @@ mod tests {
         }
         assert_eq!(c.iter().collect::<Vec<_>>(), v);
         assert_eq!(c, v.iter().copied().collect::<I64Column>());
+    }
+
+    #[test]
+    fn positions_are_those_of_the_equal_values() {
+        let mut v = values(3 * BLOCK + 40, 3, 9);
+        // A wide block, and values repeated across blocks and in the pending tail.
+        v[BLOCK + 1] = i64::MIN;
+        let probe = v[10];
+        v[2 * BLOCK + 7] = probe;
+        v[3 * BLOCK + 39] = probe;
+        let mut c = I64Column::new();
+        for &x in &v {
+            c.push(x);
+        }
+        for p in [probe, v[BLOCK + 500], i64::MIN, i64::MAX, v[0] - 1] {
+            let want: Vec<usize> = (0..v.len()).filter(|&i| v[i] == p).collect();
+            assert_eq!(c.positions_of(p).collect::<Vec<_>>(), want, "{p}");
+        }
+        c.seal();
+        let want: Vec<usize> = (0..v.len()).filter(|&i| v[i] == probe).collect();
+        assert!(want.len() >= 3);
+        assert_eq!(c.positions_of(probe).collect::<Vec<_>>(), want);
     }
 
     #[test]

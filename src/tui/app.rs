@@ -299,7 +299,7 @@ impl App {
                 // earliest run at all.
                 let (mut next, mut first) = (None, None);
                 for l in &model.procs.lanes {
-                    for i in (0..l.len()).filter(|&i| l.goroutines.get(i) == g) {
+                    for i in l.goroutines.positions_of(g) {
                         let run = (l.starts.get(i), l.ends.get(i));
                         let earliest =
                             |best: Option<(i64, i64)>| Some(best.map_or(run, |b| b.min(run)));

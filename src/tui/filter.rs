@@ -114,7 +114,7 @@ fn time_in(g: &GoroutineSummary, state: &str) -> i64 {
 pub fn interacting(tl: &Timeline, g: i64) -> FxHashSet<i64> {
     let mut out = FxHashSet::default();
     for (&lane, spans) in tl.lane_ids.iter().zip(&tl.lanes) {
-        for i in (0..spans.len()).filter(|&i| spans.goroutines.get(i) == g) {
+        for i in spans.goroutines.positions_of(g) {
             for a in tl
                 .arrow_index
                 .out_of(tl, lane, spans.starts.get(i), spans.ends.get(i))
