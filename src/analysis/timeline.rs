@@ -1370,6 +1370,74 @@ impl Track {
     }
 }
 
+/// The detail number of each span: 2 bytes while a lane has at most 65,536 distinct
+/// details (as the benchmark trace's do), 4 after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DetailIds {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for DetailIds {
+    fn default() -> Self {
+        DetailIds::Narrow(Vec::new())
+    }
+}
+
+impl DetailIds {
+    fn push(&mut self, id: u32) {
+        match self {
+            DetailIds::Narrow(v) => match u16::try_from(id) {
+                Ok(x) => v.push(x),
+                Err(_) => {
+                    let mut wide: Vec<u32> = v.iter().map(|&x| u32::from(x)).collect();
+                    wide.push(id);
+                    *self = DetailIds::Wide(wide);
+                }
+            },
+            DetailIds::Wide(v) => v.push(id),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            DetailIds::Narrow(v) => v.get(i).map(|&x| u32::from(x)),
+            DetailIds::Wide(v) => v.get(i).copied(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            DetailIds::Narrow(v) => v.is_empty(),
+            DetailIds::Wide(v) => v.is_empty(),
+        }
+    }
+
+    /// The ids in the order `order` gives (positions into these).
+    fn reordered(&self, order: &[u32]) -> DetailIds {
+        match self {
+            DetailIds::Narrow(v) => {
+                DetailIds::Narrow(order.iter().map(|&i| v[i as usize]).collect())
+            }
+            DetailIds::Wide(v) => DetailIds::Wide(order.iter().map(|&i| v[i as usize]).collect()),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            DetailIds::Narrow(v) => v.shrink_to_fit(),
+            DetailIds::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            DetailIds::Narrow(v) => std::mem::size_of_val(v.as_slice()),
+            DetailIds::Wide(v) => std::mem::size_of_val(v.as_slice()),
+        }
+    }
+}
+
 /// Spans per prefix sum in [`LaneSpans`].
 const BUSY_STRIDE: usize = 16;
 
@@ -1388,8 +1456,9 @@ pub struct LaneSpans {
     /// What each span has besides its times and goroutine, as an index into `details`;
     /// empty when built without stacks and causes ([`LaneSpans::stacks`] and
     /// [`LaneSpans::cause`] read them). A goroutine stops and resumes at a few places and
-    /// is woken from a few, so these repeat: 4 bytes a span, not 16.
-    detail: Vec<u32>,
+    /// is woken from a few, so these repeat: 2 bytes a span (4 past 65,536 distinct
+    /// details), not 16.
+    detail: DetailIds,
     /// The distinct details.
     details: Vec<Detail>,
     /// While spans are pushed: the index of each detail in `details`.
@@ -1439,7 +1508,7 @@ impl LaneSpans {
     }
 
     fn detail(&self, i: usize) -> Option<Detail> {
-        self.details.get(*self.detail.get(i)? as usize).copied()
+        self.details.get(self.detail.get(i)? as usize).copied()
     }
 
     /// The start and end stacks of span `i` (indexes into [`Timeline::stacks`], or
@@ -1469,7 +1538,7 @@ impl LaneSpans {
             self.ends = pick(&self.ends);
             self.goroutines = pick(&self.goroutines);
             if !self.detail.is_empty() {
-                self.detail = order.iter().map(|&i| self.detail[i as usize]).collect();
+                self.detail = self.detail.reordered(&order);
                 self.cause_times = pick(&self.cause_times);
             }
         }
@@ -1504,7 +1573,7 @@ impl LaneSpans {
             self.starts.bytes()
                 + self.ends.bytes()
                 + self.goroutines.bytes()
-                + bytes(&self.detail)
+                + self.detail.bytes()
                 + bytes(&self.details)
                 + bytes(&self.busy_before),
             self.cause_times.bytes(),
@@ -1969,6 +2038,56 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_keep_their_stacks_and_causes_past_65536_distinct_details() {
+        let mut l = LaneSpans::default();
+        let n = 70_000u32;
+        for k in 0..n {
+            let cause = if k % 3 == 0 {
+                Cause::NONE
+            } else {
+                Cause {
+                    time: i64::from(k) * 10 - 1,
+                    stack: k / 2,
+                    link: k % 5,
+                }
+            };
+            l.push(
+                i64::from(k) * 10,
+                i64::from(k) * 10 + 5,
+                1,
+                [k, k + 1],
+                cause,
+            );
+        }
+        l.seal();
+        assert!(matches!(l.detail, DetailIds::Wide(_)));
+        for k in [0, 1, 65_535, 65_536, 65_537, n - 1] {
+            let i = k as usize;
+            assert_eq!(l.stacks(i), [k, k + 1]);
+            let want = (k % 3 != 0).then(|| Cause {
+                time: i64::from(k) * 10 - 1,
+                stack: k / 2,
+                link: k % 5,
+            });
+            assert_eq!(l.cause(i), want);
+        }
+        // Few distinct details stay at 2 bytes a span.
+        let mut few = LaneSpans::default();
+        for k in 0..n {
+            few.push(
+                i64::from(k) * 10,
+                i64::from(k) * 10 + 5,
+                1,
+                [k % 7, 0],
+                Cause::NONE,
+            );
+        }
+        few.seal();
+        assert!(matches!(few.detail, DetailIds::Narrow(_)));
+        assert_eq!(few.stacks(69_999), [69_999 % 7, 0]);
+    }
 
     #[test]
     fn a_goroutine_id_that_comes_back_keeps_its_name_label_and_last_stack() {
