@@ -128,7 +128,7 @@ fn matches_are_those_of_a_plain_scan_of_slices_and_arrows() {
                 for i in 0..spans.len() {
                     let (s0, s1, g) = (
                         spans.starts.get(i),
-                        spans.ends.get(i),
+                        spans.ends().get(i),
                         spans.goroutines.get(i),
                     );
                     let [st, en] = spans.stacks(i);

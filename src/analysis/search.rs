@@ -115,7 +115,7 @@ pub fn search<'a>(
             })
             .peekable();
         for i in 0..spans.len() {
-            let (s0, s1) = (spans.starts.get(i), spans.ends.get(i));
+            let (s0, s1) = (spans.starts.get(i), spans.ends().get(i));
             // The caused arrows and the spans advance together in time.
             while starts.next_if(|&(t, _)| t < s0).is_some() {}
             let unblock = spans

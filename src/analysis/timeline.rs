@@ -1438,6 +1438,57 @@ impl DetailIds {
     }
 }
 
+/// The span ends of a [`LaneSpans`], read as start + length. Ascending, as spans on a lane
+/// do not overlap.
+#[derive(Debug, Clone, Copy)]
+pub struct Ends<'a> {
+    starts: &'a I64Column,
+    durations: &'a I64Column,
+}
+
+impl Ends<'_> {
+    /// End `i`. Panics if `i` is out of bounds, as indexing a slice does.
+    #[inline]
+    pub fn get(&self, i: usize) -> i64 {
+        self.starts.get(i) + self.durations.get(i)
+    }
+
+    /// Number of ends.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The last end, if any.
+    pub fn last(&self) -> Option<i64> {
+        self.len().checked_sub(1).map(|i| self.get(i))
+    }
+
+    /// The ends, in order.
+    pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The index of the first end for which `pred` is false, as
+    /// [`slice::partition_point`].
+    pub fn partition_point(&self, pred: impl Fn(i64) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if pred(self.get(mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
 /// Spans per prefix sum in [`LaneSpans`].
 const BUSY_STRIDE: usize = 16;
 
@@ -1449,8 +1500,9 @@ const BUSY_STRIDE: usize = 16;
 pub struct LaneSpans {
     /// Span starts (ns), ascending.
     pub starts: I64Column,
-    /// Span ends (ns).
-    pub ends: I64Column,
+    /// Span lengths (ns): most fit 16-bit offsets where ends need 32 ([`LaneSpans::ends`]
+    /// reads the ends).
+    durations: I64Column,
     /// The goroutine of each span.
     pub goroutines: I64Column,
     /// What each span has besides its times and goroutine, as an index into `details`;
@@ -1463,10 +1515,11 @@ pub struct LaneSpans {
     details: Vec<Detail>,
     /// While spans are pushed: the index of each detail in `details`.
     detail_ids: FxHashMap<Detail, u32>,
-    /// The time of the flow arrow into each span ([`LaneSpans::cause`]: what made its
-    /// goroutine run). A span without a recorded cause has its own start here, which
-    /// keeps the column narrow.
-    cause_times: I64Column,
+    /// How long before each span's start the flow arrow into it began
+    /// ([`LaneSpans::cause`]: what made its goroutine run): a scheduling delay, small,
+    /// where the cause's time would need 32 bits. Zero for a span without a recorded
+    /// cause.
+    cause_waits: I64Column,
     /// `busy_before[k]`: total length of spans `0..k * BUSY_STRIDE` (and, last, of all
     /// spans). A prefix sum every 16 spans, not every span: 8 bytes a span were 98 MB on a
     /// 200 MB trace, and the spans in between are summed in a few steps.
@@ -1479,7 +1532,7 @@ impl LaneSpans {
         let mut l = LaneSpans::default();
         for (s, e, g) in spans {
             l.starts.push(s);
-            l.ends.push(e);
+            l.durations.push(e - s);
             l.goroutines.push(g);
         }
         l.seal();
@@ -1490,7 +1543,7 @@ impl LaneSpans {
     /// must follow the last one. Appending in place keeps one copy of the spans, not two.
     pub fn push(&mut self, start: i64, end: i64, goroutine: i64, stacks: [u32; 2], cause: Cause) {
         self.starts.push(start);
-        self.ends.push(end);
+        self.durations.push(end - start);
         self.goroutines.push(goroutine);
         let details = &mut self.details;
         let detail = Detail {
@@ -1504,7 +1557,11 @@ impl LaneSpans {
         });
         self.detail.push(id);
         let none = cause.link == Cause::NONE.link;
-        self.cause_times.push(if none { start } else { cause.time });
+        self.cause_waits.push(if none {
+            0
+        } else {
+            start.wrapping_sub(cause.time)
+        });
     }
 
     fn detail(&self, i: usize) -> Option<Detail> {
@@ -1521,7 +1578,7 @@ impl LaneSpans {
     pub fn cause(&self, i: usize) -> Option<Cause> {
         let d = self.detail(i)?;
         (d.cause_link != Cause::NONE.link).then(|| Cause {
-            time: self.cause_times.get(i),
+            time: self.starts.get(i).wrapping_sub(self.cause_waits.get(i)),
             stack: d.cause_stack,
             link: d.cause_link,
         })
@@ -1532,14 +1589,14 @@ impl LaneSpans {
     pub fn seal(&mut self) {
         if !self.starts.is_sorted() {
             let mut order: Vec<u32> = (0..self.starts.len() as u32).collect();
-            order.sort_by_key(|&i| (self.starts.get(i as usize), self.ends.get(i as usize)));
+            order.sort_by_key(|&i| (self.starts.get(i as usize), self.ends().get(i as usize)));
             let pick = |c: &I64Column| order.iter().map(|&i| c.get(i as usize)).collect();
             self.starts = pick(&self.starts);
-            self.ends = pick(&self.ends);
+            self.durations = pick(&self.durations);
             self.goroutines = pick(&self.goroutines);
             if !self.detail.is_empty() {
                 self.detail = self.detail.reordered(&order);
-                self.cause_times = pick(&self.cause_times);
+                self.cause_waits = pick(&self.cause_waits);
             }
         }
         self.busy_before.clear();
@@ -1550,16 +1607,16 @@ impl LaneSpans {
             if i % BUSY_STRIDE == 0 {
                 self.busy_before.push(sum);
             }
-            sum += self.ends.get(i) - self.starts.get(i);
+            sum += self.durations.get(i);
         }
         self.busy_before.push(sum);
         self.starts.seal();
-        self.ends.seal();
+        self.durations.seal();
         self.goroutines.seal();
         self.detail.shrink_to_fit();
         self.details.shrink_to_fit();
         self.detail_ids = FxHashMap::default();
-        self.cause_times.seal();
+        self.cause_waits.seal();
     }
 
     /// Heap bytes of the spans (times, goroutines, stacks, prefix sums) and of their
@@ -1571,13 +1628,21 @@ impl LaneSpans {
         }
         (
             self.starts.bytes()
-                + self.ends.bytes()
+                + self.durations.bytes()
                 + self.goroutines.bytes()
                 + self.detail.bytes()
                 + bytes(&self.details)
                 + bytes(&self.busy_before),
-            self.cause_times.bytes(),
+            self.cause_waits.bytes(),
         )
+    }
+
+    /// The span ends (ns), read as start + length.
+    pub fn ends(&self) -> Ends<'_> {
+        Ends {
+            starts: &self.starts,
+            durations: &self.durations,
+        }
     }
 
     /// Number of spans.
@@ -1600,12 +1665,12 @@ impl LaneSpans {
         limit: usize,
         key: impl Fn(i64) -> u32,
     ) -> Option<u32> {
-        let lo = self.ends.partition_point(|e| e <= t0);
+        let lo = self.ends().partition_point(|e| e <= t0);
         let hi = self.starts.partition_point(|s| s < t1);
         let step = (hi.saturating_sub(lo) / limit.max(1)).max(1);
         let mut acc: Vec<(u32, i64)> = Vec::new();
         for i in (lo..hi).step_by(step) {
-            let d = self.ends.get(i).min(t1) - self.starts.get(i).max(t0);
+            let d = self.ends().get(i).min(t1) - self.starts.get(i).max(t0);
             let k = key(self.goroutines.get(i));
             match acc.iter_mut().find(|(x, _)| *x == k) {
                 Some((_, t)) => *t += d,
@@ -1621,7 +1686,7 @@ impl LaneSpans {
             return 0;
         }
         // Spans wholly before t1 are 0..hi; those that end after t0 are lo..
-        let lo = self.ends.partition_point(|e| e <= t0);
+        let lo = self.ends().partition_point(|e| e <= t0);
         let hi = self.starts.partition_point(|s| s < t1);
         if lo >= hi {
             return 0;
@@ -1629,7 +1694,7 @@ impl LaneSpans {
         let mut total = self.busy_before_span(hi) - self.busy_before_span(lo);
         // Clip the first and last span to the window.
         total -= (t0 - self.starts.get(lo)).max(0);
-        total -= (self.ends.get(hi - 1) - t1).max(0);
+        total -= (self.ends().get(hi - 1) - t1).max(0);
         total
     }
 
@@ -1640,10 +1705,7 @@ impl LaneSpans {
         }
         let k = i / BUSY_STRIDE;
         let from = k * BUSY_STRIDE;
-        self.busy_before[k]
-            + (from..i)
-                .map(|j| self.ends.get(j) - self.starts.get(j))
-                .sum::<i64>()
+        self.busy_before[k] + (from..i).map(|j| self.durations.get(j)).sum::<i64>()
     }
 
     /// Fraction of `[t0, t1)` the lane was busy, 0..1.
@@ -1658,15 +1720,15 @@ impl LaneSpans {
     /// ended exactly at `t` (a goroutine that unblocks another, then blocks).
     pub fn covering(&self, t: i64) -> Option<usize> {
         self.at(t).or_else(|| {
-            let i = self.ends.partition_point(|e| e < t);
-            (i < self.len() && self.ends.get(i) == t && self.starts.get(i) <= t).then_some(i)
+            let i = self.ends().partition_point(|e| e < t);
+            (i < self.len() && self.ends().get(i) == t && self.starts.get(i) <= t).then_some(i)
         })
     }
 
     /// The span covering `t`, if any: its index.
     pub fn at(&self, t: i64) -> Option<usize> {
         let i = self.starts.partition_point(|s| s <= t).checked_sub(1)?;
-        (t < self.ends.get(i)).then_some(i)
+        (t < self.ends().get(i)).then_some(i)
     }
 }
 

@@ -300,7 +300,7 @@ impl App {
                 let (mut next, mut first) = (None, None);
                 for l in &model.procs.lanes {
                     for i in l.goroutines.positions_of(g) {
-                        let run = (l.starts.get(i), l.ends.get(i));
+                        let run = (l.starts.get(i), l.ends().get(i));
                         let earliest =
                             |best: Option<(i64, i64)>| Some(best.map_or(run, |b| b.min(run)));
                         first = earliest(first);

@@ -117,7 +117,7 @@ pub fn interacting(tl: &Timeline, g: i64) -> FxHashSet<i64> {
         for i in spans.goroutines.positions_of(g) {
             for a in tl
                 .arrow_index
-                .out_of(tl, lane, spans.starts.get(i), spans.ends.get(i))
+                .out_of(tl, lane, spans.starts.get(i), spans.ends().get(i))
             {
                 out.insert(a.goroutine);
             }

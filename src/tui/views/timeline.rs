@@ -358,7 +358,7 @@ impl TimelineView {
         }
         let slack = self.cell_ns().ceil() as i64;
         let i = lane.starts.partition_point(|s| s <= self.cursor + slack);
-        (i > 0 && lane.ends.get(i - 1) + slack > self.cursor).then(|| i - 1)
+        (i > 0 && lane.ends().get(i - 1) + slack > self.cursor).then(|| i - 1)
     }
 
     /// Moves the cursor to the span `i` of the selected lane, panning to show it.
@@ -692,7 +692,7 @@ impl TimelineView {
         };
         let choices: Vec<FlowChoice> = tl
             .arrow_index
-            .out_of(&tl, id, lane.starts.get(i), lane.ends.get(i))
+            .out_of(&tl, id, lane.starts.get(i), lane.ends().get(i))
             .map(|a| FlowChoice {
                 name: a.name.clone(),
                 goroutine: a.goroutine,
@@ -823,7 +823,7 @@ impl TimelineView {
         let tl = self.timeline(model);
         let mut best: Option<(i64, usize)> = None;
         for (row, lane) in tl.lanes.iter().enumerate() {
-            let lo = lane.ends.partition_point(|e| e <= from);
+            let lo = lane.ends().partition_point(|e| e <= from);
             let hi = lane.starts.partition_point(|s| s <= to);
             if let Some(i) = (lo..hi).find(|&i| lane.goroutines.get(i) == g)
                 && best.is_none_or(|(t, _)| lane.starts.get(i) < t)
@@ -955,7 +955,7 @@ impl View for TimelineView {
             }
             Action::ZoomFit => {
                 if let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) {
-                    let (s, e) = (lane.starts.get(i), lane.ends.get(i));
+                    let (s, e) = (lane.starts.get(i), lane.ends().get(i));
                     let margin = ((e - s) / 10).max(100);
                     self.set_window(s - margin, e + margin, model);
                     self.cursor = s;
@@ -1354,7 +1354,7 @@ impl View for TimelineView {
                 self.lane_name(id),
                 model.goroutine_name(g),
                 dur(lane.starts.get(i) - t_start),
-                dur(lane.ends.get(i) - lane.starts.get(i)),
+                dur(lane.ends().get(i) - lane.starts.get(i)),
             );
             buf.set_stringn(
                 area.x,
@@ -1497,7 +1497,11 @@ impl TimelineView {
                 None
             }
         };
-        let (g, s, e) = (lane.goroutines.get(i), lane.starts.get(i), lane.ends.get(i));
+        let (g, s, e) = (
+            lane.goroutines.get(i),
+            lane.starts.get(i),
+            lane.ends().get(i),
+        );
         let mut links: Vec<((u16, u16), (u16, u16))> = Vec::new();
         if let Some(a) = tl.arrow_index.into_run(&tl, g, s) {
             let from = mark(a.from_lane, a.from_time, '▶');
@@ -1662,14 +1666,16 @@ impl TimelineView {
             buf[(x0 + i, y)].set_char(level(f)).set_style(style);
         }
         // Zoomed in: slices wide enough for a label carry "G123 name".
-        let lo = lane.ends.partition_point(|e| e <= self.from);
+        let lo = lane.ends().partition_point(|e| e <= self.from);
         let hi = lane.starts.partition_point(|s| s < self.to);
         if hi - lo > self.cells as usize {
             return;
         }
         for s in lo..hi {
             let c0 = self.cell_of(lane.starts.get(s).max(self.from)).unwrap_or(0);
-            let c1 = self.cell_of(lane.ends.get(s).min(self.to - 1)).unwrap_or(0);
+            let c1 = self
+                .cell_of(lane.ends().get(s).min(self.to - 1))
+                .unwrap_or(0);
             let width = (c1 - c0) as usize;
             if width < 4 {
                 continue;
@@ -1703,7 +1709,7 @@ impl TimelineView {
         };
         let (t0, _) = model.time_range();
         let g = lane.goroutines.get(i);
-        let (s, e) = (lane.starts.get(i), lane.ends.get(i));
+        let (s, e) = (lane.starts.get(i), lane.ends().get(i));
         // Self time: the slice minus the ranges drawn inside it on the same lane.
         let nested = tl.time_in_ranges(id, s, e);
         let head = ctx.theme.header();
