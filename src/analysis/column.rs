@@ -173,16 +173,7 @@ impl I64Column {
     /// The index of the first value for which `pred` is false, the column being
     /// partitioned by it (all true, then all false), as [`slice::partition_point`].
     pub fn partition_point(&self, pred: impl Fn(i64) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(self.get(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        partition_point(self.len(), |i| pred(self.get(i)))
     }
 
     /// Whether the values ascend (ties allowed).
@@ -252,6 +243,21 @@ impl I64Column {
         self.packed = first;
         self.pending = values;
     }
+}
+
+/// The first index in `0..len` for which `pred` is false, `pred` being true on a prefix:
+/// a binary search over values read by index.
+pub fn partition_point(len: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 impl PartialEq for I64Column {

@@ -246,16 +246,8 @@ impl Spans {
         while from + reach <= n && before(from + reach - 1) {
             reach *= 2;
         }
-        let (mut lo, mut hi) = (from + reach / 2, (from + reach).min(n));
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if before(mid) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        let (lo, hi) = (from + reach / 2, (from + reach).min(n));
+        lo + super::column::partition_point(hi.saturating_sub(lo), |k| before(lo + k))
     }
 }
 

@@ -1476,16 +1476,7 @@ impl Ends<'_> {
     /// The index of the first end for which `pred` is false, as
     /// [`slice::partition_point`].
     pub fn partition_point(&self, pred: impl Fn(i64) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(self.get(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        super::column::partition_point(self.len(), |i| pred(self.get(i)))
     }
 }
 
