@@ -3,7 +3,8 @@
 //! [`BLOCK`] as 16- or 32-bit offsets from the block's smallest value, the narrowest that
 //! holds the block's spread. A block whose values spread wider than 32 bits keeps them
 //! whole. Reading a value is a block lookup, a load and an add, so binary searches and the
-//! timeline's per-cell sums stay about as fast as on a `Vec<i64>`.
+//! timeline's per-cell sums stay cheap: the benchmark trace's whole-trace frame takes 3-5 ms
+//! where plain vectors took 2.
 
 /// Values per block. Small blocks fit 16-bit offsets more often: on the benchmark trace,
 /// 97% of span durations and 90% of goroutine IDs sit in 64-value blocks of 16-bit spread,
