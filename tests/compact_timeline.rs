@@ -124,6 +124,20 @@ fn compact_timeline_equals_the_full_proc_view() {
                 a.from_time
             );
         }
+        // The arrows into a goroutine from any time on, in time order.
+        let mut into: std::collections::BTreeMap<i64, Vec<Arrow>> = Default::default();
+        for a in compact.compact_arrows() {
+            into.entry(a.goroutine).or_default().push(a);
+        }
+        for (g, arrows) in into.iter_mut().take(60) {
+            arrows.sort_by_key(|a| a.to_time);
+            let times = arrows.iter().flat_map(|a| [a.to_time, a.to_time + 1]);
+            for t in std::iter::once(i64::MIN).chain(times.take(40)) {
+                let got: Vec<Arrow> = compact.arrow_index.into_from(&compact, *g, t).collect();
+                let want: Vec<Arrow> = arrows.iter().filter(|a| a.to_time >= t).cloned().collect();
+                assert_eq!(got, want, "{name}: arrows into G{g} from {t}");
+            }
+        }
         assert_eq!(compact.heap, full.heap, "{name}: heap");
         assert_eq!(compact.thread_counts, full.thread_counts, "{name}: threads");
 

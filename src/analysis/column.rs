@@ -171,6 +171,39 @@ impl I64Column {
         )
     }
 
+    /// The first index from `from` on whose value is `v`: a scan of the offsets block by
+    /// block, as [`I64Column::positions_of`].
+    pub fn position_from(&self, v: i64, from: usize) -> Option<usize> {
+        let mut k = from / BLOCK;
+        while k < self.blocks.len() {
+            let b = self.blocks[k];
+            let first = k * BLOCK;
+            let n = (self.packed - first).min(BLOCK);
+            let skip = from.saturating_sub(first);
+            let at = b.at as usize;
+            let off = v.checked_sub(b.base);
+            let hit = match b.width {
+                Width::W16 => off
+                    .and_then(|d| u16::try_from(d).ok())
+                    .and_then(|off| self.low16[at + skip..at + n].iter().position(|&x| x == off)),
+                Width::W32 => off
+                    .and_then(|d| u32::try_from(d).ok())
+                    .and_then(|off| self.low32[at + skip..at + n].iter().position(|&x| x == off)),
+                Width::W64 => self.wide[at + skip..at + n].iter().position(|&x| x == v),
+            };
+            if let Some(j) = hit {
+                return Some(first + skip + j);
+            }
+            k += 1;
+        }
+        let skip = from.saturating_sub(self.packed);
+        self.pending
+            .iter()
+            .skip(skip)
+            .position(|&x| x == v)
+            .map(|j| self.packed + skip + j)
+    }
+
     /// The index of the first value for which `pred` is false, the column being
     /// partitioned by it (all true, then all false), as [`slice::partition_point`].
     pub fn partition_point(&self, pred: impl Fn(i64) -> bool) -> usize {
@@ -374,6 +407,42 @@ mod tests {
         let want: Vec<usize> = (0..v.len()).filter(|&i| v[i] == probe).collect();
         assert!(want.len() >= 3);
         assert_eq!(c.positions_of(probe).collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn position_from_finds_the_next_equal_value() {
+        let mut v = values(3 * BLOCK + 20, 3, 13);
+        v[BLOCK + 1] = i64::MIN;
+        let mut c = I64Column::new();
+        for &x in &v {
+            c.push(x);
+        }
+        for sealed in [false, true] {
+            if sealed {
+                c.seal();
+            }
+            for p in [
+                v[0],
+                v[BLOCK + 1],
+                v[2 * BLOCK + 7],
+                v[3 * BLOCK + 19],
+                i64::MAX,
+            ] {
+                for from in [
+                    0,
+                    1,
+                    BLOCK - 1,
+                    BLOCK,
+                    BLOCK + 2,
+                    3 * BLOCK,
+                    3 * BLOCK + 19,
+                    v.len(),
+                ] {
+                    let want = (from..v.len()).find(|&i| v[i] == p);
+                    assert_eq!(c.position_from(p, from), want, "{p} from {from}");
+                }
+            }
+        }
     }
 
     #[test]

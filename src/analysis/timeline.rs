@@ -1723,15 +1723,15 @@ impl LaneSpans {
     }
 }
 
-/// The flow arrows of a compact timeline indexed both ways: by the goroutine they start
-/// (and when), and by the lane and time of their cause. An arrow is named by its span's
-/// number, counting the spans of all lanes, lane after lane. Lookups are binary searches.
+/// The flow arrows of a compact timeline indexed by the lane and time of their cause. An
+/// arrow is named by its span's number, counting the spans of all lanes, lane after lane.
+/// Lookups are binary searches. The arrows into a goroutine need no index: they are its
+/// spans, found in the lanes' goroutine columns ([`ArrowIndex::into_from`]); an index by
+/// (goroutine, start) was 43 MB on a 200 MB trace.
 #[derive(Debug, Clone, Default)]
 pub struct ArrowIndex {
     /// The number of each lane's first span.
     row_starts: Vec<u32>,
-    /// Spans with a cause, sorted by (goroutine, start).
-    by_target: Vec<u32>,
     /// Spans with a cause, sorted by (cause lane, cause time).
     by_source: Vec<u32>,
 }
@@ -1752,18 +1752,11 @@ impl ArrowIndex {
         let span = |id: u32| index.locate(id).map(|(r, i)| (&tl.lanes[r], i));
         let source = |id: u32| span(id).and_then(|(l, i)| tl.cause_source(l, i));
         let keep = |id: u32| source(id).is_some();
-        let by_target = order_by_pair_of(
-            n as usize,
-            keep,
-            |id| span(id).map_or(0, |(l, i)| l.goroutines.get(i)),
-            |id| span(id).map_or(0, |(l, i)| l.starts.get(i)),
-        );
         // Lanes compare as unsigned; flipping the sign bit keeps that order in i64.
         let from_lane = |id: u32| source(id).map_or(0, |(lane, _)| (lane ^ (1 << 63)) as i64);
         let by_source = order_by_pair_of(n as usize, keep, from_lane, |id| {
             source(id).map_or(0, |(_, time)| time)
         });
-        index.by_target = by_target;
         index.by_source = by_source;
         index
     }
@@ -1800,23 +1793,49 @@ impl ArrowIndex {
         order[lo..].iter().filter_map(move |&id| self.arrow(tl, id))
     }
 
-    /// The arrows into goroutine `g` that end at or after `t`, in time order.
+    /// The arrows into goroutine `g` that end at or after `t`, in time order: its spans
+    /// with a cause, found lane by lane by a scan of the goroutine columns from `t` on
+    /// (a goroutine's next run is usually near; all 11 M spans of a 200 MB trace take a
+    /// few milliseconds).
     pub fn into_from<'t>(
         &'t self,
         tl: &'t Timeline,
         g: i64,
         t: i64,
     ) -> impl Iterator<Item = Arrow> + 't {
-        let key = |l: &LaneSpans, i: usize| (l.goroutines.get(i), l.starts.get(i));
-        self.ordered_from(&self.by_target, tl, key, (g, t))
-            .take_while(move |a| a.goroutine == g)
+        // Per lane, its next span of `g`.
+        let mut next: Vec<Option<usize>> = tl
+            .lanes
+            .iter()
+            .map(|l| {
+                let from = l.starts.partition_point(|s| s < t);
+                l.goroutines.position_from(g, from)
+            })
+            .collect();
+        std::iter::from_fn(move || {
+            loop {
+                let (row, i) = next
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(row, at)| at.map(|i| (row, i)))
+                    .min_by_key(|&(row, i)| tl.lanes[row].starts.get(i))?;
+                next[row] = tl.lanes[row].goroutines.position_from(g, i + 1);
+                if let Some(a) = tl.arrow_into(row, i) {
+                    return Some(a);
+                }
+            }
+        })
     }
 
     /// The arrow that started the run of `g` at `start`, if any.
     pub fn into_run(&self, tl: &Timeline, g: i64, start: i64) -> Option<Arrow> {
-        self.into_from(tl, g, start)
-            .next()
-            .filter(|a| a.to_time == start)
+        tl.lanes.iter().enumerate().find_map(|(row, l)| {
+            let from = l.starts.partition_point(|s| s < start);
+            (from..l.len())
+                .take_while(|&i| l.starts.get(i) == start)
+                .find(|&i| l.goroutines.get(i) == g)
+                .and_then(|i| tl.arrow_into(row, i))
+        })
     }
 
     /// The arrows caused on `lane`, in time order, as (cause time, row and index of the
@@ -1873,7 +1892,6 @@ impl Timeline {
                 "arrows",
                 bytes(&self.arrows)
                     + bytes(&self.arrow_index.row_starts)
-                    + bytes(&self.arrow_index.by_target)
                     + bytes(&self.arrow_index.by_source),
             ),
             (
