@@ -1486,7 +1486,7 @@ const BUSY_STRIDE: usize = 16;
 /// The execution spans of one lane (a P), as parallel columns sorted by start, with a
 /// prefix sum of busy time: how busy the lane was over any time range is two binary
 /// searches and a subtraction, whatever the zoom. Times and goroutines are
-/// [`I64Column`]s: about 4 bytes a value, where the spans of a 200 MB trace are 11 M.
+/// [`I64Column`]s: 2 to 4 bytes a value, where the spans of a 200 MB trace are 11 M.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LaneSpans {
     /// Span starts (ns), ascending.
@@ -1610,8 +1610,8 @@ impl LaneSpans {
         self.cause_waits.seal();
     }
 
-    /// Heap bytes of the spans (times, goroutines, stacks, prefix sums) and of their
-    /// causes (times: their stacks and links are among the spans' details), spare
+    /// Heap bytes of the spans (times, goroutines, details, prefix sums) and of their
+    /// causes (the waits: their stacks and links are among the spans' details), spare
     /// capacity aside.
     fn footprint(&self) -> (usize, usize) {
         fn bytes<T>(v: &[T]) -> usize {
