@@ -130,49 +130,17 @@ impl I64Column {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// The indexes of the values equal to `v`, ascending: a scan of the offsets block by
-    /// block (blocks that cannot hold `v` are skipped), several times faster than reading
-    /// each value (a filter over the 11 M spans of a big trace's lanes runs in a key
-    /// press).
+    /// The indexes of the values equal to `v`, ascending (a filter over the 11 M spans of
+    /// a big trace's lanes runs in a key press): [`I64Column::position_from`] repeated.
     pub fn positions_of(&self, v: i64) -> impl Iterator<Item = usize> + '_ {
-        let packed = self.blocks.iter().enumerate().flat_map(move |(k, b)| {
-            let first = k * BLOCK;
-            let n = (self.packed - first).min(BLOCK);
-            let at = b.at as usize;
-            let off = v.checked_sub(b.base);
-            let mut hits: Vec<usize> = Vec::new();
-            match b.width {
-                Width::W16 => {
-                    if let Some(off) = off.and_then(|d| u16::try_from(d).ok()) {
-                        let low = &self.low16[at..at + n];
-                        hits.extend((0..n).filter(|&j| low[j] == off).map(|j| first + j));
-                    }
-                }
-                Width::W32 => {
-                    if let Some(off) = off.and_then(|d| u32::try_from(d).ok()) {
-                        let low = &self.low32[at..at + n];
-                        hits.extend((0..n).filter(|&j| low[j] == off).map(|j| first + j));
-                    }
-                }
-                Width::W64 => {
-                    let w = &self.wide[at..at + n];
-                    hits.extend((0..n).filter(|&j| w[j] == v).map(|j| first + j));
-                }
-            }
-            hits
-        });
-        let base = self.packed;
-        packed.chain(
-            self.pending
-                .iter()
-                .enumerate()
-                .filter(move |&(_, &x)| x == v)
-                .map(move |(j, _)| base + j),
-        )
+        std::iter::successors(self.position_from(v, 0), move |&i| {
+            self.position_from(v, i + 1)
+        })
     }
 
     /// The first index from `from` on whose value is `v`: a scan of the offsets block by
-    /// block, as [`I64Column::positions_of`].
+    /// block (blocks that cannot hold `v` are skipped), several times faster than reading
+    /// each value.
     pub fn position_from(&self, v: i64, from: usize) -> Option<usize> {
         let mut k = from / BLOCK;
         while k < self.blocks.len() {
