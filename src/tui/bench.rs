@@ -116,9 +116,13 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
     for &a in SCRIPT {
         times.push((frame_after(&mut app, area, |app| app.update(a)), a));
         // Background work a view started (footprint, recomputations) is not a key's
-        // latency: wait for it outside the timing.
-        settle(&mut app);
-        rss_after.push(memory());
+        // latency: wait for it outside the timing, and say how long it took.
+        let background = settle(&mut app);
+        let mut after = memory();
+        if background >= Duration::from_millis(2) {
+            after.push_str(&format!("; then {:.0} ms in background", ms(background)));
+        }
+        rss_after.push(after);
     }
     let mut sorted: Vec<Duration> = times.iter().map(|t| t.0).collect();
     sorted.sort();
@@ -168,14 +172,17 @@ fn frame_after(app: &mut App, area: Rect, act: impl FnOnce(&mut App)) -> Duratio
     t.elapsed()
 }
 
-/// Waits (up to two minutes) for the work the views started in the background.
-fn settle(app: &mut App) {
+/// Waits (up to two minutes) for the work the views started in the background, and
+/// returns how long that took.
+fn settle(app: &mut App) -> Duration {
     let t = Instant::now();
     while app.busy() && t.elapsed() < Duration::from_secs(120) {
         app.tick();
         std::thread::sleep(Duration::from_millis(1));
     }
+    let waited = t.elapsed();
     app.tick();
+    waited
 }
 
 /// Presses `keys` one by one (each with a frame) and prints the slowest and the total.

@@ -18,7 +18,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Ctx, Effect, View};
 use crate::analysis::goroutines::{
-    CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution,
+    CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution_of,
 };
 use crate::analysis::gstates::{GStates, Lifetime, State};
 #[cfg(test)]
@@ -286,10 +286,11 @@ enum GCol {
 #[derive(Debug)]
 struct GroupPage {
     group: usize,
-    ids: Vec<i64>,
+    /// The columns, the goroutine IDs first (as [`FIXED_GCOLS`], then the block reasons
+    /// and ranges the group's goroutines have).
     cols: Vec<GCol>,
     columns: Vec<Column>,
-    /// The values of each column (as `cols`), one per goroutine (as `ids`).
+    /// The values of each column (as `cols`), one per goroutine, by ascending ID.
     values: Vec<Vec<i64>>,
     order: Vec<usize>,
     /// Distribution of each column over the group (`None` for the ID and the bar).
@@ -306,47 +307,51 @@ impl GroupPage {
         }
     }
 
-    fn new(ctx: &Ctx<'_>, group: usize) -> GroupPage {
-        let model = ctx.model;
-        let summary = &model.summary;
-        let ids = match ctx.filter {
-            Some(f) => f.members[group].clone(),
-            None => model.groups[group].goroutines.clone(),
-        };
-        // One decoding pass (a group can hold 360,000 goroutines) fills the columns every
-        // goroutine has, and notes the few block reasons and ranges each has, which make
-        // the other columns. Column-major, so that a column's distribution reads it in
-        // order.
-        let mut by_col: Vec<(GCol, Vec<i64>)> = [
-            GCol::Id,
-            GCol::Total,
-            GCol::Bar,
-            GCol::Exec,
-            GCol::SchedWait,
-            GCol::Syscall,
-            GCol::SyscallBlock,
-            GCol::Unknown,
-        ]
-        .into_iter()
-        .map(|c| (c, Vec::with_capacity(ids.len())))
-        .collect();
-        let mut sparse: Vec<(usize, GCol, i64)> = Vec::new();
-        for (row, (id, s)) in ids
-            .iter()
-            .zip(summary.goroutines.stats_of(&ids))
-            .enumerate()
-        {
-            let s = s.expect("group member");
-            for (c, v) in by_col.iter_mut() {
-                v.push(gcol_value(*id, &s, *c));
+    /// The page of group `group`, whose goroutines are `ids` (ascending).
+    fn build(summary: &Summary, ids: &[i64], group: usize) -> GroupPage {
+        GroupPage::build_on(summary, ids, group, parallelism(ids.len()))
+    }
+
+    /// [`GroupPage::build`] on `threads` threads.
+    fn build_on(summary: &Summary, ids: &[i64], group: usize, threads: usize) -> GroupPage {
+        let n = ids.len();
+        // A group can hold 424,000 goroutines: their decoding is shared out over the
+        // cores, each writing its rows of the columns in place. (Copying columns
+        // together, or growing them, costs as much as the decoding: the page fills 30 MB
+        // of fresh memory.)
+        let mut by_col: Vec<(GCol, Vec<i64>)> =
+            FIXED_GCOLS.into_iter().map(|c| (c, vec![0; n])).collect();
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let mut parts: Vec<(usize, Vec<&mut [i64]>)> = (0..n.div_ceil(chunk))
+            .map(|k| (k * chunk, Vec::new()))
+            .collect();
+        for (_, v) in by_col.iter_mut() {
+            for ((_, cols), rows) in parts.iter_mut().zip(v.chunks_mut(chunk)) {
+                cols.push(rows);
             }
-            sparse.extend(
-                s.block_by_reason
-                    .iter()
-                    .map(|(k, d)| (row, GCol::Block(k), d)),
-            );
-            sparse.extend(s.range_time.iter().map(|(k, d)| (row, GCol::Range(k), d)));
         }
+        let decode = |(first, mut cols): (usize, Vec<&mut [i64]>)| {
+            decode_rows(
+                summary,
+                &ids[first..first + cols[0].len()],
+                first,
+                &mut cols,
+            )
+        };
+        let sparse: Vec<(usize, GCol, i64)> = if parts.len() <= 1 {
+            parts.into_iter().flat_map(decode).collect()
+        } else {
+            std::thread::scope(|s| {
+                let workers: Vec<_> = parts
+                    .into_iter()
+                    .map(|p| s.spawn(move || decode(p)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().expect("decoding a group's goroutines"))
+                    .collect()
+            })
+        };
         let mut reasons: Vec<u32> = Vec::new();
         let mut ranges: Vec<u32> = Vec::new();
         for &(_, c, _) in &sparse {
@@ -360,13 +365,9 @@ impl GroupPage {
         ranges.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
         // The block reasons go before Unknown (the last fixed column), the ranges after.
         let unknown = by_col.pop().expect("the fixed columns");
-        by_col.extend(
-            reasons
-                .iter()
-                .map(|&r| (GCol::Block(r), vec![0; ids.len()])),
-        );
+        by_col.extend(reasons.iter().map(|&r| (GCol::Block(r), vec![0; n])));
         by_col.push(unknown);
-        by_col.extend(ranges.iter().map(|&r| (GCol::Range(r), vec![0; ids.len()])));
+        by_col.extend(ranges.iter().map(|&r| (GCol::Range(r), vec![0; n])));
         for (row, c, d) in sparse {
             if let Some((_, v)) = by_col.iter_mut().find(|(x, _)| *x == c) {
                 v[row] = d;
@@ -374,17 +375,10 @@ impl GroupPage {
         }
         let (cols, values): (Vec<GCol>, Vec<Vec<i64>>) = by_col.into_iter().unzip();
         let columns = cols.iter().map(|c| gcol_column(summary, *c)).collect();
-        let dist = cols
-            .iter()
-            .zip(&values)
-            .map(|(c, v)| {
-                (!matches!(c, GCol::Id | GCol::Bar)).then(|| distribution(&mut v.clone()))
-            })
-            .collect();
+        let dist = distributions(&cols, &values, threads);
         GroupPage {
             group,
-            order: (0..ids.len()).collect(),
-            ids,
+            order: (0..n).collect(),
             cols,
             columns,
             values,
@@ -398,9 +392,112 @@ impl GroupPage {
         self.table.sort_rows(&mut self.order, |r, c| values[c][r]);
     }
 
+    /// The goroutine of row `r` (the ID column is the first).
+    fn id(&self, r: usize) -> i64 {
+        self.values[0][r]
+    }
+
+    /// The goroutines' IDs, in the group's order.
+    fn ids(&self) -> &[i64] {
+        &self.values[0]
+    }
+
     /// The goroutine of the selected row.
     fn selected(&self) -> Option<i64> {
-        self.order.get(self.table.selected).map(|&r| self.ids[r])
+        self.order.get(self.table.selected).map(|&r| self.id(r))
+    }
+}
+
+/// The columns every goroutine has, in the group page's order (the block reasons and
+/// ranges a group's goroutines have go around `Unknown`, the last).
+const FIXED_GCOLS: [GCol; 8] = [
+    GCol::Id,
+    GCol::Total,
+    GCol::Bar,
+    GCol::Exec,
+    GCol::SchedWait,
+    GCol::Syscall,
+    GCol::SyscallBlock,
+    GCol::Unknown,
+];
+
+/// How many threads share work over `n` items: one below 50,000, where starting threads
+/// costs more than it saves.
+fn parallelism(n: usize) -> usize {
+    if n < 50_000 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
+}
+
+/// Decodes goroutines `ids` (ascending, the rows from `first_row` on) in one pass into
+/// `cols`, their rows of the fixed columns (as [`FIXED_GCOLS`]). Returns the few block
+/// reasons and ranges each has, as (row, column, value).
+fn decode_rows(
+    summary: &Summary,
+    ids: &[i64],
+    first_row: usize,
+    cols: &mut [&mut [i64]],
+) -> Vec<(usize, GCol, i64)> {
+    let mut sparse = Vec::new();
+    for (row, (id, s)) in ids.iter().zip(summary.goroutines.stats_of(ids)).enumerate() {
+        let s = s.expect("group member");
+        for (c, v) in FIXED_GCOLS.iter().zip(cols.iter_mut()) {
+            v[row] = gcol_value(*id, &s, *c);
+        }
+        let row = first_row + row;
+        sparse.extend(
+            s.block_by_reason
+                .iter()
+                .map(|(k, d)| (row, GCol::Block(k), d)),
+        );
+        sparse.extend(s.range_time.iter().map(|(k, d)| (row, GCol::Range(k), d)));
+    }
+    sparse
+}
+
+/// The distribution of each column over the group (`None` for the ID and the bar), the
+/// columns shared out over `threads` threads.
+fn distributions(cols: &[GCol], values: &[Vec<i64>], threads: usize) -> Vec<Option<Distribution>> {
+    let wanted: Vec<usize> = (0..cols.len())
+        .filter(|&k| !matches!(cols[k], GCol::Id | GCol::Bar))
+        .collect();
+    // Column wanted[i] goes to thread i % threads, which reuses one scratch copy for all
+    // of its columns; the results are put back in column order.
+    let threads = threads.clamp(1, wanted.len().max(1));
+    let share = |t: usize| {
+        let mut scratch = Vec::new();
+        wanted
+            .iter()
+            .skip(t)
+            .step_by(threads)
+            .map(|&k| (k, distribution_of(&values[k], &mut scratch)))
+            .collect::<Vec<_>>()
+    };
+    let mut dist = vec![None; cols.len()];
+    let shares: Vec<Vec<(usize, Distribution)>> = if threads == 1 {
+        vec![share(0)]
+    } else {
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads).map(|t| s.spawn(move || share(t))).collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a group's distributions"))
+                .collect()
+        })
+    };
+    for (k, d) in shares.into_iter().flatten() {
+        dist[k] = Some(d);
+    }
+    dist
+}
+
+/// A group's name as its page's title shows it.
+fn group_title(name: &str) -> &str {
+    if name.is_empty() {
+        "(inactive, no stack trace sampled)"
+    } else {
+        name
     }
 }
 
@@ -479,12 +576,28 @@ struct GoroutinePage {
     order: Vec<usize>,
 }
 
+/// Groups of at least this many goroutines are decoded in the background: a group of
+/// 400,000 takes longer than a key press may (its page fills 30 MB of fresh memory).
+const BACKGROUND_FROM: usize = 50_000;
+
+/// A group's page being built in the background.
+#[derive(Debug)]
+struct PendingGroup {
+    group: usize,
+    members: usize,
+    /// The goroutine whose row is selected once the page is in.
+    select: Option<i64>,
+    rx: Receiver<GroupPage>,
+}
+
 /// The goroutines tab's state.
 #[derive(Debug, Default)]
 pub struct GoroutinesView {
     groups: Option<Groups>,
     table: TableState,
     group: Option<GroupPage>,
+    /// The group page on its way, shown as such until it is in.
+    pending: Option<PendingGroup>,
     goroutine: Option<GoroutinePage>,
     /// State spans computed so far, by goroutine.
     states: FxHashMap<i64, StatesResult>,
@@ -506,15 +619,74 @@ impl GoroutinesView {
         {
             self.table.selected = pos;
         }
-        if self.group.as_ref().is_none_or(|p| p.group != gi) {
-            self.group = Some(GroupPage::new(ctx, gi));
+        if let Some(pending) = self.pending.as_mut().filter(|p| p.group == gi) {
+            pending.select = Some(g);
+        } else if let Some(page) = self.group.take().filter(|p| p.group == gi) {
+            self.show_group(page, Some(g));
+        } else {
+            self.open_group(ctx, gi, Some(g), BACKGROUND_FROM);
         }
-        if let Some(page) = &mut self.group
-            && let Some(pos) = page.order.iter().position(|&r| page.ids[r] == g)
+        self.open_page(g, ctx);
+    }
+
+    /// Opens group `gi`'s page with goroutine `select`'s row selected: at once for a
+    /// group smaller than `background_from`, else built on a thread of its own while
+    /// the keys keep working.
+    fn open_group(
+        &mut self,
+        ctx: &Ctx<'_>,
+        gi: usize,
+        select: Option<i64>,
+        background_from: usize,
+    ) {
+        fn members<'a>(
+            model: &'a Model,
+            filter: Option<&'a crate::tui::filter::GoroutineFilter>,
+            gi: usize,
+        ) -> &'a [i64] {
+            match filter {
+                Some(f) => &f.members[gi],
+                None => &model.groups[gi].goroutines,
+            }
+        }
+        self.group = None;
+        self.pending = None;
+        let n = members(ctx.model, ctx.filter.map(|f| &**f), gi).len();
+        if n >= background_from {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let model = Arc::clone(ctx.model);
+            let filter = ctx.filter.cloned();
+            let spawned = std::thread::Builder::new()
+                .name("group page".into())
+                .spawn(move || {
+                    let ids = members(&model, filter.as_deref(), gi);
+                    // The receiver is gone if the user went back meanwhile.
+                    let _ = tx.send(GroupPage::build(&model.summary, ids, gi));
+                });
+            if spawned.is_ok() {
+                self.pending = Some(PendingGroup {
+                    group: gi,
+                    members: n,
+                    select,
+                    rx,
+                });
+                return;
+            }
+            // No thread to be had: build it here, slower but whole.
+        }
+        let ids = members(ctx.model, ctx.filter.map(|f| &**f), gi);
+        let page = GroupPage::build(&ctx.model.summary, ids, gi);
+        self.show_group(page, select);
+    }
+
+    /// Shows a group's page, with goroutine `select`'s row selected.
+    fn show_group(&mut self, mut page: GroupPage, select: Option<i64>) {
+        if let Some(g) = select
+            && let Some(pos) = page.order.iter().position(|&r| page.id(r) == g)
         {
             page.table.selected = pos;
         }
-        self.open_page(g, ctx);
+        self.group = Some(page);
     }
 
     /// The goroutine whose page is open, else the one selected in a group's table.
@@ -555,7 +727,7 @@ impl GoroutinesView {
     /// Computes the per-model figures if they are missing or stale.
     fn ensure(&mut self, ctx: &Ctx<'_>) {
         let key = std::sync::Arc::as_ptr(ctx.model) as usize;
-        let fkey = ctx.filter.map_or(0, |f| f as *const _ as usize);
+        let fkey = ctx.filter.map_or(0, |f| Arc::as_ptr(f) as usize);
         if self
             .groups
             .as_ref()
@@ -592,6 +764,7 @@ impl GoroutinesView {
         });
         self.table = TableState::default();
         self.group = None;
+        self.pending = None;
         self.goroutine = None;
     }
 
@@ -669,6 +842,15 @@ impl View for GoroutinesView {
             }
             return Effect::None;
         }
+        if let Some(pending) = &self.pending {
+            // Until the page is in, only going back (or elsewhere) means anything.
+            match action {
+                Action::Back => self.pending = None,
+                Action::ShowGroupRows => return Effect::ShowGroupRows(pending.group as u32),
+                _ => {}
+            }
+            return Effect::None;
+        }
         if let Some(page) = &mut self.group {
             match action {
                 Action::Back => self.group = None,
@@ -706,7 +888,7 @@ impl View for GoroutinesView {
                     .as_ref()
                     .and_then(|g| g.order.get(self.table.selected))
                 {
-                    self.group = Some(GroupPage::new(ctx, gi));
+                    self.open_group(ctx, gi, None, BACKGROUND_FROM);
                 }
             }
             a => {
@@ -727,6 +909,8 @@ impl View for GoroutinesView {
             self.render_goroutine(area, buf, ctx);
         } else if self.group.is_some() {
             self.render_group(area, buf, ctx);
+        } else if self.pending.is_some() {
+            self.render_pending(area, buf, ctx);
         } else {
             self.render_groups(area, buf, ctx);
         }
@@ -734,6 +918,22 @@ impl View for GoroutinesView {
 
     fn tick(&mut self, _ctx: &Ctx<'_>) -> bool {
         let mut changed = false;
+        if let Some(pending) = &self.pending {
+            match pending.rx.try_recv() {
+                Ok(page) => {
+                    let select = pending.select;
+                    self.pending = None;
+                    self.show_group(page, select);
+                    changed = true;
+                }
+                Err(TryRecvError::Empty) => {}
+                // The builder died (a bug): back to the groups, rather than wait forever.
+                Err(TryRecvError::Disconnected) => {
+                    self.pending = None;
+                    changed = true;
+                }
+            }
+        }
         let states = &mut self.states;
         self.jobs.retain(|(g, rx)| match rx.try_recv() {
             Ok(r) => {
@@ -752,7 +952,7 @@ impl View for GoroutinesView {
     }
 
     fn busy(&self) -> bool {
-        !self.jobs.is_empty()
+        !self.jobs.is_empty() || self.pending.is_some()
     }
 }
 
@@ -883,24 +1083,41 @@ impl GoroutinesView {
         }
     }
 
+    /// A group's page on its way: its name and size, and that it is being decoded.
+    fn render_pending(&self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
+        let Some(pending) = &self.pending else { return };
+        let name = group_title(&ctx.model.groups[pending.group].name);
+        heading(
+            buf,
+            area,
+            area.y,
+            &format!("{name}  —  {}", count(pending.members, "goroutine")),
+            ctx.theme.header(),
+        );
+        if area.height > 2 {
+            buf.set_stringn(
+                area.x + 1,
+                area.y + 2,
+                "decoding the goroutines' columns…",
+                area.width.saturating_sub(1) as usize,
+                ctx.theme.dim(),
+            );
+        }
+    }
+
     fn render_group(&mut self, area: Rect, buf: &mut Buffer, ctx: &Ctx<'_>) {
         let theme = ctx.theme;
         let model = ctx.model;
         let summary = &model.summary;
         let Some(page) = &mut self.group else { return };
-        let g = &model.groups[page.group];
-        let name = if g.name.is_empty() {
-            "(inactive, no stack trace sampled)"
-        } else {
-            &g.name
-        };
+        let name = group_title(&model.groups[page.group].name);
         heading(
             buf,
             area,
             area.y,
             &format!(
                 "{name}  —  {}, execution {}",
-                count(page.ids.len(), "goroutine"),
+                count(page.ids().len(), "goroutine"),
                 dur(page.column_sum(GCol::Exec))
             ),
             theme.header(),
@@ -912,7 +1129,7 @@ impl GoroutinesView {
             height: area.height.saturating_sub(1 + dist_h),
             ..area
         };
-        let (ids, values, order, cols) = (&page.ids, &page.values, &page.order, &page.cols);
+        let (ids, values, order, cols) = (&page.values[0], &page.values, &page.order, &page.cols);
         let placed = render_table(
             table_area,
             buf,
@@ -1356,6 +1573,125 @@ mod tests {
         strip(&mut buf, area, &life, 0, 100, theme);
         let s: String = (0..4).map(|x| buf[(x, 0)].symbol().to_string()).collect();
         assert_eq!(s, "█▒░░");
+    }
+
+    /// What the app lends its views, on committed trace `name` (of Go 1.26).
+    fn shared(name: &str) -> super::super::Shared {
+        use crate::tui::model::{Facts, Progress, TraceFile};
+        let path = format!(
+            "{}/testdata/traces/go126/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(&path).expect("a committed trace");
+        let version = crate::trace::reader::read_header(&bytes).expect("its header");
+        let facts = Facts::from_header(name.into(), bytes.len() as u64, version);
+        let file = Arc::new(TraceFile {
+            source: crate::trace::Source::Owned(bytes),
+            path: path.into(),
+        });
+        let model = Model::build(&file, &Progress::default()).expect("the analyses");
+        super::super::Shared {
+            model: Arc::new(model),
+            facts: Arc::new(facts),
+            theme: Theme::new(crate::tui::theme::Palette::Xterm256),
+            file,
+            filter: None,
+        }
+    }
+
+    /// The group with the most goroutines.
+    fn largest_group(model: &Model) -> usize {
+        (0..model.groups.len())
+            .max_by_key(|&g| model.groups[g].goroutines.len())
+            .expect("groups")
+    }
+
+    fn screen(view: &mut GoroutinesView, ctx: &Ctx<'_>) -> String {
+        let area = Rect::new(0, 0, 120, 30);
+        let mut buf = Buffer::empty(area);
+        view.render(area, &mut buf, ctx);
+        (0..area.height)
+            .map(|y| {
+                let line: String = (0..area.width).map(|x| buf[(x, y)].symbol()).collect();
+                line.trim_end().to_string() + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_group_page_is_the_same_decoded_on_one_thread_or_several() {
+        for trace in ["stress.trace", "http.trace", "mutex.trace"] {
+            let shared = shared(trace);
+            let model = &shared.model;
+            for gi in 0..model.groups.len() {
+                let ids = &model.groups[gi].goroutines;
+                let one = GroupPage::build_on(&model.summary, ids, gi, 1);
+                for threads in [2, 3, 7] {
+                    let several = GroupPage::build_on(&model.summary, ids, gi, threads);
+                    assert_eq!(
+                        format!("{several:?}"),
+                        format!("{one:?}"),
+                        "{trace}, group {gi}, {threads} threads"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_large_group_page_comes_from_the_background_as_it_would_at_once() {
+        let shared = shared("stress.trace");
+        let ctx = shared.ctx();
+        let gi = largest_group(ctx.model);
+        let last = *ctx.model.groups[gi].goroutines.last().expect("members");
+        let mut at_once = GoroutinesView::default();
+        at_once.ensure(&ctx);
+        at_once.open_group(&ctx, gi, Some(last), usize::MAX);
+        assert!(at_once.group.is_some() && !at_once.busy());
+
+        let mut later = GoroutinesView::default();
+        later.ensure(&ctx);
+        later.open_group(&ctx, gi, Some(last), 0);
+        assert!(
+            later.group.is_none() && later.busy(),
+            "built in the background"
+        );
+        let waiting = screen(&mut later, &ctx);
+        let members = ctx.model.groups[gi].goroutines.len();
+        assert!(
+            waiting.contains(&count(members, "goroutine"))
+                && waiting.contains("decoding the goroutines"),
+            "{waiting}"
+        );
+        // Keys other than Esc wait for the page.
+        assert_eq!(later.update(Action::Down, &ctx), Effect::None);
+        let t = std::time::Instant::now();
+        while later.busy() && t.elapsed() < std::time::Duration::from_secs(60) {
+            later.tick(&ctx);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(!later.busy());
+        // The same page, with the same row (the goroutine asked for) selected.
+        assert_eq!(format!("{:?}", later.group), format!("{:?}", at_once.group));
+        assert_eq!(later.current_goroutine(), Some(last));
+        assert_eq!(screen(&mut later, &ctx), screen(&mut at_once, &ctx));
+    }
+
+    #[test]
+    fn esc_while_a_group_page_decodes_goes_back_to_the_groups() {
+        let shared = shared("stress.trace");
+        let ctx = shared.ctx();
+        let mut view = GoroutinesView::default();
+        let groups = screen(&mut view, &ctx);
+        view.open_group(&ctx, largest_group(ctx.model), None, 0);
+        assert!(view.busy());
+        assert_eq!(view.update(Action::Back, &ctx), Effect::None);
+        assert!(!view.busy() && view.group.is_none());
+        assert_eq!(screen(&mut view, &ctx), groups);
+        // The page that arrives later is not shown.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!view.tick(&ctx));
+        assert_eq!(screen(&mut view, &ctx), groups);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub struct Ctx<'a> {
     /// The trace, for views that compute more on demand (in a background thread).
     pub file: &'a SharedFile,
     /// The goroutine filter in force (`F`), if any.
-    pub filter: Option<&'a GoroutineFilter>,
+    pub filter: Option<&'a std::sync::Arc<GoroutineFilter>>,
 }
 
 /// What a [`Ctx`] lends, owned (clones of `Arc`s): the app keeps one while it lends
@@ -57,7 +57,7 @@ impl Shared {
             facts: &self.facts,
             theme: self.theme,
             file: &self.file,
-            filter: self.filter.as_deref(),
+            filter: self.filter.as_ref(),
         }
     }
 }
