@@ -138,7 +138,22 @@ fn compact_timeline_equals_the_full_proc_view() {
                 assert_eq!(got, want, "{name}: arrows into G{g} from {t}");
             }
         }
-        assert_eq!(compact.heap, full.heap, "{name}: heap");
+        // The Heap track: the full counter's rows where the allocated bytes change, with
+        // those bytes; its scale, the highest top of a full row.
+        assert!(compact.heap.is_empty(), "{name}");
+        let mut want: Vec<(i64, i64)> = Vec::new();
+        for &(t, [alloc, _]) in &full.heap {
+            if want.last().is_none_or(|&(_, v)| v != alloc as i64) {
+                want.push((t, alloc as i64));
+            }
+        }
+        assert_eq!(
+            compact.heap_track.rows().collect::<Vec<_>>(),
+            want,
+            "{name}: heap"
+        );
+        let top = full.heap.iter().map(|r| r.1[0] + r.1[1]).max().unwrap_or(0);
+        assert_eq!(compact.counter_peaks[0], top, "{name}: heap scale");
         assert_eq!(compact.thread_counts, full.thread_counts, "{name}: threads");
 
         // The Goroutines track: rows at times of the full counter's rows, at least 1 µs
@@ -185,13 +200,15 @@ fn a_thread_timeline_without_counters_differs_only_by_them() {
         assert!(without.goroutine_counts.is_empty(), "{name}");
         assert!(without.goroutine_track.is_empty(), "{name}");
         assert!(without.heap.is_empty(), "{name}");
+        assert!(without.heap_track.is_empty(), "{name}");
         assert!(without.thread_counts.is_empty(), "{name}");
         assert_eq!(without.lane_ids, with.lane_ids, "{name}: lanes");
         assert_eq!(without.lanes, with.lanes, "{name}: spans");
         assert_eq!(without.slices, with.slices, "{name}: ranges");
         assert_eq!(without.lane_ranges, with.lane_ranges, "{name}: ranges");
         assert_eq!(without.instants, with.instants, "{name}: instants");
-        with_counters += usize::from(!with.goroutine_track.is_empty() && !with.heap.is_empty());
+        with_counters +=
+            usize::from(!with.goroutine_track.is_empty() && !with.heap_track.is_empty());
     }
     assert!(
         with_counters > 10,

@@ -146,7 +146,12 @@ pub struct Timeline {
     /// takes 32 and has millions of rows on big traces.
     pub goroutine_track: Track,
     /// Go's "Heap" counter: (time, allocated, goal minus allocated) at each change.
+    /// Empty in compact mode, which keeps [`Timeline::heap_track`] instead.
     pub heap: Vec<(i64, [u64; 2])>,
+    /// In compact mode, the Heap counter as the explorer draws it: the bytes allocated,
+    /// a row where they change (the goal counts only towards the track's scale,
+    /// [`Timeline::counter_peaks`]).
+    pub heap_track: Track,
     /// Go's "Threads" counter: (time, in syscall, running) at each change.
     pub thread_counts: Vec<(i64, [i64; 2])>,
     /// Highest P seen.
@@ -313,6 +318,8 @@ pub struct TimelineBuilder {
     gstates: [i64; 5],
     heap_stats: [u64; 2],
     prev_heap: [u64; 2],
+    /// In compact mode, the top of the Heap counter so far (its rows are not kept).
+    heap_peak: u64,
     threads_running: i64,
     /// What the lanes are.
     layout: Layout,
@@ -947,10 +954,19 @@ impl TimelineBuilder {
             return;
         }
         let [alloc, goal] = self.heap_stats;
-        if !self.no_counters {
+        if self.no_counters {
+            // A second timeline of the trace (thread rows): the first has the counter.
+        } else if self.compact.is_none() {
             self.out
                 .heap
                 .push((ev.time(), [alloc, goal.saturating_sub(alloc)]));
+        } else {
+            // Go's row stacks the goal's excess over the allocated bytes: its top is
+            // the larger of the two.
+            self.heap_peak = self.heap_peak.max(alloc.max(goal));
+            if self.out.heap_track.is_empty() || alloc != self.prev_heap[0] {
+                self.out.heap_track.push(ev.time(), alloc as i64);
+            }
         }
         self.prev_heap = self.heap_stats;
     }
@@ -1138,9 +1154,10 @@ impl TimelineBuilder {
                 self.out.goroutine_track.push(t, v);
             }
             self.out.goroutine_track.seal();
+            self.out.heap_track.seal();
             let o = &self.out;
             self.out.counter_peaks = [
-                o.heap.iter().map(|r| r.1[0] + r.1[1]).max().unwrap_or(0),
+                self.heap_peak,
                 o.goroutine_track.values.iter().max().unwrap_or(0) as u64,
                 o.thread_counts
                     .iter()
@@ -1922,7 +1939,7 @@ impl Timeline {
                 "goroutine counter",
                 bytes(&self.goroutine_counts) + self.goroutine_track.bytes(),
             ),
-            ("heap counter", bytes(&self.heap)),
+            ("heap counter", bytes(&self.heap) + self.heap_track.bytes()),
             ("thread counter", bytes(&self.thread_counts)),
         ]
     }
@@ -2071,6 +2088,7 @@ impl Timeline {
             goroutine_track: Track::default(),
             lane_ranges: Vec::new(),
             heap: rows_within(&self.heap, from, to),
+            heap_track: Track::default(),
             thread_counts: rows_within(&self.thread_counts, from, to),
             max_proc: self.max_proc,
             threads: Vec::new(),

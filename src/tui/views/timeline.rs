@@ -1144,8 +1144,8 @@ impl View for TimelineView {
             Some(rows[k.checked_sub(1)?].1)
         }
         counter("Heap", &|buf, y| {
-            let rows = &counters.heap;
-            let at = |t| before(rows, t).map(|v| v[0]);
+            let track = &counters.heap_track;
+            let at = |t| track.value_before(t).map(|v| v.max(0) as u64);
             draw_counter(buf, x0, y, cells, &cell, &at, heap_max, theme.group(0))
         });
         counter("Goroutines", &|buf, y| {
