@@ -124,6 +124,46 @@ fn compact_timeline_equals_the_full_proc_view() {
                 a.from_time
             );
         }
+        // Per cause lane, the index walks exactly that lane's arrows, in time order; and
+        // a window of it holds exactly the arrows caused within the window.
+        let mut by_lane: std::collections::BTreeMap<u64, Vec<Arrow>> = Default::default();
+        for a in compact.compact_arrows() {
+            by_lane.entry(a.from_lane).or_default().push(a);
+        }
+        let key = |a: &Arrow| (a.from_time, a.to_lane, a.to_time, a.goroutine);
+        for (&lane, arrows) in &mut by_lane {
+            arrows.sort_by_key(key);
+            let walked: Vec<(i64, (usize, usize))> =
+                compact.arrow_index.caused_on(&compact, lane).collect();
+            assert!(
+                walked.windows(2).all(|w| w[0].0 <= w[1].0),
+                "{name}: arrows caused on {lane} out of time order"
+            );
+            let mut got: Vec<Arrow> = walked
+                .iter()
+                .map(|&(_, (row, i))| compact.arrow_into(row, i).unwrap())
+                .collect();
+            got.sort_by_key(key);
+            assert_eq!(&got, arrows, "{name}: arrows caused on {lane}");
+            let (from, to) = (
+                arrows[arrows.len() / 3].from_time,
+                arrows[arrows.len() / 2].from_time,
+            );
+            let mut window: Vec<Arrow> = compact
+                .arrow_index
+                .out_of(&compact, lane, from, to)
+                .collect();
+            window.sort_by_key(key);
+            let want: Vec<Arrow> = arrows
+                .iter()
+                .filter(|a| from <= a.from_time && a.from_time <= to)
+                .cloned()
+                .collect();
+            assert_eq!(
+                window, want,
+                "{name}: arrows caused on {lane} in [{from}, {to}]"
+            );
+        }
         // The arrows into a goroutine from any time on, in time order.
         let mut into: std::collections::BTreeMap<i64, Vec<Arrow>> = Default::default();
         for a in compact.compact_arrows() {
