@@ -1387,29 +1387,36 @@ impl Track {
     }
 }
 
-/// The detail number of each span: 2 bytes while a lane has at most 65,536 distinct
-/// details (as the benchmark trace's do), 4 after.
+/// The detail number of each span: 1 byte while a lane has at most 256 distinct details
+/// (as the benchmark trace's do: 159 to 207 a lane), 2 up to 65,536, 4 after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DetailIds {
+    Tiny(Vec<u8>),
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
 }
 
 impl Default for DetailIds {
     fn default() -> Self {
-        DetailIds::Narrow(Vec::new())
+        DetailIds::Tiny(Vec::new())
     }
 }
 
 impl DetailIds {
     fn push(&mut self, id: u32) {
         match self {
+            DetailIds::Tiny(v) => match u8::try_from(id) {
+                Ok(x) => v.push(x),
+                Err(_) => {
+                    *self = DetailIds::Narrow(v.iter().map(|&x| u16::from(x)).collect());
+                    self.push(id);
+                }
+            },
             DetailIds::Narrow(v) => match u16::try_from(id) {
                 Ok(x) => v.push(x),
                 Err(_) => {
-                    let mut wide: Vec<u32> = v.iter().map(|&x| u32::from(x)).collect();
-                    wide.push(id);
-                    *self = DetailIds::Wide(wide);
+                    *self = DetailIds::Wide(v.iter().map(|&x| u32::from(x)).collect());
+                    self.push(id);
                 }
             },
             DetailIds::Wide(v) => v.push(id),
@@ -1418,6 +1425,7 @@ impl DetailIds {
 
     fn get(&self, i: usize) -> Option<u32> {
         match self {
+            DetailIds::Tiny(v) => v.get(i).map(|&x| u32::from(x)),
             DetailIds::Narrow(v) => v.get(i).map(|&x| u32::from(x)),
             DetailIds::Wide(v) => v.get(i).copied(),
         }
@@ -1425,6 +1433,7 @@ impl DetailIds {
 
     fn is_empty(&self) -> bool {
         match self {
+            DetailIds::Tiny(v) => v.is_empty(),
             DetailIds::Narrow(v) => v.is_empty(),
             DetailIds::Wide(v) => v.is_empty(),
         }
@@ -1432,16 +1441,19 @@ impl DetailIds {
 
     /// The ids in the order `order` gives (positions into these).
     fn reordered(&self, order: &[u32]) -> DetailIds {
+        fn pick<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
+            order.iter().map(|&i| v[i as usize]).collect()
+        }
         match self {
-            DetailIds::Narrow(v) => {
-                DetailIds::Narrow(order.iter().map(|&i| v[i as usize]).collect())
-            }
-            DetailIds::Wide(v) => DetailIds::Wide(order.iter().map(|&i| v[i as usize]).collect()),
+            DetailIds::Tiny(v) => DetailIds::Tiny(pick(v, order)),
+            DetailIds::Narrow(v) => DetailIds::Narrow(pick(v, order)),
+            DetailIds::Wide(v) => DetailIds::Wide(pick(v, order)),
         }
     }
 
     fn shrink_to_fit(&mut self) {
         match self {
+            DetailIds::Tiny(v) => v.shrink_to_fit(),
             DetailIds::Narrow(v) => v.shrink_to_fit(),
             DetailIds::Wide(v) => v.shrink_to_fit(),
         }
@@ -1449,6 +1461,7 @@ impl DetailIds {
 
     fn bytes(&self) -> usize {
         match self {
+            DetailIds::Tiny(v) => std::mem::size_of_val(v.as_slice()),
             DetailIds::Narrow(v) => std::mem::size_of_val(v.as_slice()),
             DetailIds::Wide(v) => std::mem::size_of_val(v.as_slice()),
         }
@@ -1516,8 +1529,8 @@ pub struct LaneSpans {
     /// What each span has besides its times and goroutine, as an index into `details`;
     /// empty when built without stacks and causes ([`LaneSpans::stacks`] and
     /// [`LaneSpans::cause`] read them). A goroutine stops and resumes at a few places and
-    /// is woken from a few, so these repeat: 2 bytes a span (4 past 65,536 distinct
-    /// details), not 16.
+    /// is woken from a few, so these repeat: 1 byte a span (2 past 256 distinct details, 4
+    /// past 65,536), not 16.
     detail: DetailIds,
     /// The distinct details.
     details: Vec<Detail>,
@@ -2172,7 +2185,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spans_keep_their_stacks_and_causes_past_65536_distinct_details() {
+    fn spans_keep_their_stacks_and_causes_past_256_and_65536_distinct_details() {
         let mut l = LaneSpans::default();
         let n = 70_000u32;
         for k in 0..n {
@@ -2195,7 +2208,7 @@ mod tests {
         }
         l.seal();
         assert!(matches!(l.detail, DetailIds::Wide(_)));
-        for k in [0, 1, 65_535, 65_536, 65_537, n - 1] {
+        for k in [0, 1, 255, 256, 257, 65_535, 65_536, 65_537, n - 1] {
             let i = k as usize;
             assert_eq!(l.stacks(i), [k, k + 1]);
             let want = (k % 3 != 0).then(|| Cause {
@@ -2205,20 +2218,28 @@ mod tests {
             });
             assert_eq!(l.cause(i), want);
         }
-        // Few distinct details stay at 2 bytes a span.
-        let mut few = LaneSpans::default();
-        for k in 0..n {
-            few.push(
-                i64::from(k) * 10,
-                i64::from(k) * 10 + 5,
-                1,
-                [k % 7, 0],
-                Cause::NONE,
-            );
+        // Few distinct details stay at 1 byte a span, some at 2.
+        for (distinct, tiny) in [(7, true), (256, true), (257, false), (300, false)] {
+            let mut few = LaneSpans::default();
+            for k in 0..n {
+                few.push(
+                    i64::from(k) * 10,
+                    i64::from(k) * 10 + 5,
+                    1,
+                    [k % distinct, 0],
+                    Cause::NONE,
+                );
+            }
+            few.seal();
+            if tiny {
+                assert!(matches!(few.detail, DetailIds::Tiny(_)), "{distinct}");
+            } else {
+                assert!(matches!(few.detail, DetailIds::Narrow(_)), "{distinct}");
+            }
+            for k in [0, 255, 256, 299, 69_999] {
+                assert_eq!(few.stacks(k as usize), [k % distinct, 0], "{distinct}: {k}");
+            }
         }
-        few.seal();
-        assert!(matches!(few.detail, DetailIds::Narrow(_)));
-        assert_eq!(few.stacks(69_999), [69_999 % 7, 0]);
     }
 
     #[test]
