@@ -311,7 +311,7 @@ fn regions_every_level_on_http() {
     // The longest region of the type.
     press(&mut a, KeyCode::Enter);
     let s = snap("regions_http_instance", &mut a);
-    let r = &ty.regions[0];
+    let r = &ty.regions.first().expect("a region");
     let names = &summary(&a).names;
     let stats = r.stats(summary(&a)).expect("its goroutine's region");
     for (k, d) in stats.block_by_reason.iter().filter(|(_, d)| *d != 0) {

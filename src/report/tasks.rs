@@ -273,8 +273,11 @@ pub fn write_regions(
         .filter(|t| typ.is_none_or(|n| n == t.name))
         .collect();
     for t in &mut types {
-        t.regions
-            .retain(|r| min_duration.is_none_or(|m| r.duration >= m));
+        t.regions = t
+            .regions
+            .iter()
+            .filter(|r| min_duration.is_none_or(|m| r.duration >= m))
+            .collect();
     }
     if json {
         #[derive(Serialize)]

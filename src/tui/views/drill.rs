@@ -157,7 +157,7 @@ impl Drill {
     fn sort_instances<K: Kind>(&mut self, ctx: &Ctx<'_>, ty: &K::Type) {
         let mut order = K::instances(ty);
         self.instances
-            .sort_rows(&mut order, |i, c| K::instance_key(ctx, ty, i, c));
+            .sort_rows_cached(&mut order, |i, c| K::instance_key(ctx, ty, i, c));
         self.order = order;
     }
 

@@ -170,17 +170,25 @@ impl Kind for RegionsView {
     }
 
     fn instance_cell(ctx: &Ctx<'_>, t: &RegionType, i: usize, column: usize) -> String {
-        let r = &t.regions[i];
+        let Some(r) = t.regions.get(i) else {
+            return String::new();
+        };
         match column {
             0 => format!("G{}", r.goroutine),
             1 => r.task.to_string(),
             2 if r.start.is_none() => "before".into(),
-            _ => dur(instance_value(r, column, ctx.model.summary.first_time)),
+            _ => dur(instance_value(&r, column, ctx.model.summary.first_time)),
         }
     }
 
     fn instance_key(ctx: &Ctx<'_>, t: &RegionType, i: usize, column: usize) -> i64 {
-        instance_value(&t.regions[i], column, ctx.model.summary.first_time)
+        match column {
+            // The analysis's order's key, read alone.
+            3 => t.regions.duration(i),
+            _ => t.regions.get(i).map_or(0, |r| {
+                instance_value(&r, column, ctx.model.summary.first_time)
+            }),
+        }
     }
 }
 
@@ -189,7 +197,7 @@ impl RegionsView {
         ctx.model.region_types.get(self.drill.ty())
     }
 
-    fn current_region<'m>(&self, ctx: &Ctx<'m>) -> Option<&'m RegionSpan> {
+    fn current_region(&self, ctx: &Ctx<'_>) -> Option<RegionSpan> {
         self.current_type(ctx)?.regions.get(self.region)
     }
 
