@@ -288,7 +288,7 @@ fn regions_every_level_on_http() {
     press(&mut a, KeyCode::Enter);
     let s = snap("regions_http_instances", &mut a);
     let first_time = summary(&a).first_time;
-    for r in &ty.regions {
+    for r in ty.regions.iter() {
         let st = &r.stats(summary(&a)).expect("its goroutine's region");
         let blocked: i64 = st.block_by_reason.iter().map(|(_, v)| v).sum();
         let want = [

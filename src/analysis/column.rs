@@ -156,17 +156,20 @@ impl I64Column {
             let skip = from.saturating_sub(first);
             let at = b.at as usize;
             let off = v.checked_sub(b.base);
+            /// Where `off`, narrowed to the store's width, first is in `store`.
+            fn find<T: Copy + PartialEq + TryFrom<i64>>(
+                store: &[T],
+                off: Option<i64>,
+            ) -> Option<usize> {
+                let off = T::try_from(off?).ok()?;
+                store.iter().position(|&x| x == off)
+            }
+            let range = at + skip..at + n;
             let hit = match b.width {
-                Width::W8 => off
-                    .and_then(|d| u8::try_from(d).ok())
-                    .and_then(|off| self.low8[at + skip..at + n].iter().position(|&x| x == off)),
-                Width::W16 => off
-                    .and_then(|d| u16::try_from(d).ok())
-                    .and_then(|off| self.low16[at + skip..at + n].iter().position(|&x| x == off)),
-                Width::W32 => off
-                    .and_then(|d| u32::try_from(d).ok())
-                    .and_then(|off| self.low32[at + skip..at + n].iter().position(|&x| x == off)),
-                Width::W64 => self.wide[at + skip..at + n].iter().position(|&x| x == v),
+                Width::W8 => find(&self.low8[range], off),
+                Width::W16 => find(&self.low16[range], off),
+                Width::W32 => find(&self.low32[range], off),
+                Width::W64 => find(&self.wide[range], Some(v)),
             };
             if let Some(j) = hit {
                 return Some(first + skip + j);

@@ -286,11 +286,6 @@ impl RegionSpans {
         })
     }
 
-    /// The duration of region `i` (a sort key, read without the rest).
-    pub fn duration(&self, i: usize) -> i64 {
-        self.columns[3].get(i)
-    }
-
     /// The regions' durations, in order.
     pub fn durations(&self) -> impl ExactSizeIterator<Item = i64> + '_ {
         self.columns[3].iter()
@@ -337,15 +332,6 @@ impl FromIterator<RegionSpan> for RegionSpans {
             c.seal();
         }
         spans
-    }
-}
-
-impl<'a> IntoIterator for &'a RegionSpans {
-    type Item = RegionSpan;
-    type IntoIter = Box<dyn Iterator<Item = RegionSpan> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
     }
 }
 
@@ -457,9 +443,6 @@ mod tests {
         assert_eq!(packed.iter().collect::<Vec<_>>(), spans);
         assert_eq!(packed.first(), spans.first().copied());
         assert_eq!(packed.get(spans.len()), None);
-        for (i, r) in spans.iter().enumerate() {
-            assert_eq!(packed.duration(i), r.duration);
-        }
         assert!(packed.durations().eq(spans.iter().map(|r| r.duration)));
         assert!(RegionSpans::default().is_empty());
     }

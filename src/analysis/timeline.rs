@@ -1843,27 +1843,23 @@ impl ArrowIndex {
     ) -> impl Iterator<Item = (i64, (usize, usize))> + 't {
         let lo = self.groups.partition_point(|g| g.lane < lane);
         let hi = self.groups.partition_point(|g| g.lane <= lane);
+        // In row order (the groups' order), which breaks ties.
         let mut cursors: Vec<GroupCursor> = self.groups[lo..hi]
             .iter()
-            .map(|g| {
-                let (start, row) = (g.start as usize, g.row as usize);
-                let len = (g.end - g.start) as usize;
+            .filter_map(|g| {
+                let (start, end, row) = (g.start as usize, g.end as usize, g.row as usize);
                 let at = start
-                    + super::column::partition_point(len, |k| {
+                    + super::column::partition_point(end - start, |k| {
                         self.cause_time(tl, row, start + k) < from
                     });
-                GroupCursor {
+                (at < end).then(|| GroupCursor {
                     at,
-                    end: g.end as usize,
+                    end,
                     row,
-                    time: i64::MIN,
-                }
+                    time: self.cause_time(tl, row, at),
+                })
             })
-            .filter(|c| c.at < c.end)
             .collect();
-        for c in &mut cursors {
-            c.time = self.cause_time(tl, c.row, c.at);
-        }
         std::iter::from_fn(move || {
             // The earliest next arrow; the first group (lowest row) on a tie.
             let k = (0..cursors.len()).min_by_key(|&k| cursors[k].time)?;
@@ -1873,9 +1869,7 @@ impl ArrowIndex {
             if c.at < c.end {
                 c.time = self.cause_time(tl, c.row, c.at);
             } else {
-                cursors.swap_remove(k);
-                // Keep the groups in row order, for the ties.
-                cursors.sort_unstable_by_key(|c| c.row);
+                cursors.remove(k);
             }
             Some(item)
         })

@@ -356,7 +356,7 @@ pub fn write_regions(
             t.frame.line
         )?;
         if typ.is_some() {
-            for r in &t.regions {
+            for r in t.regions.iter() {
                 writeln!(
                     out,
                     "    G{:<6} task {:<6} {:>12}  exec {:>12}  sched {:>12}  blocked {:>12}",

@@ -651,7 +651,8 @@ impl GoroutinesView {
         }
         self.group = None;
         self.pending = None;
-        let n = members(ctx.model, ctx.filter.map(|f| &**f), gi).len();
+        let ids = members(ctx.model, ctx.filter.map(|f| &**f), gi);
+        let n = ids.len();
         if n >= background_from {
             let (tx, rx) = std::sync::mpsc::channel();
             let model = Arc::clone(ctx.model);
@@ -674,7 +675,6 @@ impl GoroutinesView {
             }
             // No thread to be had: build it here, slower but whole.
         }
-        let ids = members(ctx.model, ctx.filter.map(|f| &**f), gi);
         let page = GroupPage::build(&ctx.model.summary, ids, gi);
         self.show_group(page, select);
     }

@@ -182,13 +182,9 @@ impl Kind for RegionsView {
     }
 
     fn instance_key(ctx: &Ctx<'_>, t: &RegionType, i: usize, column: usize) -> i64 {
-        match column {
-            // The analysis's order's key, read alone.
-            3 => t.regions.duration(i),
-            _ => t.regions.get(i).map_or(0, |r| {
-                instance_value(&r, column, ctx.model.summary.first_time)
-            }),
-        }
+        t.regions.get(i).map_or(0, |r| {
+            instance_value(&r, column, ctx.model.summary.first_time)
+        })
     }
 }
 
