@@ -185,3 +185,40 @@ fn matches_are_those_of_a_plain_scan_of_slices_and_arrows() {
         ["caused", "end", "name", "start", "unblock"]
     );
 }
+
+/// A search kept to its first `limit` matches lists exactly the first `limit` of the
+/// whole search, in the same order and with the same hits, and counts them all: the
+/// lanes' matches are merged in time order (ties by lane, a slice before a log at the
+/// same instant), whichever lane and however many matches each has.
+#[test]
+fn a_limited_search_is_the_first_matches_of_the_whole_search() {
+    use gotrace_tui::analysis::search::Hit;
+    let (mut logs, mut lanes) = (0, std::collections::BTreeSet::new());
+    let traces = ["http", "chan", "misc", "stress", "gomaxprocs"];
+    for rel in traces.map(|t| format!("go126/{t}.trace")) {
+        let rel = rel.as_str();
+        let app = tui::app(rel);
+        let model = app.model().unwrap();
+        let tl = &model.procs;
+        for pattern in ["chan", "main", "runtime", "log", "request"] {
+            let (all, total) = search(tl, |g| model.goroutine_name(g), pattern, usize::MAX);
+            assert_eq!(total, all.len(), "{rel}: {pattern}");
+            let keys: Vec<_> = all.iter().map(|m| (m.time, m.lane)).collect();
+            assert!(keys.is_sorted(), "{rel}: {pattern}: not in time order");
+            logs += all.iter().filter(|m| matches!(m.hit, Hit::Log(_))).count();
+            lanes.extend(all.iter().map(|m| (rel.to_string(), m.lane)));
+            for limit in [0, 1, 2, 7, all.len() / 3, all.len().saturating_sub(1)] {
+                let (first, n) = search(tl, |g| model.goroutine_name(g), pattern, limit);
+                assert_eq!(n, total, "{rel}: {pattern} limit {limit}");
+                assert_eq!(
+                    first,
+                    all[..limit.min(all.len())],
+                    "{rel}: {pattern} limit {limit}"
+                );
+            }
+        }
+    }
+    // The merge was exercised: logs among slices, and many lanes.
+    assert!(logs > 0);
+    assert!(lanes.len() > 2 * traces.len(), "{lanes:?}");
+}

@@ -5,6 +5,10 @@
 //! Matching is a case-insensitive substring test. Each distinct stack, goroutine name
 //! and arrow name is tested once; the slices are then a scan of integers.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::timeline::{NO_STACK, Timeline};
@@ -13,18 +17,18 @@ use super::timeline::{NO_STACK, Timeline};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Hit {
     /// The goroutine's start function.
-    Name(String),
+    Name(Arc<str>),
     /// A frame of the slice's end stack (where it stopped): function and file:line.
-    EndStack(String),
+    EndStack(Arc<str>),
     /// A frame of the slice's start stack (where it resumed).
-    StartStack(String),
+    StartStack(Arc<str>),
     /// The reason it had been blocked ("unblock (chan receive)").
-    Unblock(String),
+    Unblock(Arc<str>),
     /// The stack of a flow the slice caused: it created or unblocked a goroutine there
     /// ("go G12 at main.main main.go:40", "unblock (chan receive) G1 at runtime.chansend1 …").
-    Caused(String),
+    Caused(Arc<str>),
     /// A user log message ("[category] message").
-    Log(String),
+    Log(Arc<str>),
 }
 
 impl std::fmt::Display for Hit {
@@ -69,127 +73,255 @@ pub fn search<'a>(
         return (Vec::new(), 0);
     }
     let has = |s: &str| s.to_lowercase().contains(&needle);
-    // Each stack once: the first matching frame, as "func file:line".
-    let stack_hit: Vec<Option<String>> = tl
-        .stacks
-        .iter()
-        .map(|frames| {
-            frames
-                .iter()
-                .find(|f| has(&f.func) || has(&f.file))
-                .map(|f| format!("{} {}:{}", f.func, f.file, f.line))
+    let mut tests = Tests {
+        tl,
+        // Each stack once: the first matching frame, as "func file:line".
+        stack_hit: tl
+            .stacks
+            .iter()
+            .map(|frames| {
+                frames
+                    .iter()
+                    .find(|f| has(&f.func) || has(&f.file))
+                    .map(|f| Arc::from(format!("{} {}:{}", f.func, f.file, f.line)))
+            })
+            .collect(),
+        link_named: tl.cause_links.iter().map(|(_, n)| has(n)).collect(),
+        link_text: vec![None; tl.cause_links.len()],
+        name_hit: FxHashMap::default(),
+        name_text: FxHashMap::default(),
+        name_of,
+        has: &has,
+    };
+    // Each lane's matching spans come in time order; merging the lanes by time keeps
+    // only the first `limit` matches in memory (a common word names millions).
+    let mut lanes: Vec<LaneScan<'_>> = (0..tl.lanes.len())
+        .map(|row| LaneScan::new(tl, row, &tests.stack_hit))
+        .collect();
+    // User logs are instants on the P they were written on.
+    let lane_set: FxHashSet<u64> = tl.lane_ids.iter().copied().collect();
+    let mut logs: Vec<usize> = (0..tl.instants.len())
+        .filter(|&k| {
+            let inst = &tl.instants[k];
+            lane_set.contains(&inst.lane)
+                && inst.sched.is_none()
+                && inst.name.as_ref() != "CPU profile sample"
+                && has(&inst.name)
         })
         .collect();
-    let stack = |id: u32| -> Option<&String> {
+    logs.sort_by_key(|&k| (tl.instants[k].time, tl.instants[k].lane));
+    // The heads of the streams, earliest first: (time, lane, a log after a slice at
+    // the same instant, stream). Stream `lanes.len()` is the logs.
+    let mut heads = BinaryHeap::new();
+    for (s, scan) in lanes.iter_mut().enumerate() {
+        if let Some(c) = scan.next(&mut tests) {
+            heads.push(Reverse((c.s0, scan.lane, false, s)));
+        }
+    }
+    let mut next_log = 0;
+    if let Some(&k) = logs.first() {
+        heads.push(Reverse((
+            tl.instants[k].time,
+            tl.instants[k].lane,
+            true,
+            lanes.len(),
+        )));
+    }
+    let mut out: Vec<Match> = Vec::new();
+    while out.len() < limit
+        && let Some(Reverse((_, _, _, s))) = heads.pop()
+    {
+        if s == lanes.len() {
+            let inst = &tl.instants[logs[next_log]];
+            out.push(Match {
+                time: inst.time,
+                end: inst.time,
+                lane: inst.lane,
+                goroutine: None,
+                hit: Hit::Log(Arc::from(inst.name.as_str())),
+            });
+            next_log += 1;
+            if let Some(&k) = logs.get(next_log) {
+                let inst = &tl.instants[k];
+                heads.push(Reverse((inst.time, inst.lane, true, s)));
+            }
+            continue;
+        }
+        let scan = &mut lanes[s];
+        let c = scan.current.take().expect("a head has its candidate");
+        out.push(tests.matched(scan.row, &c));
+        if let Some(c) = scan.next(&mut tests) {
+            heads.push(Reverse((c.s0, scan.lane, false, s)));
+        }
+    }
+    // Past the limit the rest is only counted: each stream left has its head.
+    let mut total = out.len();
+    for Reverse((_, _, _, s)) in heads.drain() {
+        total += 1;
+        if s == lanes.len() {
+            total += logs.len() - next_log - 1;
+        } else {
+            while lanes[s].next(&mut tests).is_some() {
+                total += 1;
+            }
+        }
+    }
+    (out, total)
+}
+
+/// What the text is tested on, each distinct thing once.
+struct Tests<'t, 'a, N, H> {
+    tl: &'t Timeline,
+    /// Per stack, its first matching frame.
+    stack_hit: Vec<Option<Arc<str>>>,
+    /// Per (lane, name) pair of causes, whether the name matches.
+    link_named: Vec<bool>,
+    /// The text of a matching cause name, made once.
+    link_text: Vec<Option<Arc<str>>>,
+    /// Per goroutine, whether its start function matches.
+    name_hit: FxHashMap<i64, bool>,
+    /// The text of a matching start function, made once.
+    name_text: FxHashMap<&'a str, Arc<str>>,
+    name_of: N,
+    has: &'t H,
+}
+
+/// A slice that matched the cheap tests; its hit text is made only if it is kept.
+struct Candidate {
+    s0: i64,
+    s1: i64,
+    i: usize,
+    goroutine: i64,
+    named: bool,
+    stacks: [u32; 2],
+    unblock: bool,
+    /// The arrow the slice caused at a matching stack, as (row, span).
+    caused: Option<(usize, usize)>,
+}
+
+impl<'t, 'a, N: Fn(i64) -> &'a str, H: Fn(&str) -> bool> Tests<'t, 'a, N, H> {
+    fn stack(&self, id: u32) -> Option<&Arc<str>> {
         if id == NO_STACK {
             return None;
         }
-        stack_hit.get(id as usize)?.as_ref()
-    };
-    // Each goroutine once.
-    let mut name_hit: FxHashMap<i64, bool> = FxHashMap::default();
-    // The arrows that match: by where they end (a slice started by an unblock whose
-    // reason matches: the slice's own cause), and by where they begin (a slice that
-    // created or unblocked another at a matching stack: the arrow index lists those by
-    // lane and time). An arrow is named by the span it starts: (row, index). Nothing is
-    // collected per arrow: a common word ("chan") matches millions of them.
-    let link_named: Vec<bool> = tl.cause_links.iter().map(|(_, n)| has(n)).collect();
-    let arrow = |(row, i): (usize, usize)| tl.arrow_into(row, i);
-    let mut out: Vec<Match> = Vec::new();
-    let mut total = 0usize;
-    let push = |m: Match, out: &mut Vec<Match>, total: &mut usize| {
-        *total += 1;
-        out.push(m);
-    };
-    for (row, (&lane, spans)) in tl.lane_ids.iter().zip(&tl.lanes).enumerate() {
-        // A lane's spans are in time order: its first `limit` matches are all that can
-        // be among the first `limit` overall (the rest are only counted).
-        let mut kept = 0usize;
-        let mut starts = tl
-            .arrow_index
-            .caused_on(tl, lane)
-            .filter(|&(_, (r, j))| {
+        self.stack_hit.get(id as usize)?.as_ref()
+    }
+
+    /// The match of a candidate on `row`, with the text of its first reason.
+    fn matched(&mut self, row: usize, c: &Candidate) -> Match {
+        let tl = self.tl;
+        let [st, en] = c.stacks;
+        let hit = if c.named {
+            let name = (self.name_of)(c.goroutine);
+            Hit::Name(
+                self.name_text
+                    .entry(name)
+                    .or_insert_with(|| Arc::from(name))
+                    .clone(),
+            )
+        } else if let Some(s) = self.stack(en) {
+            Hit::EndStack(s.clone())
+        } else if let Some(s) = self.stack(st) {
+            Hit::StartStack(s.clone())
+        } else if let Some(link) = c.unblock.then(|| tl.lanes[row].cause(c.i)).flatten() {
+            let link = link.link as usize;
+            let text = self.link_text[link]
+                .get_or_insert_with(|| Arc::from(tl.cause_links[link].1.as_str()));
+            Hit::Unblock(text.clone())
+        } else {
+            let a = c.caused.and_then(|(r, j)| tl.arrow_into(r, j));
+            let a = a.expect("a candidate has a reason");
+            let at = a.stack.and_then(|s| self.stack(s)).map_or("", |s| &**s);
+            Hit::Caused(Arc::from(format!("{} G{} at {at}", a.name, a.goroutine)))
+        };
+        Match {
+            time: c.s0,
+            end: c.s1,
+            lane: tl.lane_ids[row],
+            goroutine: Some(c.goroutine),
+            hit,
+        }
+    }
+}
+
+/// Arrows caused on a lane: (time, the span they start as (row, index)).
+type CausedArrows<'t> = Box<dyn Iterator<Item = (i64, (usize, usize))> + 't>;
+
+/// One lane's spans, scanned in time order for candidates.
+struct LaneScan<'t> {
+    row: usize,
+    lane: u64,
+    i: usize,
+    /// The arrows caused on the lane at a matching stack, in time order.
+    caused: std::iter::Peekable<CausedArrows<'t>>,
+    /// The candidate at the head of the merge.
+    current: Option<Candidate>,
+}
+
+impl<'t> LaneScan<'t> {
+    fn new(tl: &'t Timeline, row: usize, stack_hit: &[Option<Arc<str>>]) -> LaneScan<'t> {
+        let lane = tl.lane_ids[row];
+        let matching: Vec<bool> = stack_hit.iter().map(Option::is_some).collect();
+        let caused: CausedArrows<'t> = Box::new(tl.arrow_index.caused_on(tl, lane).filter(
+            move |&(_, (r, j))| {
                 tl.lanes[r]
                     .cause(j)
-                    .is_some_and(|c| stack(c.stack).is_some())
-            })
-            .peekable();
-        for i in 0..spans.len() {
+                    .is_some_and(|c| matching.get(c.stack as usize) == Some(&true))
+            },
+        ));
+        LaneScan {
+            row,
+            lane,
+            i: 0,
+            caused: caused.peekable(),
+            current: None,
+        }
+    }
+
+    /// The lane's next candidate (also kept as `current`).
+    fn next<'a, N: Fn(i64) -> &'a str, H: Fn(&str) -> bool>(
+        &mut self,
+        t: &mut Tests<'t, 'a, N, H>,
+    ) -> Option<&Candidate> {
+        let spans = &t.tl.lanes[self.row];
+        while self.i < spans.len() {
+            let i = self.i;
+            self.i += 1;
             let (s0, s1) = (spans.starts.get(i), spans.ends().get(i));
             // The caused arrows and the spans advance together in time.
-            while starts.next_if(|&(t, _)| t < s0).is_some() {}
+            while self.caused.next_if(|&(at, _)| at < s0).is_some() {}
             let unblock = spans
                 .cause(i)
-                .is_some_and(|c| link_named[c.link as usize])
-                .then_some((row, i));
-            let cause = starts.peek().filter(|&&(t, _)| t <= s1).map(|&(_, a)| a);
+                .is_some_and(|c| t.link_named[c.link as usize]);
+            let caused = self
+                .caused
+                .peek()
+                .filter(|&&(at, _)| at <= s1)
+                .map(|&(_, a)| a);
             let g = spans.goroutines.get(i);
-            let [st, en] = spans.stacks(i);
-            let named = *name_hit.entry(g).or_insert_with(|| has(name_of(g)));
-            // Cheap test first; the text of the hit only for the matches kept.
-            if !(named
-                || stack(en).is_some()
-                || stack(st).is_some()
-                || unblock.is_some()
-                || cause.is_some())
+            let stacks = spans.stacks(i);
+            let name_of = &t.name_of;
+            let has = t.has;
+            let named = *t.name_hit.entry(g).or_insert_with(|| has(name_of(g)));
+            if named
+                || t.stack(stacks[0]).is_some()
+                || t.stack(stacks[1]).is_some()
+                || unblock
+                || caused.is_some()
             {
-                continue;
+                self.current = Some(Candidate {
+                    s0,
+                    s1,
+                    i,
+                    goroutine: g,
+                    named,
+                    stacks,
+                    unblock,
+                    caused,
+                });
+                return self.current.as_ref();
             }
-            if kept >= limit {
-                total += 1;
-                continue;
-            }
-            let hit = if named {
-                Hit::Name(name_of(g).to_string())
-            } else if let Some(s) = stack(en) {
-                Hit::EndStack(s.clone())
-            } else if let Some(s) = stack(st) {
-                Hit::StartStack(s.clone())
-            } else if let Some(a) = unblock.and_then(arrow) {
-                Hit::Unblock(a.name.to_string())
-            } else if let Some(a) = cause.and_then(arrow) {
-                let at = a.stack.and_then(stack).cloned().unwrap_or_default();
-                Hit::Caused(format!("{} G{} at {at}", a.name, a.goroutine))
-            } else {
-                // Both lists hold arrows of this timeline: not reached.
-                continue;
-            };
-            kept += 1;
-            push(
-                Match {
-                    time: s0,
-                    end: s1,
-                    lane,
-                    goroutine: Some(g),
-                    hit,
-                },
-                &mut out,
-                &mut total,
-            );
         }
+        None
     }
-    // User logs are instants on the P they were written on.
-    let lanes: FxHashSet<u64> = tl.lane_ids.iter().copied().collect();
-    for inst in &tl.instants {
-        if lanes.contains(&inst.lane)
-            && inst.sched.is_none()
-            && inst.name.as_ref() != "CPU profile sample"
-            && has(&inst.name)
-        {
-            push(
-                Match {
-                    time: inst.time,
-                    end: inst.time,
-                    lane: inst.lane,
-                    goroutine: None,
-                    hit: Hit::Log(inst.name.to_string()),
-                },
-                &mut out,
-                &mut total,
-            );
-        }
-    }
-    out.sort_by_key(|m| (m.time, m.lane));
-    out.truncate(limit);
-    (out, total)
 }

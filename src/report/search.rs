@@ -49,12 +49,12 @@ pub fn run(
             .iter()
             .map(|m| {
                 let (field, text) = match &m.hit {
-                    Hit::Name(s) => ("name", s.clone()),
-                    Hit::EndStack(s) => ("end_stack", s.clone()),
-                    Hit::StartStack(s) => ("start_stack", s.clone()),
-                    Hit::Unblock(s) => ("unblock", s.clone()),
-                    Hit::Caused(s) => ("caused", s.clone()),
-                    Hit::Log(s) => ("log", s.clone()),
+                    Hit::Name(s) => ("name", s.to_string()),
+                    Hit::EndStack(s) => ("end_stack", s.to_string()),
+                    Hit::StartStack(s) => ("start_stack", s.to_string()),
+                    Hit::Unblock(s) => ("unblock", s.to_string()),
+                    Hit::Caused(s) => ("caused", s.to_string()),
+                    Hit::Log(s) => ("log", s.to_string()),
                 };
                 MatchJson {
                     time_ns: m.time - t0,
