@@ -8,15 +8,20 @@ use crate::trace::{Kind, Reader, Source};
 
 /// Decodes every event of `source` in order (nothing printed per event) and writes the
 /// event count, time, throughput and peak resident memory. With `release`, the pages of
-/// each generation are handed back to the kernel once decoded.
+/// the file are handed back to the kernel as the reader is done with them (each
+/// generation's walk over its batch headers, each batch of events, each generation).
 pub fn run(source: &Source, release: bool, out: &mut impl Write) -> Result<(), DumpError> {
     let bytes = source.bytes();
     let start = Instant::now();
     let mut reader = Reader::new(bytes)?;
     if release {
-        reader = reader.on_generation_done(Box::new(|from, to| {
-            source.release(from as usize..to as usize)
-        }));
+        reader = reader
+            .on_generation_done(Box::new(|from, to| {
+                source.release(from as usize..to as usize)
+            }))
+            .on_pages_done(Box::new(|from, to| {
+                source.release(from as usize..to as usize)
+            }));
     }
     let mut events = 0u64;
     let mut by_kind = [0u64; 16];

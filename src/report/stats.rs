@@ -126,7 +126,7 @@ pub fn write_stats(source: &Source, out: &mut impl Write) -> Result<(), DumpErro
         released = upto as usize;
     })?;
     source.release(released..data.len());
-    let s = summarize_reader(super::open_reader_reporting(source, None)?)?;
+    let s = summarize_reader(super::open_reader(source)?)?;
     writeln!(out)?;
     writeln!(out, "Summary")?;
     writeln!(out, "  format         {} trace", s.version)?;

@@ -71,6 +71,8 @@ struct BatchCursor<'a> {
     ev: BaseEvent,
     /// File offset of `ev`, for errors.
     ev_offset: u64,
+    /// The byte range of the current batch's body, once its last event has been read.
+    finished: Option<(u64, u64)>,
 }
 
 impl<'a> BatchCursor<'a> {
@@ -87,6 +89,7 @@ impl<'a> BatchCursor<'a> {
             batch_gen: 0,
             ev: BaseEvent::default(),
             ev_offset: 0,
+            finished: None,
         }
     }
 
@@ -117,6 +120,11 @@ impl<'a> BatchCursor<'a> {
         self.ev_offset = off;
         self.rest = &self.rest[n..];
         self.rest_offset += n as u64;
+        if self.rest.is_empty() {
+            // The event read is held by value: nothing borrows the batch any more.
+            let start = mb.batches[self.next_batch - 1].data_offset;
+            self.finished = Some((start, self.rest_offset));
+        }
         Ok(true)
     }
 }
@@ -318,6 +326,17 @@ impl<'a> Reader<'a> {
     /// consumed, so a mapped file's pages can be released.
     pub fn on_generation_done(mut self, f: ReleaseFn<'a>) -> Reader<'a> {
         self.release = Some(f);
+        self
+    }
+
+    /// Calls `f(start, end)` with byte ranges the reader is done with for now: the walk
+    /// over each generation's batch headers, a mebibyte at a time (a page fault maps in
+    /// the pages around it, so the walk maps in most of the generation), then the body
+    /// of each batch of events once its last event has been read. The threads' batches
+    /// are read side by side, so a pass that releases these ranges keeps only the
+    /// batches in progress resident, not the whole generation.
+    pub fn on_pages_done(mut self, f: ReleaseFn<'a>) -> Reader<'a> {
+        self.gens.on_pages_done(f);
         self
     }
 
@@ -542,7 +561,11 @@ impl<'a> Reader<'a> {
             return Ok(false);
         }
         let mb = &generation.ms[bc.m_idx];
-        if bc.next_event(mb, generation.freq)? {
+        let more = bc.next_event(mb, generation.freq)?;
+        if let Some((start, end)) = bc.finished.take() {
+            self.gens.release(start, end);
+        }
+        if more {
             self.frontier[i].time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
@@ -593,10 +616,13 @@ impl<'a> Reader<'a> {
         self.cpu_samples = samples;
         for (m_idx, mb) in g.ms.iter().enumerate() {
             let mut bc = BatchCursor::new(mb.m, m_idx);
-            if bc
+            let more = bc
                 .next_event(mb, freq)
-                .map_err(|e| e.in_generation(gen_no))?
-            {
+                .map_err(|e| e.in_generation(gen_no))?;
+            if let Some((start, end)) = bc.finished.take() {
+                self.gens.release(start, end);
+            }
+            if more {
                 let head = Head {
                     time: bc.ev.time,
                     cursor: self.cursors.len() as u32,

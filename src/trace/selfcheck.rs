@@ -28,7 +28,7 @@ use super::reader::Reader;
 /// * every [`Error`] names a byte offset within the input, and its text says "byte offset";
 /// * the [`Index`] lists generations in file order, each within the file;
 /// * the [`Reader`] and the [`RawReader`] yield nothing after an error;
-/// * the generation ranges the [`Reader`] releases lie within the file.
+/// * the generation and batch ranges the [`Reader`] releases lie within the file.
 pub fn exercise(data: &[u8]) {
     exercise_index(data);
     exercise_reader(data);
@@ -83,12 +83,19 @@ fn exercise_reader(data: &[u8]) {
         Ok(reader) => reader,
         Err(err) => return check_error(&err, data.len(), "Reader::new"),
     };
-    let mut reader = reader.on_generation_done(Box::new(move |start, end| {
-        assert!(
-            start <= end && end <= len,
-            "Reader: released generation range {start}..{end} of a {len}-byte input"
-        );
-    }));
+    let mut reader = reader
+        .on_generation_done(Box::new(move |start, end| {
+            assert!(
+                start <= end && end <= len,
+                "Reader: released generation range {start}..{end} of a {len}-byte input"
+            );
+        }))
+        .on_pages_done(Box::new(move |start, end| {
+            assert!(
+                start < end && end <= len,
+                "Reader: released batch range {start}..{end} of a {len}-byte input"
+            );
+        }));
     let _ = reader.version();
     let mut scratch = Vec::with_capacity(1 << 12);
     // The lending fast path; the `Iterator` is a cloning wrapper around it.

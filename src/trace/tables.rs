@@ -735,18 +735,33 @@ impl<'a> Builder<'a> {
 /// Reads generations one at a time from the bytes after the header, with Go's rules for
 /// where a generation ends: the in-band marker for Go 1.26, the first batch of the next
 /// generation ("spill") before that.
-#[derive(Debug)]
 pub struct GenerationReader<'a> {
     ver: Version,
     cursor: Cursor<'a>,
     spill: Option<Batch<'a>>,
     /// The number of the last generation read whole (0 before the first).
     last_generation: u64,
+    /// Told of byte ranges the reading is done with for now ([`Self::on_pages_done`]).
+    release: Option<Box<dyn FnMut(u64, u64) + 'a>>,
+    /// Where the walk over the current generation's batch headers was last released.
+    released_to: u64,
 }
 
 /// The result of reading one generation with the pre-1.26 rules: a generation, and an
 /// error that stopped reading after it (reported once the generation is consumed).
 pub type SpillResult<'a> = (Generation<'a>, Option<Error>);
+
+impl std::fmt::Debug for GenerationReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenerationReader")
+            .field("ver", &self.ver)
+            .field("offset", &self.cursor.offset())
+            .field("spill", &self.spill)
+            .field("last_generation", &self.last_generation)
+            .field("released_to", &self.released_to)
+            .finish_non_exhaustive()
+    }
+}
 
 impl<'a> GenerationReader<'a> {
     /// Reads generations from `data`, whose first byte is at file offset `base`.
@@ -756,6 +771,32 @@ impl<'a> GenerationReader<'a> {
             cursor: Cursor::new(data, base),
             spill: None,
             last_generation: 0,
+            release: None,
+            released_to: 0,
+        }
+    }
+
+    /// Calls `f(start, end)` with byte ranges the reading is done with for now: the walk
+    /// over a generation's batch headers, a mebibyte at a time (a page fault maps in the
+    /// pages around it, so the walk maps in nearly the whole generation), and the ranges
+    /// given to [`Self::release`].
+    pub fn on_pages_done(&mut self, f: Box<dyn FnMut(u64, u64) + 'a>) {
+        self.release = Some(f);
+    }
+
+    /// Passes `start..end` to the [`Self::on_pages_done`] callback, if any.
+    pub fn release(&mut self, start: u64, end: u64) {
+        if let Some(f) = self.release.as_mut() {
+            f(start, end);
+        }
+    }
+
+    /// The headers have been walked up to `to`; `done` at the generation's end.
+    fn walked(&mut self, to: u64, done: bool) {
+        const STEP: u64 = 1 << 20;
+        if to > self.released_to && (done || to - self.released_to >= STEP) {
+            let from = std::mem::replace(&mut self.released_to, to);
+            self.release(from, to);
         }
     }
 
@@ -775,11 +816,15 @@ impl<'a> GenerationReader<'a> {
         sort: impl Fn(&mut [CpuSample]),
     ) -> Result<Option<Generation<'a>>> {
         let start = self.cursor.offset();
+        self.released_to = start;
         let mut b = Builder::new(self.ver, start);
         loop {
             let at = self.cursor.offset();
             let batch = match read_batch(&mut self.cursor) {
-                Ok(Some(batch)) => batch,
+                Ok(Some(batch)) => {
+                    self.walked(self.cursor.offset(), false);
+                    batch
+                }
                 Ok(None) => {
                     if !b.ms.is_empty() {
                         return Err(Error::new(
@@ -827,6 +872,7 @@ impl<'a> GenerationReader<'a> {
                 .map_err(|e| e.in_generation(batch.generation))?;
         }
         let end = self.cursor.offset();
+        self.walked(end, true);
         self.last_generation = b.generation;
         b.finish(end, sort).map(Some)
     }
@@ -841,6 +887,7 @@ impl<'a> GenerationReader<'a> {
             .spill
             .map(|s| s.offset)
             .unwrap_or_else(|| self.cursor.offset());
+        self.released_to = start;
         let mut b = Builder::new(self.ver, start);
         if let Some(s) = self.spill.take() {
             b.generation = s.generation;
@@ -852,7 +899,10 @@ impl<'a> GenerationReader<'a> {
         loop {
             let at = self.cursor.offset();
             let batch = match read_batch(&mut self.cursor) {
-                Ok(Some(batch)) => batch,
+                Ok(Some(batch)) => {
+                    self.walked(at, false);
+                    batch
+                }
                 Ok(None) => {
                     end = at;
                     break;
@@ -891,6 +941,7 @@ impl<'a> GenerationReader<'a> {
             b.process(batch)
                 .map_err(|e| e.in_generation(batch.generation))?;
         }
+        self.walked(end, true);
         // On a finishing error Go reports it and drops the deferred one.
         b.finish(end, sort).map(|g| (g, spill_err))
     }

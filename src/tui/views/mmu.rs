@@ -51,7 +51,9 @@ pub fn compute(utils: Vec<Vec<MutatorUtil>>) -> Result<Curve, String> {
 /// Decodes the trace again for the utilization under `flags`. Like the model, keeps what
 /// came before a decoding error.
 fn decode(file: &TraceFile, flags: UtilFlags) -> Result<Vec<Vec<MutatorUtil>>, String> {
-    let reader = crate::trace::Reader::new(file.source.bytes()).map_err(|e| e.to_string())?;
+    // The pass hands each decoded batch's pages back, as the others do: a whole-file
+    // decode would otherwise leave the file resident.
+    let reader = crate::report::open_reader(&file.source).map_err(|e| e.to_string())?;
     let mut b = UtilBuilder::new(flags);
     let _ = crate::analysis::run(reader, &mut [&mut b]);
     Ok(b.finish())
