@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
@@ -114,6 +115,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
     // And the peak so far, which shows the transient cost of building a view.
     let mut rss_after: Vec<String> = Vec::new();
     for &a in SCRIPT {
+        reset_peak();
         times.push((frame_after(&mut app, area, |app| app.update(a)), a));
         // Background work a view started (footprint, recomputations) is not a key's
         // latency: wait for it outside the timing, and say how long it took.
@@ -142,7 +144,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "  {:>8.2} ms  {:<24} {rss}", ms(*d), format!("{a:?}"))?;
     }
     causality(&mut app, area, out)?;
-    if let Some(kib) = crate::report::bench::peak_rss_kib() {
+    if let Some(kib) = overall_peak_kib() {
         writeln!(out, "peak RSS         {} MiB", kib / 1024)?;
     }
     // After the peak is read: a second thread timeline here would only inflate it.
@@ -196,6 +198,7 @@ fn timed(
     use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
     let mut worst = Duration::ZERO;
     let mut total = Duration::ZERO;
+    reset_peak();
     for &k in keys {
         let d = frame_after(app, area, |app| {
             if let Some(a) = app.key(&KeyEvent::new(k, KeyModifiers::NONE)) {
@@ -215,11 +218,36 @@ fn timed(
     )
 }
 
-/// "RSS x MiB, peak y MiB" where the OS tells.
+/// The highest resident memory (KiB) seen before the kernel's high-water mark was last
+/// reset by [`reset_peak`].
+static PEAK_BEFORE_KIB: AtomicU64 = AtomicU64::new(0);
+
+/// Starts a step's own peak: keeps the high-water mark so far in [`PEAK_BEFORE_KIB`],
+/// then resets it to the resident memory now (Linux: `5` to `/proc/self/clear_refs`;
+/// where that fails, a step's peak is the peak so far).
+fn reset_peak() {
+    if let Some(kib) = crate::report::bench::peak_rss_kib() {
+        PEAK_BEFORE_KIB.fetch_max(kib, Relaxed);
+    }
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The peak resident memory of the whole run (KiB), across resets.
+fn overall_peak_kib() -> Option<u64> {
+    crate::report::bench::peak_rss_kib().map(|kib| kib.max(PEAK_BEFORE_KIB.load(Relaxed)))
+}
+
+/// "RSS x MiB, step peak y MiB, peak z MiB" where the OS tells: resident now, the
+/// highest since the step began (its background work included), and the run's.
 fn memory() -> String {
     use crate::report::bench::{peak_rss_kib, rss_kib};
-    match (rss_kib(), peak_rss_kib()) {
-        (Some(now), Some(peak)) => format!("RSS {} MiB, peak {} MiB", now / 1024, peak / 1024),
+    match (rss_kib(), peak_rss_kib(), overall_peak_kib()) {
+        (Some(now), Some(step), Some(peak)) => format!(
+            "RSS {} MiB, step peak {} MiB, peak {} MiB",
+            now / 1024,
+            step / 1024,
+            peak / 1024
+        ),
         _ => String::new(),
     }
 }
