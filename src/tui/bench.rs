@@ -35,6 +35,9 @@ const SCRIPT: &[Action] = &[
     Action::Sort,
     Action::Enter,
     Action::PageDown,
+    // Its page sorted by a column of its 394,240 goroutines (on the benchmark trace).
+    Action::Right,
+    Action::Sort,
     Action::Back,
     Action::GoTab(Tab::Profiles),
     Action::NextKind,

@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Ctx, Effect, View};
+use crate::analysis::column::I64Column;
 use crate::analysis::goroutines::{
     CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution_of,
 };
@@ -291,7 +292,7 @@ struct GroupPage {
     cols: Vec<GCol>,
     columns: Vec<Column>,
     /// The values of each column (as `cols`), one per goroutine, by ascending ID.
-    values: Vec<Vec<i64>>,
+    values: Vec<I64Column>,
     order: Vec<usize>,
     /// Distribution of each column over the group (`None` for the ID and the bar).
     dist: Vec<Option<Distribution>>,
@@ -316,42 +317,37 @@ impl GroupPage {
     fn build_on(summary: &Summary, ids: &[i64], group: usize, threads: usize) -> GroupPage {
         let n = ids.len();
         // A group can hold 424,000 goroutines: their decoding is shared out over the
-        // cores, each writing its rows of the columns in place. (Copying columns
-        // together, or growing them, costs as much as the decoding: the page fills 30 MB
-        // of fresh memory.)
-        let mut by_col: Vec<(GCol, Vec<i64>)> =
-            FIXED_GCOLS.into_iter().map(|c| (c, vec![0; n])).collect();
+        // cores, each thread packing its rows' columns; the parts are then joined. The
+        // columns are packed (`I64Column`): as plain vectors the largest group's page took
+        // 27 MiB, the explorer's peak on the 200 MB benchmark trace.
         let chunk = n.div_ceil(threads.max(1)).max(1);
-        let mut parts: Vec<(usize, Vec<&mut [i64]>)> = (0..n.div_ceil(chunk))
-            .map(|k| (k * chunk, Vec::new()))
-            .collect();
-        for (_, v) in by_col.iter_mut() {
-            for ((_, cols), rows) in parts.iter_mut().zip(v.chunks_mut(chunk)) {
-                cols.push(rows);
-            }
-        }
-        let decode = |(first, mut cols): (usize, Vec<&mut [i64]>)| {
-            decode_rows(
-                summary,
-                &ids[first..first + cols[0].len()],
-                first,
-                &mut cols,
-            )
-        };
-        let sparse: Vec<(usize, GCol, i64)> = if parts.len() <= 1 {
-            parts.into_iter().flat_map(decode).collect()
+        let decode = |first: usize| decode_rows(summary, &ids[first..n.min(first + chunk)], first);
+        let firsts: Vec<usize> = (0..n).step_by(chunk).collect();
+        let parts: Vec<DecodedRows> = if firsts.len() <= 1 {
+            firsts.into_iter().map(decode).collect()
         } else {
             std::thread::scope(|s| {
-                let workers: Vec<_> = parts
+                let workers: Vec<_> = firsts
                     .into_iter()
-                    .map(|p| s.spawn(move || decode(p)))
+                    .map(|first| s.spawn(move || decode(first)))
                     .collect();
                 workers
                     .into_iter()
-                    .flat_map(|w| w.join().expect("decoding a group's goroutines"))
+                    .map(|w| w.join().expect("decoding a group's goroutines"))
                     .collect()
             })
         };
+        let mut by_col: Vec<(GCol, I64Column)> = FIXED_GCOLS
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let joined = parts.iter().flat_map(|(cols, _)| cols[k].iter());
+                (c, I64Column::from_values(joined))
+            })
+            .collect();
+        // The few block reasons and ranges each goroutine has, in row order.
+        let sparse: Vec<(usize, GCol, i64)> =
+            parts.into_iter().flat_map(|(_, sparse)| sparse).collect();
         let mut reasons: Vec<u32> = Vec::new();
         let mut ranges: Vec<u32> = Vec::new();
         for &(_, c, _) in &sparse {
@@ -363,17 +359,27 @@ impl GroupPage {
         }
         reasons.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
         ranges.sort_by(|a, b| summary.names.get(*a).cmp(summary.names.get(*b)));
+        let sparse_column = |c: GCol| {
+            let mut col = I64Column::new();
+            for &(row, _, d) in sparse.iter().filter(|x| x.1 == c) {
+                while col.len() < row {
+                    col.push(0);
+                }
+                // A goroutine has each reason and range once.
+                col.push(d);
+            }
+            while col.len() < n {
+                col.push(0);
+            }
+            col.seal();
+            (c, col)
+        };
         // The block reasons go before Unknown (the last fixed column), the ranges after.
         let unknown = by_col.pop().expect("the fixed columns");
-        by_col.extend(reasons.iter().map(|&r| (GCol::Block(r), vec![0; n])));
+        by_col.extend(reasons.iter().map(|&r| sparse_column(GCol::Block(r))));
         by_col.push(unknown);
-        by_col.extend(ranges.iter().map(|&r| (GCol::Range(r), vec![0; n])));
-        for (row, c, d) in sparse {
-            if let Some((_, v)) = by_col.iter_mut().find(|(x, _)| *x == c) {
-                v[row] = d;
-            }
-        }
-        let (cols, values): (Vec<GCol>, Vec<Vec<i64>>) = by_col.into_iter().unzip();
+        by_col.extend(ranges.iter().map(|&r| sparse_column(GCol::Range(r))));
+        let (cols, values): (Vec<GCol>, Vec<I64Column>) = by_col.into_iter().unzip();
         let columns = cols.iter().map(|c| gcol_column(summary, *c)).collect();
         let dist = distributions(&cols, &values, threads);
         GroupPage {
@@ -389,17 +395,13 @@ impl GroupPage {
 
     fn sort(&mut self) {
         let values = &self.values;
-        self.table.sort_rows(&mut self.order, |r, c| values[c][r]);
+        self.table
+            .sort_rows_cached(&mut self.order, |r, c| values[c].get(r));
     }
 
     /// The goroutine of row `r` (the ID column is the first).
     fn id(&self, r: usize) -> i64 {
-        self.values[0][r]
-    }
-
-    /// The goroutines' IDs, in the group's order.
-    fn ids(&self) -> &[i64] {
-        &self.values[0]
+        self.values[0].get(r)
     }
 
     /// The goroutine of the selected row.
@@ -430,20 +432,20 @@ fn parallelism(n: usize) -> usize {
     std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
 }
 
-/// Decodes goroutines `ids` (ascending, the rows from `first_row` on) in one pass into
-/// `cols`, their rows of the fixed columns (as [`FIXED_GCOLS`]). Returns the few block
-/// reasons and ranges each has, as (row, column, value).
-fn decode_rows(
-    summary: &Summary,
-    ids: &[i64],
-    first_row: usize,
-    cols: &mut [&mut [i64]],
-) -> Vec<(usize, GCol, i64)> {
+/// Some rows of a group page: their fixed columns, and their block reasons and ranges as
+/// (row, column, value).
+type DecodedRows = (Vec<I64Column>, Vec<(usize, GCol, i64)>);
+
+/// Decodes goroutines `ids` (ascending, the rows from `first_row` on) in one pass: their
+/// fixed columns (as [`FIXED_GCOLS`]), and the few block reasons and ranges each has, as
+/// (row, column, value).
+fn decode_rows(summary: &Summary, ids: &[i64], first_row: usize) -> DecodedRows {
+    let mut cols: Vec<I64Column> = FIXED_GCOLS.iter().map(|_| I64Column::new()).collect();
     let mut sparse = Vec::new();
     for (row, (id, s)) in ids.iter().zip(summary.goroutines.stats_of(ids)).enumerate() {
         let s = s.expect("group member");
-        for (c, v) in FIXED_GCOLS.iter().zip(cols.iter_mut()) {
-            v[row] = gcol_value(*id, &s, *c);
+        for (c, col) in FIXED_GCOLS.iter().zip(cols.iter_mut()) {
+            col.push(gcol_value(*id, &s, *c));
         }
         let row = first_row + row;
         sparse.extend(
@@ -453,25 +455,29 @@ fn decode_rows(
         );
         sparse.extend(s.range_time.iter().map(|(k, d)| (row, GCol::Range(k), d)));
     }
-    sparse
+    (cols, sparse)
 }
 
 /// The distribution of each column over the group (`None` for the ID and the bar), the
 /// columns shared out over `threads` threads.
-fn distributions(cols: &[GCol], values: &[Vec<i64>], threads: usize) -> Vec<Option<Distribution>> {
+fn distributions(cols: &[GCol], values: &[I64Column], threads: usize) -> Vec<Option<Distribution>> {
     let wanted: Vec<usize> = (0..cols.len())
         .filter(|&k| !matches!(cols[k], GCol::Id | GCol::Bar))
         .collect();
-    // Column wanted[i] goes to thread i % threads, which reuses one scratch copy for all
-    // of its columns; the results are put back in column order.
+    // Column wanted[i] goes to thread i % threads, which reuses one unpacked copy and one
+    // scratch for all of its columns; the results are put back in column order.
     let threads = threads.clamp(1, wanted.len().max(1));
     let share = |t: usize| {
-        let mut scratch = Vec::new();
+        let (mut unpacked, mut scratch) = (Vec::new(), Vec::new());
         wanted
             .iter()
             .skip(t)
             .step_by(threads)
-            .map(|&k| (k, distribution_of(&values[k], &mut scratch)))
+            .map(|&k| {
+                unpacked.clear();
+                unpacked.extend(values[k].iter());
+                (k, distribution_of(&unpacked, &mut scratch))
+            })
             .collect::<Vec<_>>()
     };
     let mut dist = vec![None; cols.len()];
@@ -1117,7 +1123,7 @@ impl GoroutinesView {
             area.y,
             &format!(
                 "{name}  —  {}, execution {}",
-                count(page.ids().len(), "goroutine"),
+                count(page.order.len(), "goroutine"),
                 dur(page.column_sum(GCol::Exec))
             ),
             theme.header(),
@@ -1129,7 +1135,7 @@ impl GoroutinesView {
             height: area.height.saturating_sub(1 + dist_h),
             ..area
         };
-        let (ids, values, order, cols) = (&page.values[0], &page.values, &page.order, &page.cols);
+        let (values, order, cols) = (&page.values, &page.order, &page.cols);
         let placed = render_table(
             table_area,
             buf,
@@ -1141,9 +1147,9 @@ impl GoroutinesView {
             &mut page.table,
             |r, c| {
                 let row = order[r];
-                let v = values[c][row];
+                let v = values[c].get(row);
                 match cols[c] {
-                    GCol::Id => ids[row].to_string(),
+                    GCol::Id => v.to_string(),
                     GCol::Bar => String::new(),
                     _ => d(v),
                 }
@@ -1155,7 +1161,7 @@ impl GoroutinesView {
             let row = order[page.table.offset + r];
             let y = table_area.y + 1 + r as u16;
             if let Some(&(_, x, w)) = placed.iter().find(|p| Some(p.0) == bar_col)
-                && let Some(gs) = summary.goroutines.brief(&ids[row])
+                && let Some(gs) = summary.goroutines.brief(&values[0].get(row))
             {
                 bar(buf, x, y, w, &gparts(summary, &gs, theme), theme);
             }
@@ -1168,7 +1174,7 @@ impl GoroutinesView {
             buf,
             area,
             y0,
-            &format!("distribution over the {} goroutines", ids.len()),
+            &format!("distribution over the {} goroutines", order.len()),
             theme.dim(),
         );
         let labels = ["min", "mean", "p50", "p90", "p99", "max"];
