@@ -1067,55 +1067,28 @@ pub struct Distribution {
 
 /// Nearest-rank percentiles of `values` (empty → all zero), which it reorders.
 pub fn distribution(values: &mut [i64]) -> Distribution {
-    match without_selection(values) {
-        Ok(d) => d,
-        Err(extremes) => select_percentiles(values, extremes),
-    }
-}
-
-/// Nearest-rank percentiles of `values`, left as they are: copied into `scratch` (whose
-/// allocation the next call reuses) only when there is something to select.
-pub fn distribution_of(values: &[i64], scratch: &mut Vec<i64>) -> Distribution {
-    match without_selection(values) {
-        Ok(d) => d,
-        Err(extremes) => {
-            scratch.clear();
-            scratch.extend_from_slice(values);
-            select_percentiles(scratch, extremes)
-        }
-    }
-}
-
-/// The distribution of `values` when it needs no selection (no values, or one value
-/// throughout, often all zeros); otherwise what a scan gives: their min, mean and max.
-fn without_selection(values: &[i64]) -> Result<Distribution, [i64; 3]> {
     if values.is_empty() {
-        return Ok(Distribution::default());
+        return Distribution::default();
     }
+    let n = values.len();
     let (mut min, mut max, mut sum) = (i64::MAX, i64::MIN, 0i128);
-    for &v in values {
+    for &v in values.iter() {
         min = min.min(v);
         max = max.max(v);
         sum += v as i128;
     }
-    let mean = (sum / values.len() as i128) as i64;
-    if min != max {
-        return Err([min, mean, max]);
+    let mean = (sum / n as i128) as i64;
+    if min == max {
+        // A column of one value (often all zeros): nothing to select.
+        return Distribution {
+            min,
+            mean,
+            p50: min,
+            p90: min,
+            p99: min,
+            max,
+        };
     }
-    Ok(Distribution {
-        min,
-        mean,
-        p50: min,
-        p90: min,
-        p99: min,
-        max,
-    })
-}
-
-/// The percentiles of `values` (not empty), which it reorders; `[min, mean, max]` are
-/// theirs.
-fn select_percentiles(values: &mut [i64], [min, mean, max]: [i64; 3]) -> Distribution {
-    let n = values.len();
     // Nearest rank: the smallest value with at least p% of the values at or below it.
     let rank = |p: f64| ((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1;
     let (r50, r90, r99) = (rank(50.0), rank(90.0), rank(99.0));
@@ -1177,8 +1150,6 @@ mod tests {
             vec![i64::MAX; 7],
             vec![i64::MIN; 9],
         ]);
-        // One scratch for every case, as the group page reuses one for its columns.
-        let mut scratch = vec![i64::MIN; 3];
         for v in cases {
             let n = v.len();
             let mut sorted = v.clone();
@@ -1194,9 +1165,6 @@ mod tests {
                 max: sorted[n - 1],
             };
             assert_eq!(distribution(&mut v.clone()), want, "n {n}");
-            let kept = v.clone();
-            assert_eq!(distribution_of(&v, &mut scratch), want, "n {n}");
-            assert_eq!(v, kept, "distribution_of leaves the values as they were");
         }
     }
 

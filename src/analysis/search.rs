@@ -96,8 +96,9 @@ pub fn search<'a>(
     };
     // Each lane's matching spans come in time order; merging the lanes by time keeps
     // only the first `limit` matches in memory (a common word names millions).
+    let matching: Vec<bool> = tests.stack_hit.iter().map(Option::is_some).collect();
     let mut lanes: Vec<LaneScan<'_>> = (0..tl.lanes.len())
-        .map(|row| LaneScan::new(tl, row, &tests.stack_hit))
+        .map(|row| LaneScan::new(tl, row, &matching))
         .collect();
     // User logs are instants on the P they were written on.
     let lane_set: FxHashSet<u64> = tl.lane_ids.iter().copied().collect();
@@ -113,6 +114,8 @@ pub fn search<'a>(
     logs.sort_by_key(|&k| (tl.instants[k].time, tl.instants[k].lane));
     // The heads of the streams, earliest first: (time, lane, a log after a slice at
     // the same instant, stream). Stream `lanes.len()` is the logs.
+    let log_stream = lanes.len();
+    let log_head = |k: usize| Reverse((tl.instants[k].time, tl.instants[k].lane, true, log_stream));
     let mut heads = BinaryHeap::new();
     for (s, scan) in lanes.iter_mut().enumerate() {
         if let Some(c) = scan.next(&mut tests) {
@@ -121,18 +124,13 @@ pub fn search<'a>(
     }
     let mut next_log = 0;
     if let Some(&k) = logs.first() {
-        heads.push(Reverse((
-            tl.instants[k].time,
-            tl.instants[k].lane,
-            true,
-            lanes.len(),
-        )));
+        heads.push(log_head(k));
     }
     let mut out: Vec<Match> = Vec::new();
     while out.len() < limit
         && let Some(Reverse((_, _, _, s))) = heads.pop()
     {
-        if s == lanes.len() {
+        if s == log_stream {
             let inst = &tl.instants[logs[next_log]];
             out.push(Match {
                 time: inst.time,
@@ -143,8 +141,7 @@ pub fn search<'a>(
             });
             next_log += 1;
             if let Some(&k) = logs.get(next_log) {
-                let inst = &tl.instants[k];
-                heads.push(Reverse((inst.time, inst.lane, true, s)));
+                heads.push(log_head(k));
             }
             continue;
         }
@@ -159,7 +156,7 @@ pub fn search<'a>(
     let mut total = out.len();
     for Reverse((_, _, _, s)) in heads.drain() {
         total += 1;
-        if s == lanes.len() {
+        if s == log_stream {
             total += logs.len() - next_log - 1;
         } else {
             while lanes[s].next(&mut tests).is_some() {
@@ -283,9 +280,9 @@ struct LaneScan<'t> {
 }
 
 impl<'t> LaneScan<'t> {
-    fn new(tl: &'t Timeline, row: usize, stack_hit: &[Option<Arc<str>>]) -> LaneScan<'t> {
+    /// The scan of row `row`; `matching` says which stacks match.
+    fn new(tl: &'t Timeline, row: usize, matching: &'t [bool]) -> LaneScan<'t> {
         let lane = tl.lane_ids[row];
-        let matching: Vec<bool> = stack_hit.iter().map(Option::is_some).collect();
         let caused: CausedArrows<'t> = Box::new(tl.arrow_index.caused_on(tl, lane).filter(
             move |&(_, (r, j))| {
                 tl.lanes[r]

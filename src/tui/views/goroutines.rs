@@ -19,7 +19,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{Ctx, Effect, View};
 use crate::analysis::column::I64Column;
 use crate::analysis::goroutines::{
-    CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution_of,
+    CLASSIC_COLUMNS, Distribution, GoroutineSummary, Summary, distribution,
 };
 use crate::analysis::gstates::{GStates, Lifetime, State};
 #[cfg(test)]
@@ -464,11 +464,12 @@ fn distributions(cols: &[GCol], values: &[I64Column], threads: usize) -> Vec<Opt
     let wanted: Vec<usize> = (0..cols.len())
         .filter(|&k| !matches!(cols[k], GCol::Id | GCol::Bar))
         .collect();
-    // Column wanted[i] goes to thread i % threads, which reuses one unpacked copy and one
-    // scratch for all of its columns; the results are put back in column order.
+    // Column wanted[i] goes to thread i % threads, which unpacks each of its columns
+    // into one reused copy for the selection to reorder; the results are put back in
+    // column order.
     let threads = threads.clamp(1, wanted.len().max(1));
     let share = |t: usize| {
-        let (mut unpacked, mut scratch) = (Vec::new(), Vec::new());
+        let mut unpacked = Vec::new();
         wanted
             .iter()
             .skip(t)
@@ -476,7 +477,7 @@ fn distributions(cols: &[GCol], values: &[I64Column], threads: usize) -> Vec<Opt
             .map(|&k| {
                 unpacked.clear();
                 unpacked.extend(values[k].iter());
-                (k, distribution_of(&unpacked, &mut scratch))
+                (k, distribution(&mut unpacked))
             })
             .collect::<Vec<_>>()
     };
