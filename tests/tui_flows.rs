@@ -266,7 +266,7 @@ fn the_slow_request_walk_through_of_the_usage_guide() {
     let model = app.model().unwrap().clone();
     let (w, h) = (120, 40);
     tui::screen(&mut app, w, h);
-    let task3 = &model.summary.tasks[&3];
+    let task3 = model.summary.tasks.get(&3).expect("task 3");
     assert!(task3.logs.iter().any(|(_, _, m)| m.contains("/slow")));
     let g1 = &model.summary.goroutines.member(&1);
     let region = g1

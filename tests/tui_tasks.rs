@@ -158,9 +158,9 @@ fn tasks_every_level_on_http() {
     // One instance: the longest client request, with its regions and logs in time order.
     press(&mut a, KeyCode::Enter);
     let s = snap("tasks_http_instance", &mut a);
-    let task = &summary(&a).tasks[&spans[0].id];
+    let task = summary(&a).tasks.get(&spans[0].id).expect("task");
     let first_time = summary(&a).first_time;
-    for (g, r) in task_regions(summary(&a), task) {
+    for (g, r) in task_regions(summary(&a), &task) {
         let start = r.start.unwrap().time - first_time;
         let d = r.end.unwrap().time - r.start.unwrap().time;
         let cells = row(&s, |l| l.contains(r.name.as_str()) && l.contains("region"));
@@ -222,7 +222,7 @@ fn tasks_incomplete_and_user_text_on_misc() {
     press(&mut a, KeyCode::Enter);
     snap("tasks_misc_instance", &mut a);
     let s = screen(&mut a, 80, 24);
-    let task = &summary(&a).tasks[&types[0].tasks[0].id];
+    let task = summary(&a).tasks.get(&types[0].tasks[0].id).expect("task");
     assert!(!task.logs.is_empty());
     // Log text is cut by display width to what is left of the line after the other columns.
     let header = s.lines().find(|l| l.contains("region / log")).unwrap();
@@ -420,7 +420,7 @@ fn a_focused_task_shows_its_tree_as_tracks() {
     press(&mut a, KeyCode::Enter);
     assert_eq!(a.tab, Tab::Timeline);
     let focus = a.timeline.focused_task().expect("task 7 focused").clone();
-    let tree = &summary(&a).tasks[&7];
+    let tree = summary(&a).tasks.get(&7).expect("task");
     assert_eq!(focus.lanes.len(), 1 + tree.children.len());
     assert!(focus.lanes.len() > 1, "task 7 has children in http.trace");
     assert_readable(&mut a, 80, 24);
@@ -456,7 +456,16 @@ fn a_focused_task_shows_its_tree_as_tracks() {
     let v = TaskGoroutineView::of(summary(&a), 7, &a.model().unwrap().procs).unwrap();
     let mut want: Vec<i64> = v.goroutines.iter().copied().collect();
     want.sort_by_key(|&g| (g != v.focus, g));
-    assert_eq!(want[0], summary(&a).tasks[&7].start.unwrap().goroutine);
+    assert_eq!(
+        want[0],
+        summary(&a)
+            .tasks
+            .get(&7)
+            .expect("task")
+            .start
+            .unwrap()
+            .goroutine
+    );
     let mut buf = Buffer::empty(Rect::new(0, 0, 160, 48));
     a.render(buf.area, &mut buf);
     let s = tui::buffer_text(&buf);

@@ -264,59 +264,7 @@ pub struct TaskSummary {
     pub goroutines: Vec<i64>,
 }
 
-/// Every task, sorted by ID: a vector, as the big traces hold tens of thousands, and a
-/// map's nodes took half as much again.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tasks(Vec<TaskSummary>);
-
-impl Tasks {
-    /// The tasks, sorted by ID; each ID must appear once.
-    pub fn new(mut tasks: Vec<TaskSummary>) -> Tasks {
-        tasks.sort_unstable_by_key(|t| t.id);
-        tasks.shrink_to_fit();
-        Tasks(tasks)
-    }
-
-    /// Task `id`.
-    pub fn get(&self, id: &u64) -> Option<&TaskSummary> {
-        let i = self.0.binary_search_by_key(id, |t| t.id).ok()?;
-        Some(&self.0[i])
-    }
-
-    /// Whether there is a task `id`.
-    pub fn contains_key(&self, id: &u64) -> bool {
-        self.get(id).is_some()
-    }
-
-    /// Every task, by ascending ID.
-    pub fn values(&self) -> std::slice::Iter<'_, TaskSummary> {
-        self.0.iter()
-    }
-
-    /// How many tasks.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::ops::Index<&u64> for Tasks {
-    type Output = TaskSummary;
-
-    fn index(&self, id: &u64) -> &TaskSummary {
-        self.get(id).expect("no task with that ID")
-    }
-}
-
-impl FromIterator<(u64, TaskSummary)> for Tasks {
-    fn from_iter<I: IntoIterator<Item = (u64, TaskSummary)>>(iter: I) -> Self {
-        Tasks::new(iter.into_iter().map(|(_, t)| t).collect())
-    }
-}
+pub use super::packed_tasks::Tasks;
 
 /// Identifies a region among its goroutine's regions: by its begin time, or, for a region
 /// that began before the trace, by its end time (event times are unique).

@@ -9,6 +9,7 @@ pub mod goroutines;
 pub mod gstates;
 pub mod mmu;
 pub mod packed;
+pub mod packed_tasks;
 pub mod profiles;
 pub mod search;
 pub mod task_view;
@@ -411,7 +412,7 @@ impl<T> ById<T> {
 /// (negative, or far beyond the count: a hostile trace) go to a hash map, so the array
 /// never grows beyond a few bytes per entry whatever the IDs say.
 #[derive(Debug, Default)]
-pub(crate) struct IdIndex {
+pub struct IdIndex {
     /// Position + 1 by ID; 0 for none.
     dense: Vec<u32>,
     sparse: rustc_hash::FxHashMap<i64, u32>,
@@ -423,7 +424,7 @@ impl IdIndex {
     const DENSE_FLOOR: usize = 1 << 16;
 
     /// The position of `id`.
-    pub(crate) fn get(&self, id: i64) -> Option<u32> {
+    pub fn get(&self, id: i64) -> Option<u32> {
         match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
             Some(&0) => None,
             Some(&p) => Some(p - 1),
@@ -434,7 +435,7 @@ impl IdIndex {
 
     /// Records `id` at `pos`, replacing an earlier position. Positions must be below
     /// `u32::MAX`.
-    pub(crate) fn insert(&mut self, id: i64, pos: u32) {
+    pub fn insert(&mut self, id: i64, pos: u32) {
         if self.get(id).is_none() {
             self.len += 1;
         }
@@ -465,7 +466,7 @@ impl IdIndex {
     }
 
     /// (ID, position) pairs, in no particular order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
         self.dense
             .iter()
             .enumerate()

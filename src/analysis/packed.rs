@@ -10,13 +10,14 @@
 use rustc_hash::FxHashMap;
 
 use super::Name;
+use super::column::I64Column;
 use super::goroutines::{
     Durations, EventRef, ExecStats, GoroutineSummary, RegionSummary, sort_regions,
 };
 
 /// Names (start functions, region types) by index, for records to refer to.
 #[derive(Debug, Default)]
-struct NameTable {
+pub(super) struct NameTable {
     names: Vec<Name>,
     /// Index by the name's address: names are shared, so this is one probe per record.
     by_ptr: FxHashMap<usize, u32>,
@@ -25,7 +26,7 @@ struct NameTable {
 }
 
 impl NameTable {
-    fn id(&mut self, name: &Name) -> u32 {
+    pub(super) fn id(&mut self, name: &Name) -> u32 {
         // The empty name is made afresh for every goroutine seen without a stack, so it
         // must not be remembered by address.
         if name.is_empty() {
@@ -58,7 +59,7 @@ impl NameTable {
         }
     }
 
-    fn get(&self, id: u32) -> Name {
+    pub(super) fn get(&self, id: u32) -> Name {
         match id {
             0 => Name::default(),
             _ => self.names[id as usize - 1].clone(),
@@ -72,7 +73,7 @@ pub struct Goroutines {
     /// Goroutine IDs, ascending.
     ids: Vec<i64>,
     /// Where each goroutine's record starts in `bytes`.
-    offsets: Vec<usize>,
+    offsets: I64Column,
     bytes: Vec<u8>,
     names: NameTable,
     /// Creation times are stored relative to this (the first record's).
@@ -115,7 +116,7 @@ impl Goroutines {
         ids.iter().map(move |&id| {
             let i = self.find_from(from, id)?;
             from = i + 1;
-            let mut r = Cursor::new(&self.bytes, self.offsets[i]);
+            let mut r = Cursor::new(&self.bytes, self.offsets.get(i) as usize);
             r.header(self.base);
             Some(r.stats())
         })
@@ -142,7 +143,7 @@ impl Goroutines {
     /// The start function of goroutine `id`, without decoding the rest of its record.
     pub fn name(&self, id: &i64) -> Option<&str> {
         let i = self.ids.binary_search(id).ok()?;
-        let mut r = Cursor::new(&self.bytes, self.offsets[i]);
+        let mut r = Cursor::new(&self.bytes, self.offsets.get(i) as usize);
         Some(self.names.text(r.u32()))
     }
 
@@ -167,12 +168,12 @@ impl Goroutines {
     }
 
     fn decode_brief(&self, i: usize) -> GoroutineSummary {
-        let at = self.offsets[i];
+        let at = self.offsets.get(i) as usize;
         decode(&self.bytes, &self.names, self.base, self.ids[i], at, false)
     }
 
     fn decode(&self, i: usize) -> GoroutineSummary {
-        let at = self.offsets[i];
+        let at = self.offsets.get(i) as usize;
         let mut g = decode(&self.bytes, &self.names, self.base, self.ids[i], at, true);
         // Records keep regions in the order they ended, as the pass needs them if a
         // goroutine is unpacked; the finished summary has them in Go's order.
@@ -342,7 +343,11 @@ impl GoroutinesBuilder {
     /// reused, or that was unpacked and packed again) are left unreachable.
     pub(crate) fn finish(mut self, mut records: Vec<(i64, usize)>) -> Goroutines {
         records.sort_unstable_by_key(|&(id, _)| id);
-        let (ids, offsets) = records.into_iter().unzip();
+        let offsets = I64Column::from_values(records.iter().map(|&(_, at)| at as i64));
+        // Collected afresh: reusing `records`' buffer in place would keep twice the
+        // memory the IDs need.
+        let ids = records.iter().map(|&(id, _)| id).collect();
+        drop(records);
         self.bytes.shrink_to_fit();
         Goroutines {
             ids,
@@ -361,11 +366,11 @@ pub(crate) struct PackedRegions {
     bytes: Vec<u8>,
 }
 
-fn flag(set: bool, bit: u8) -> u8 {
+pub(super) fn flag(set: bool, bit: u8) -> u8 {
     if set { bit } else { 0 }
 }
 
-fn put_u64(w: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_u64(w: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         w.push(v as u8 | 0x80);
         v >>= 7;
@@ -375,7 +380,7 @@ fn put_u64(w: &mut Vec<u8>, mut v: u64) {
 
 /// Zigzag, so that small negative values (a region's goroutine before this one's ID) stay
 /// small.
-fn put_i64(w: &mut Vec<u8>, v: i64) {
+pub(super) fn put_i64(w: &mut Vec<u8>, v: i64) {
     put_u64(w, ((v << 1) ^ (v >> 63)) as u64);
 }
 
@@ -424,23 +429,23 @@ struct Header {
 }
 
 /// Reads a record; the bytes are this module's own, so they are well formed.
-struct Cursor<'a> {
+pub(super) struct Cursor<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn new(bytes: &'a [u8], at: usize) -> Self {
+    pub(super) fn new(bytes: &'a [u8], at: usize) -> Self {
         Cursor { bytes, at }
     }
 
-    fn byte(&mut self) -> u8 {
+    pub(super) fn byte(&mut self) -> u8 {
         let b = self.bytes[self.at];
         self.at += 1;
         b
     }
 
-    fn u64(&mut self) -> u64 {
+    pub(super) fn u64(&mut self) -> u64 {
         let mut v = 0u64;
         let mut shift = 0;
         loop {
@@ -453,13 +458,20 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn u32(&mut self) -> u32 {
+    pub(super) fn u32(&mut self) -> u32 {
         self.u64() as u32
     }
 
-    fn i64(&mut self) -> i64 {
+    pub(super) fn i64(&mut self) -> i64 {
         let v = self.u64();
         (v >> 1) as i64 ^ -((v & 1) as i64)
+    }
+
+    /// The next `n` bytes.
+    pub(super) fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let b = &self.bytes[self.at..self.at + n];
+        self.at += n;
+        b
     }
 
     /// A goroutine record's header; creation times are relative to `base`.

@@ -85,7 +85,7 @@ impl TaskView {
         if task.start.is_none() && task.end.is_none() {
             return None;
         }
-        Some(Self::build(tasks, task, timeline))
+        Some(Self::build(tasks, &task, timeline))
     }
 
     /// Go's `setTask` and `emitTask` for `task`, whatever events it has.
@@ -123,7 +123,7 @@ impl TaskView {
                 name: format!("T{} {}", t.id, t.name),
                 sort_index,
             });
-            let (start, stop) = (begin(t), end(t));
+            let (start, stop) = (begin(&t), end(&t));
             let start_stack = t.start.and_then(|e| stack_at(e.time));
             if within(start) || within(stop) {
                 view.slices.push(TaskSlice {
@@ -154,12 +154,7 @@ impl TaskView {
 
 /// The stack of the task or region event at `t` (event times are unique).
 fn user_stack(timeline: &Timeline, t: i64) -> Option<u32> {
-    let i = timeline.user_stacks.partition_point(|(x, _)| *x < t);
-    timeline
-        .user_stacks
-        .get(i)
-        .filter(|(x, _)| *x == t)
-        .and_then(|(_, s)| *s)
+    timeline.user_stacks.at(t)
 }
 
 /// A user region drawn on its goroutine's lane (go tool trace's `emitRegion`).
@@ -210,8 +205,8 @@ impl TaskGoroutineView {
         if first.goroutine < 0 {
             return None;
         }
-        let tasks = TaskView::build(&summary.tasks, task, timeline);
-        let tree: Vec<&TaskSummary> = tasks
+        let tasks = TaskView::build(&summary.tasks, &task, timeline);
+        let tree: Vec<TaskSummary> = tasks
             .lanes
             .iter()
             .filter_map(|l| summary.tasks.get(&l.id))
@@ -258,15 +253,15 @@ impl TaskGoroutineView {
 /// Go's `UserTaskSummary.Descendents`: the task, then each child's descendants in the
 /// order the children appeared. Iterative and visiting each task once, as the tree comes
 /// from the trace: a task naming itself or a descendant as its parent must not loop.
-fn descendants<'a>(tasks: &'a Tasks, root: &'a TaskSummary, out: &mut Vec<&'a TaskSummary>) {
+fn descendants(tasks: &Tasks, root: &TaskSummary, out: &mut Vec<TaskSummary>) {
     let mut seen = rustc_hash::FxHashSet::default();
-    let mut stack = vec![root];
+    let mut stack = vec![root.clone()];
     while let Some(t) = stack.pop() {
         if !seen.insert(t.id) {
             continue;
         }
-        out.push(t);
         stack.extend(t.children.iter().rev().filter_map(|c| tasks.get(c)));
+        out.push(t);
     }
 }
 

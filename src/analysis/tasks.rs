@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Name;
 use super::column::I64Column;
 use super::gomath;
 use super::goroutines::{
@@ -150,9 +151,9 @@ fn task_span(summary: &Summary, t: &TaskSummary) -> TaskSpan {
 
 /// Task types sorted by name, as the tasks page shows them.
 pub fn task_types(summary: &Summary) -> Vec<TaskType> {
-    let mut by_name: BTreeMap<&str, TaskType> = BTreeMap::new();
+    let mut by_name: BTreeMap<Name, TaskType> = BTreeMap::new();
     for t in summary.tasks.values() {
-        let e = by_name.entry(&t.name).or_insert_with(|| TaskType {
+        let e = by_name.entry(t.name.clone()).or_insert_with(|| TaskType {
             name: t.name.to_string(),
             count: 0,
             histogram: TimeHistogram::default(),
@@ -162,7 +163,7 @@ pub fn task_types(summary: &Summary) -> Vec<TaskType> {
         if let (Some(s), Some(end)) = (t.start, t.end) {
             e.histogram.add(end.time - s.time);
         }
-        e.tasks.push(task_span(summary, t));
+        e.tasks.push(task_span(summary, &t));
     }
     let mut v: Vec<TaskType> = by_name.into_values().collect();
     for t in &mut v {

@@ -183,7 +183,7 @@ pub struct Timeline {
     pub counter_peaks: [u64; 3],
     /// The stacks of the task and region begin and end events, by event time
     /// (ascending), for the task views ([`super::task_view`]).
-    pub user_stacks: Vec<(i64, Option<u32>)>,
+    pub user_stacks: UserStacks,
     /// First and last event times.
     pub start_time: i64,
     /// Last event time.
@@ -1152,6 +1152,7 @@ impl TimelineBuilder {
         self.stack_cache = FxHashMap::default();
         self.cause_link_ids = FxHashMap::default();
         self.lane_range_index = FxHashMap::default();
+        self.out.user_stacks.seal();
         if let Some((_, mut lanes)) = self.compact.take() {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
@@ -1238,7 +1239,7 @@ impl Consumer for TimelineBuilder {
             Kind::StackSample | Kind::Log => self.point_event(ev),
             Kind::TaskBegin | Kind::TaskEnd | Kind::RegionBegin | Kind::RegionEnd => {
                 let stack = self.stack(ev.stack());
-                self.out.user_stacks.push((ev.time(), stack));
+                self.out.user_stacks.push(ev.time(), stack);
             }
             Kind::Label => {
                 if let Some(l) = ev.label()
@@ -1393,6 +1394,45 @@ impl Track {
     /// Heap bytes used.
     pub fn bytes(&self) -> usize {
         self.times.bytes() + self.values.bytes()
+    }
+}
+
+/// The stacks of the task and region begin and end events by event time, packed: a
+/// 200 MB trace has 720,000 of them, 16 bytes each as (time, stack) pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserStacks {
+    /// Event times, ascending.
+    times: I64Column,
+    /// Each event's stack, or -1 for none.
+    stacks: I64Column,
+}
+
+impl UserStacks {
+    /// Appends the stack of an event at `time`, no earlier than the last.
+    pub fn push(&mut self, time: i64, stack: Option<u32>) {
+        self.times.push(time);
+        self.stacks.push(stack.map_or(-1, i64::from));
+    }
+
+    /// Drops spare capacity once the events are all in.
+    pub fn seal(&mut self) {
+        self.times.seal();
+        self.stacks.seal();
+    }
+
+    /// The stack of the event at `t` (task and region event times are unique), if
+    /// there is one and it has a stack.
+    pub fn at(&self, t: i64) -> Option<u32> {
+        let i = self.times.partition_point(|x| x < t);
+        if i == self.times.len() || self.times.get(i) != t {
+            return None;
+        }
+        u32::try_from(self.stacks.get(i)).ok()
+    }
+
+    /// Heap bytes used.
+    pub fn bytes(&self) -> usize {
+        self.times.bytes() + self.stacks.bytes()
     }
 }
 
@@ -2000,6 +2040,7 @@ impl Timeline {
             ),
             ("heap counter", bytes(&self.heap) + self.heap_track.bytes()),
             ("thread counter", bytes(&self.thread_counts)),
+            ("user stacks", self.user_stacks.bytes()),
         ]
     }
 

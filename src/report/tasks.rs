@@ -132,10 +132,15 @@ pub struct TaskFilter {
     pub text: Option<String>,
 }
 
-fn filtered_tasks<'a>(
-    summary: &'a Summary,
-    f: &TaskFilter,
-) -> Vec<(TaskType, Vec<&'a TaskSummary>)> {
+/// Task `id`, which the summary must hold (an ID from its task types).
+fn task(summary: &Summary, id: u64) -> TaskSummary {
+    summary
+        .tasks
+        .get(&id)
+        .expect("task types list the summary's tasks")
+}
+
+fn filtered_tasks(summary: &Summary, f: &TaskFilter) -> Vec<(TaskType, Vec<TaskSummary>)> {
     task_types(summary)
         .into_iter()
         .filter(|t| f.typ.as_ref().is_none_or(|n| *n == t.name))
@@ -144,9 +149,9 @@ fn filtered_tasks<'a>(
                 f.min_duration.is_none_or(|m| s.duration >= m)
                     && f.text
                         .as_ref()
-                        .is_none_or(|x| task_matches(summary, &summary.tasks[&s.id], x))
+                        .is_none_or(|x| task_matches(summary, &task(summary, s.id), x))
             });
-            let sums = t.tasks.iter().map(|s| &summary.tasks[&s.id]).collect();
+            let sums = t.tasks.iter().map(|s| task(summary, s.id)).collect();
             (t, sums)
         })
         .filter(|(t, _)| !t.tasks.is_empty() || f.min_duration.is_none() && f.text.is_none())

@@ -617,7 +617,7 @@ impl GoroutinesView {
     /// underneath with the goroutine selected, so that `Esc` leads there.
     pub fn open_goroutine(&mut self, g: i64, ctx: &Ctx<'_>) {
         self.ensure(ctx);
-        let Some(&gi) = ctx.model.group_of.get(&g) else {
+        let Some(gi) = ctx.model.group_of.get(g) else {
             return;
         };
         let gi = gi as usize;

@@ -208,7 +208,7 @@ impl Kind for TasksView {
 }
 
 impl TasksView {
-    fn current_task<'m>(&self, ctx: &Ctx<'m>) -> Option<(&'m TaskSpan, &'m TaskSummary)> {
+    fn current_task<'m>(&self, ctx: &Ctx<'m>) -> Option<(&'m TaskSpan, TaskSummary)> {
         let ty = ctx.model.task_types.get(self.drill.ty())?;
         let span = ty.tasks.iter().find(|s| s.id == self.task)?;
         Some((span, ctx.model.summary.tasks.get(&self.task)?))
@@ -297,7 +297,7 @@ impl View for TasksView {
                     .summary
                     .tasks
                     .get(&self.task)
-                    .map_or_else(Vec::new, |t| items(ctx, t));
+                    .map_or_else(Vec::new, |t| items(ctx, &t));
             }
             Step::Enter => {
                 if self.current_task(ctx).is_some() {

@@ -983,7 +983,7 @@ impl View for TimelineView {
                 let group = self
                     .selected_span(model)
                     .and_then(|i| self.lane(&tl).map(|(_, l)| l.goroutines.get(i)))
-                    .and_then(|g| model.group_of.get(&g).copied())
+                    .and_then(|g| model.group_of.get(g))
                     .unwrap_or(0);
                 self.rows = match self.rows {
                     Rows::Procs => Rows::Threads,
@@ -1195,7 +1195,7 @@ impl View for TimelineView {
         } else if lanes_h > 0 && self.row >= self.top + lanes_h {
             self.top = self.row + 1 - lanes_h;
         }
-        let group_of = |g: i64| model.group_of.get(&g).copied().unwrap_or(u32::MAX);
+        let group_of = |g: i64| model.group_of.get(g).unwrap_or(u32::MAX);
         let shown = lanes_h.min(n.saturating_sub(self.top));
         self.origin = (x0, y);
         if self.rows == Rows::Goroutines {
@@ -1681,7 +1681,7 @@ impl TimelineView {
                 continue;
             }
             let g = lane.goroutines.get(s);
-            let grp = ctx.model.group_of.get(&g).copied().unwrap_or(0);
+            let grp = ctx.model.group_of.get(g).unwrap_or(0);
             let label = fit(
                 &format!("G{g} {}", short_name(ctx.model.goroutine_name(g))),
                 width,
