@@ -4,8 +4,10 @@
 //! committed trace; its thinned Goroutines counter
 //! shows, at each kept row, the last value the full counter had before the next one.
 
+use std::sync::Arc;
+
 use gotrace_tui::analysis::timeline::{
-    Arrow, NO_STACK, Slice, SliceKind, TimelineBuilder, runnable_running,
+    Arrow, Frame, NO_STACK, Slice, SliceKind, Timeline, TimelineBuilder, runnable_running,
 };
 use gotrace_tui::trace::Reader;
 
@@ -29,9 +31,15 @@ fn compact_timeline_equals_the_full_proc_view() {
         let want: Vec<_> = want.into_iter().map(|(_, l)| l).collect();
         let got = &compact.lanes;
         for (p, (g, w)) in got.iter().zip(&want).enumerate() {
-            assert_eq!(g.starts, w.starts, "{name}: P{p} starts");
+            assert!(
+                g.starts().iter().eq(w.starts().iter()),
+                "{name}: P{p} starts"
+            );
             assert!(g.ends().iter().eq(w.ends().iter()), "{name}: P{p} ends");
-            assert_eq!(g.goroutines, w.goroutines, "{name}: P{p} goroutines");
+            assert!(
+                g.goroutines().iter().eq(w.goroutines().iter()),
+                "{name}: P{p} goroutines"
+            );
             let t1 = g.ends().last().unwrap_or(0) + 1;
             assert_eq!(g.busy(0, t1), w.busy(0, t1), "{name}: P{p} busy");
         }
@@ -49,7 +57,7 @@ fn compact_timeline_equals_the_full_proc_view() {
         let mut compact_stacks: Vec<(u64, i64, [u32; 2])> = Vec::new();
         for (&p, l) in compact.lane_ids.iter().zip(&compact.lanes) {
             for i in 0..l.len() {
-                compact_stacks.push((p, l.starts.get(i), l.stacks(i)));
+                compact_stacks.push((p, l.starts().get(i), l.stacks(i)));
             }
         }
         compact_stacks.sort_unstable();
@@ -82,7 +90,7 @@ fn compact_timeline_equals_the_full_proc_view() {
         // Self time subtracts the same ranges from both timelines' slices.
         for (&p, l) in compact.lane_ids.iter().zip(&compact.lanes) {
             for i in (0..l.len()).step_by(7) {
-                let (s, e) = (l.starts.get(i), l.ends().get(i));
+                let (s, e) = (l.starts().get(i), l.ends().get(i));
                 let inside: i64 = ranges
                     .iter()
                     .filter(|r| r.lane == p && r.start >= s && r.start + r.dur <= e)
@@ -242,11 +250,21 @@ fn a_thread_timeline_without_counters_differs_only_by_them() {
         assert!(without.heap.is_empty(), "{name}");
         assert!(without.heap_track.is_empty(), "{name}");
         assert!(without.thread_counts.is_empty(), "{name}");
+        assert!(without.user_stacks.at(i64::MAX).is_none(), "{name}");
         assert_eq!(without.lane_ids, with.lane_ids, "{name}: lanes");
-        assert_eq!(without.lanes, with.lanes, "{name}: spans");
+        // Stacks are numbered in the order they are met, and the task events' stacks
+        // are not met without counters: spans compare by their frames.
+        assert_eq!(runs(&without), runs(&with), "{name}: spans");
         assert_eq!(without.slices, with.slices, "{name}: ranges");
         assert_eq!(without.lane_ranges, with.lane_ranges, "{name}: ranges");
-        assert_eq!(without.instants, with.instants, "{name}: instants");
+        let instants = |tl: &Timeline| {
+            let frames = |s: Option<u32>| s.map(|s| tl.stacks[s as usize].clone());
+            tl.instants
+                .iter()
+                .map(|i| (i.lane, i.name.clone(), i.time, frames(i.stack), i.sched))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(instants(&without), instants(&with), "{name}: instants");
         with_counters +=
             usize::from(!with.goroutine_track.is_empty() && !with.heap_track.is_empty());
     }
@@ -254,4 +272,121 @@ fn a_thread_timeline_without_counters_differs_only_by_them() {
         with_counters > 10,
         "only {with_counters} traces had counters to drop"
     );
+}
+
+/// A goroutine run as the explorer shows it: start, end, goroutine, the frames of its
+/// start and end stacks, and its cause (time, frames, lane, name), stacks resolved so that
+/// timelines numbering their stacks differently compare.
+type Run = (
+    i64,
+    i64,
+    i64,
+    [Vec<Frame>; 2],
+    Option<(i64, Vec<Frame>, u64, String)>,
+);
+
+/// Every lane's runs, read through the lanes' accessors.
+fn runs(tl: &Timeline) -> Vec<Vec<Run>> {
+    let frames = |s: u32| tl.stacks.get(s as usize).cloned().unwrap_or_default();
+    tl.lanes
+        .iter()
+        .map(|l| {
+            (0..l.len())
+                .map(|i| {
+                    let [a, b] = l.stacks(i);
+                    let cause = l.cause(i).map(|c| {
+                        let (lane, name) = &tl.cause_links[c.link as usize];
+                        (c.time, frames(c.stack), *lane, name.to_string())
+                    });
+                    (
+                        l.start(i),
+                        l.end(i),
+                        l.goroutine(i),
+                        [frames(a), frames(b)],
+                        cause,
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The thread timeline built on the proc timeline's runs (the explorer's thread rows)
+/// holds exactly the runs of one built on its own, read through every accessor: the
+/// columns, busy times, covering runs, searches by goroutine, and the arrows both ways.
+#[test]
+fn thread_lanes_sharing_the_proc_runs_equal_their_own() {
+    let mut shared_lanes = 0;
+    for path in &oracle::traces_with("goroutines.json") {
+        let data = std::fs::read(path).unwrap();
+        let name = path.display();
+        let mut procs = TimelineBuilder::new().compact();
+        let mut plain = TimelineBuilder::by_thread().compact().without_counters();
+        gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut procs, &mut plain]);
+        let procs = Arc::new(procs.finish());
+        let plain = plain.finish();
+        let mut shared = TimelineBuilder::by_thread()
+            .compact()
+            .without_counters()
+            .sharing_spans_of(procs.clone());
+        gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut shared]);
+        let shared = shared.finish();
+
+        assert_eq!(shared.lane_ids, plain.lane_ids, "{name}: lanes");
+        assert_eq!(runs(&shared), runs(&plain), "{name}: runs");
+        shared_lanes += shared.lanes.iter().filter(|l| l.shares_runs()).count();
+        let (t0, t1) = (plain.start_time, plain.end_time + 1);
+        for (row, (s, p)) in shared.lanes.iter().zip(&plain.lanes).enumerate() {
+            assert!(s.starts().iter().eq(p.starts().iter()), "{name}: row {row}");
+            assert!(s.ends().iter().eq(p.ends().iter()), "{name}: row {row}");
+            assert!(s.goroutines().iter().eq(p.goroutines().iter()), "{name}");
+            // Windows of every size, at odd places.
+            for k in 0..64 {
+                let w = (t1 - t0) >> (k % 16);
+                let a = t0 + (t1 - t0) * k / 67;
+                assert_eq!(s.busy(a, a + w), p.busy(a, a + w), "{name}: busy");
+                assert_eq!(s.at(a), p.at(a), "{name}: at {a}");
+                assert_eq!(s.covering(a), p.covering(a), "{name}: covering {a}");
+                let key = |g: i64| (g % 7) as u32;
+                assert_eq!(
+                    s.dominant_by(a, a + w, 8, key),
+                    p.dominant_by(a, a + w, 8, key),
+                    "{name}: dominant"
+                );
+                assert_eq!(
+                    s.starts().partition_point(|x| x < a),
+                    p.starts().partition_point(|x| x < a),
+                    "{name}"
+                );
+            }
+            let mut gs: Vec<i64> = p.goroutines().iter().collect();
+            gs.sort_unstable();
+            gs.dedup();
+            for &g in gs.iter().step_by(gs.len() / 50 + 1) {
+                let want: Vec<usize> = p.goroutines().positions_of(g).collect();
+                let got: Vec<usize> = s.goroutines().positions_of(g).collect();
+                assert_eq!(got, want, "{name}: runs of G{g} on row {row}");
+                let &first = want.first().unwrap();
+                let out = |tl: &Timeline| {
+                    let (a, b) = (tl.lanes[row].start(first), tl.lanes[row].end(first));
+                    let lane = tl.lane_ids[row];
+                    let frames = |s: Option<u32>| s.map(|s| tl.stacks[s as usize].clone());
+                    tl.arrow_index
+                        .out_of(tl, lane, a, b)
+                        .map(|a| (a.from_lane, a.from_time, a.to_lane, a.name, frames(a.stack)))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(out(&shared), out(&plain), "{name}: arrows out of G{g}");
+                let into = |tl: &Timeline| {
+                    let frames = |s: Option<u32>| s.map(|s| tl.stacks[s as usize].clone());
+                    tl.arrow_index
+                        .into_from(tl, g, t0)
+                        .map(|a| (a.from_lane, a.from_time, a.to_lane, a.name, frames(a.stack)))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(into(&shared), into(&plain), "{name}: arrows into G{g}");
+            }
+        }
+    }
+    assert!(shared_lanes > 10, "only {shared_lanes} lanes shared runs");
 }

@@ -86,12 +86,12 @@ fn timeline_cells_show_each_ps_busy_fraction() {
             if lane.len() <= cells {
                 for s in 0..lane.len() {
                     let (c0, c1) = (
-                        cell_of(lane.starts.get(s)),
+                        cell_of(lane.starts().get(s)),
                         cell_of(lane.ends().get(s).min(t1 - 1)),
                     );
                     if c1 - c0 >= 4 {
                         let text: String = line[11 + c0..11 + c1].iter().collect();
-                        let want = format!("G{}", lane.goroutines.get(s));
+                        let want = format!("G{}", lane.goroutines().get(s));
                         assert!(
                             text.starts_with(&want[..want.len().min(c1 - c0)]),
                             "{trace}: {text:?}"
@@ -126,11 +126,11 @@ fn zoom_pan_and_slice_stepping_move_the_window_and_cursor() {
     // starts after it, Enter opens that slice's details.
     tui::keys(&mut app, ".");
     let lane = &model.procs.lanes[0];
-    let i = lane.starts.iter().position(|s| s > t0).unwrap();
+    let i = lane.starts().iter().position(|s| s > t0).unwrap();
     let screen = tui::screen(&mut app, 120, 30);
-    let g = lane.goroutines.get(i);
-    let wall = gotrace_tui::tui::format::dur(lane.ends().get(i) - lane.starts.get(i));
-    let start = gotrace_tui::tui::format::dur(lane.starts.get(i) - t0);
+    let g = lane.goroutines().get(i);
+    let wall = gotrace_tui::tui::format::dur(lane.ends().get(i) - lane.starts().get(i));
+    let start = gotrace_tui::tui::format::dur(lane.starts().get(i) - t0);
     assert!(
         screen.contains(&format!(
             "P0: G{g} {}  start {start}  wall {wall}",
@@ -145,7 +145,7 @@ fn zoom_pan_and_slice_stepping_move_the_window_and_cursor() {
     assert!(
         details.contains(&format!(
             "Wall duration  {}",
-            exact(lane.ends().get(i) - lane.starts.get(i))
+            exact(lane.ends().get(i) - lane.starts().get(i))
         )),
         "{details}"
     );

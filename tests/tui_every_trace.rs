@@ -64,7 +64,7 @@ fn jump_search_filter_and_tasks_on_every_committed_trace() {
             .procs
             .lanes
             .iter()
-            .any(|l| l.goroutines.iter().any(|g| g == 1));
+            .any(|l| l.goroutines().iter().any(|g| g == 1));
         if g1_ran {
             let label = app.timeline.row_label(&model).unwrap();
             let lane: u64 = label.trim_start_matches('P').parse().unwrap();
@@ -72,7 +72,7 @@ fn jump_search_filter_and_tasks_on_every_committed_trace() {
             let i = spans
                 .at(app.timeline.cursor())
                 .expect("the cursor is on a slice");
-            assert_eq!(spans.goroutines.get(i), 1, "{rel}");
+            assert_eq!(spans.goroutines().get(i), 1, "{rel}");
         }
 
         // Search: the matches listed are the analysis' matches.

@@ -132,3 +132,39 @@ fn goroutine_rows_follow_the_filter() {
     assert_eq!(shown, expect, "{s}");
     assert_eq!(app.tab, Tab::Timeline);
 }
+
+#[test]
+fn task_terms_keep_the_goroutines_of_the_tasks_they_name() {
+    let mut app = tui::app("go122/http.trace");
+    let model = app.model().unwrap().clone();
+    let tasks: Vec<_> = model.summary.tasks.values().collect();
+    let task = tasks
+        .iter()
+        .find(|t| !t.goroutines.is_empty())
+        .expect("http.trace has tasks with goroutines");
+    filter(&mut app, &format!("task:{}", task.id));
+    let want: BTreeSet<i64> = task.goroutines.iter().copied().collect();
+    assert_eq!(kept(&app), want);
+
+    // By type (a name without spaces: terms are split at them): the goroutines of every
+    // task of that type.
+    let typed = tasks
+        .iter()
+        .find(|t| !t.goroutines.is_empty() && !t.name.contains(' '))
+        .expect("a task type without spaces");
+    let name = typed.name.to_lowercase();
+    filter(&mut app, &format!("task:{name}"));
+    let want: BTreeSet<i64> = tasks
+        .iter()
+        .filter(|t| t.name.to_lowercase() == name)
+        .flat_map(|t| t.goroutines.iter().copied())
+        .collect();
+    assert_eq!(kept(&app), want);
+
+    // With another term, both must hold.
+    filter(&mut app, &format!("task:{name} task:{}", typed.id));
+    let want: BTreeSet<i64> = typed.goroutines.iter().copied().collect();
+    assert_eq!(kept(&app), want);
+    filter(&mut app, &format!("task:{name} task:{}", u64::MAX));
+    assert!(kept(&app).is_empty());
+}

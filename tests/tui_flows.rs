@@ -89,9 +89,9 @@ fn brackets_follow_the_channel_hand_off_and_history_returns() {
         .lanes
         .iter()
         .flat_map(|l| (0..l.len()).map(move |i| (l, i)))
-        .filter(|(l, i)| l.goroutines.get(*i) == 1)
-        .min_by_key(|(l, i)| l.starts.get(*i))
-        .map(|(l, i)| (l.starts.get(i), l.ends().get(i)))
+        .filter(|(l, i)| l.goroutines().get(*i) == 1)
+        .min_by_key(|(l, i)| l.starts().get(*i))
+        .map(|(l, i)| (l.starts().get(i), l.ends().get(i)))
         .unwrap();
     let created: Vec<i64> = links
         .caused_during(1, first.0, first.1)

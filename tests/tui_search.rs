@@ -127,9 +127,9 @@ fn matches_are_those_of_a_plain_scan_of_slices_and_arrows() {
             for (&lane, spans) in tl.lane_ids.iter().zip(&tl.lanes) {
                 for i in 0..spans.len() {
                     let (s0, s1, g) = (
-                        spans.starts.get(i),
+                        spans.starts().get(i),
                         spans.ends().get(i),
-                        spans.goroutines.get(i),
+                        spans.goroutines().get(i),
                     );
                     let [st, en] = spans.stacks(i);
                     let unblock = arrows.iter().any(|a| {

@@ -148,12 +148,22 @@ impl I64Column {
     /// block (blocks that cannot hold `v` are skipped), several times faster than reading
     /// each value.
     pub fn position_from(&self, v: i64, from: usize) -> Option<usize> {
+        self.position_in(v, from, self.len())
+    }
+
+    /// The first index in `from..to` whose value is `v`, as [`I64Column::position_from`].
+    pub fn position_in(&self, v: i64, from: usize, to: usize) -> Option<usize> {
+        let to = to.min(self.len());
         let mut k = from / BLOCK;
-        while k < self.blocks.len() {
+        while k < self.blocks.len() && k * BLOCK < to {
             let b = self.blocks[k];
             let first = k * BLOCK;
-            let n = (self.packed - first).min(BLOCK);
+            let n = (self.packed - first).min(BLOCK).min(to - first);
             let skip = from.saturating_sub(first);
+            if skip >= n {
+                k += 1;
+                continue;
+            }
             let at = b.at as usize;
             let off = v.checked_sub(b.base);
             /// Where `off`, narrowed to the store's width, first is in `store`.
@@ -176,12 +186,8 @@ impl I64Column {
             }
             k += 1;
         }
-        let skip = from.saturating_sub(self.packed);
-        self.pending
-            .iter()
-            .skip(skip)
-            .position(|&x| x == v)
-            .map(|j| self.packed + skip + j)
+        let skip = from.max(self.packed);
+        (skip..to).find(|&i| self.pending[i - self.packed] == v)
     }
 
     /// The index of the first value for which `pred` is false, the column being

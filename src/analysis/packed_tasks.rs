@@ -4,6 +4,7 @@
 //! Records are only read here, decoded into an owned [`TaskSummary`] on demand; the bytes
 //! never come from outside the process.
 
+use super::Name;
 use super::column::I64Column;
 use super::goroutines::{EventRef, RegionKey, TaskSummary};
 use super::packed::{Cursor, NameTable, flag, put_i64, put_u64};
@@ -143,6 +144,24 @@ impl Tasks {
         }
     }
 
+    /// Every task's ID, type and begin event, by ascending ID: the start of each record
+    /// alone, for a pass over all tasks that needs no more.
+    pub fn heads(&self) -> impl ExactSizeIterator<Item = (u64, Name, Option<EventRef>)> + '_ {
+        (0..self.ids.len()).map(|i| {
+            let mut r = Cursor::new(&self.bytes, self.offsets.get(i) as usize);
+            let name = self.names.get(r.u32());
+            let flags = r.byte();
+            if flags & HAS_PARENT != 0 {
+                r.u64();
+            }
+            let start = (flags & HAS_START != 0).then(|| EventRef {
+                time: r.i64(),
+                goroutine: r.i64(),
+            });
+            (self.ids[i], name, start)
+        })
+    }
+
     /// Task `id`.
     pub fn get(&self, id: &u64) -> Option<TaskSummary> {
         let i = self.ids.binary_search(id).ok()?;
@@ -184,7 +203,6 @@ impl FromIterator<(u64, TaskSummary)> for Tasks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Name;
 
     fn name(s: &str) -> Name {
         Name::new(s.to_string())
@@ -262,6 +280,11 @@ mod tests {
         let mut want = tasks;
         want.sort_by_key(|t| t.id);
         assert_eq!(packed.values().collect::<Vec<_>>(), want);
+        let heads: Vec<_> = want
+            .iter()
+            .map(|t| (t.id, t.name.clone(), t.start))
+            .collect();
+        assert_eq!(packed.heads().collect::<Vec<_>>(), heads);
         assert_eq!(packed.len(), 3);
         assert_eq!(packed.get(&9).as_ref(), want.last());
         assert!(packed.get(&5).is_none());

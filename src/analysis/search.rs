@@ -308,7 +308,7 @@ impl<'t> LaneScan<'t> {
         while self.i < spans.len() {
             let i = self.i;
             self.i += 1;
-            let (s0, s1) = (spans.starts.get(i), spans.ends().get(i));
+            let (s0, s1) = (spans.starts().get(i), spans.ends().get(i));
             // The caused arrows and the spans advance together in time.
             while self.caused.next_if(|&(at, _)| at < s0).is_some() {}
             let unblock = spans
@@ -319,7 +319,7 @@ impl<'t> LaneScan<'t> {
                 .peek()
                 .filter(|&&(at, _)| at <= s1)
                 .map(|&(_, a)| a);
-            let g = spans.goroutines.get(i);
+            let g = spans.goroutines().get(i);
             let stacks = spans.stacks(i);
             let named = t.named(g);
             if named

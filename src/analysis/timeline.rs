@@ -13,8 +13,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::column::I64Column;
 use super::{Consumer, order_by_pair_of};
+
+mod shared;
+
 use crate::trace::event::{Range, Stack};
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
+pub use shared::Col;
 
 /// Lane of the GC ranges (`traceviewer.GCP`).
 pub const GC_LANE: u64 = 1_000_004;
@@ -345,6 +349,9 @@ pub struct TimelineBuilder {
     /// Compact mode: the number of each (lane, name) of a cause in
     /// [`Timeline::cause_links`], by the name's address (names are shared).
     cause_link_ids: FxHashMap<(u64, usize), u32>,
+    /// Compact mode: the timeline whose spans this one's lanes repeat, kept once
+    /// ([`TimelineBuilder::sharing_spans_of`]).
+    share: Option<Arc<Timeline>>,
 }
 
 /// The Goroutines counter's runnable + running goroutines (a row's value as drawn).
@@ -358,7 +365,16 @@ pub fn threads(v: [i64; 2]) -> u64 {
 }
 
 /// Compact mode's lanes while building: where each lane ID's spans are, and the spans.
-type CompactLanes = (FxHashMap<u64, usize>, Vec<(u64, LaneSpans)>);
+type CompactLanes = (FxHashMap<u64, usize>, Vec<(u64, LaneBuild)>);
+
+/// A compact lane while building: its own spans, or mostly another timeline's. There is
+/// one per P or thread, so the variants' sizes do not matter.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+enum LaneBuild {
+    Plain(LaneSpans),
+    Shared(shared::SharedBuilder),
+}
 
 /// "No stack" in [`LaneSpans::stacks`].
 pub const NO_STACK: u32 = u32::MAX;
@@ -425,9 +441,9 @@ impl TimelineBuilder {
         self
     }
 
-    /// Keeps none of the Goroutines, Heap and Threads counters: for a second timeline of
-    /// the same trace (the explorer's thread rows), whose counters would repeat the
-    /// first's.
+    /// Keeps none of the Goroutines, Heap and Threads counters, nor the stacks of the
+    /// task and region events: for a second timeline of the same trace (the explorer's
+    /// thread rows), which would repeat the first's.
     pub fn without_counters(mut self) -> TimelineBuilder {
         self.no_counters = true;
         self
@@ -448,6 +464,21 @@ impl TimelineBuilder {
     /// which go tool trace drops (its zero-value check): causality is followed everywhere.
     pub fn compact(mut self) -> TimelineBuilder {
         self.compact = Some(Default::default());
+        self
+    }
+
+    /// In compact mode, keeps the goroutine runs that are also `source`'s (same start,
+    /// end, goroutine, stacks and cause, but for the cause's lane) as references to them:
+    /// the explorer's thread rows repeat its proc rows' runs, each on the thread that
+    /// ran it, and this keeps them once (see `timeline/shared.rs`). Stacks are numbered
+    /// as in `source`.
+    pub fn sharing_spans_of(mut self, source: Arc<Timeline>) -> TimelineBuilder {
+        self.out.stacks = source.stacks.clone();
+        self.stack_ids = (0u32..)
+            .zip(&source.stacks)
+            .map(|(i, frames)| (frames.clone(), i))
+            .collect();
+        self.share = Some(source);
         self
     }
 
@@ -584,18 +615,35 @@ impl TimelineBuilder {
                 ranges[i].1.push(s.start, s.start + s.dur);
             }
             (Some((index, lanes)), SliceKind::Goroutine(g)) => {
+                let share = &self.share;
                 let i = *index.entry(s.lane).or_insert_with(|| {
-                    lanes.push((s.lane, LaneSpans::default()));
+                    let lane = match share {
+                        Some(source) => {
+                            LaneBuild::Shared(shared::SharedBuilder::new(source.clone()))
+                        }
+                        None => LaneBuild::Plain(LaneSpans::default()),
+                    };
+                    lanes.push((s.lane, lane));
                     lanes.len() - 1
                 });
                 let stack = |x: Option<u32>| x.unwrap_or(NO_STACK);
-                lanes[i].1.push(
-                    s.start,
-                    s.start + s.dur,
-                    g,
-                    [stack(s.start_stack), stack(s.end_stack)],
-                    cause,
-                );
+                let stacks = [stack(s.start_stack), stack(s.end_stack)];
+                let (start, end) = (s.start, s.start + s.dur);
+                match &mut lanes[i].1 {
+                    LaneBuild::Plain(l) => l.push(start, end, g, stacks, cause),
+                    LaneBuild::Shared(b) => {
+                        let links = &self.out.cause_links;
+                        let cause_name = links.get(cause.link as usize).map(|l| l.1.as_str());
+                        b.push(shared::Run {
+                            start,
+                            end,
+                            goroutine: g,
+                            stacks,
+                            cause,
+                            cause_name,
+                        });
+                    }
+                }
             }
             _ => self.out.slices.push(s),
         }
@@ -1177,9 +1225,12 @@ impl TimelineBuilder {
             ];
             self.out.lanes = lanes
                 .into_iter()
-                .map(|(_, mut l)| {
-                    l.seal();
-                    l
+                .map(|(_, l)| match l {
+                    LaneBuild::Plain(mut l) => {
+                        l.seal();
+                        l
+                    }
+                    LaneBuild::Shared(b) => b.finish(),
                 })
                 .collect();
             self.out.arrow_index = ArrowIndex::new(&self.out);
@@ -1237,7 +1288,9 @@ impl Consumer for TimelineBuilder {
             }
             Kind::Metric => self.heap_metric(ev),
             Kind::StackSample | Kind::Log => self.point_event(ev),
-            Kind::TaskBegin | Kind::TaskEnd | Kind::RegionBegin | Kind::RegionEnd => {
+            Kind::TaskBegin | Kind::TaskEnd | Kind::RegionBegin | Kind::RegionEnd
+                if !self.no_counters =>
+            {
                 let stack = self.stack(ev.stack());
                 self.out.user_stacks.push(ev.time(), stack);
             }
@@ -1517,48 +1570,6 @@ impl DetailIds {
     }
 }
 
-/// The span ends of a [`LaneSpans`], read as start + length. Ascending, as spans on a lane
-/// do not overlap.
-#[derive(Debug, Clone, Copy)]
-pub struct Ends<'a> {
-    starts: &'a I64Column,
-    durations: &'a I64Column,
-}
-
-impl Ends<'_> {
-    /// End `i`. Panics if `i` is out of bounds, as indexing a slice does.
-    #[inline]
-    pub fn get(&self, i: usize) -> i64 {
-        self.starts.get(i) + self.durations.get(i)
-    }
-
-    /// Number of ends.
-    pub fn len(&self) -> usize {
-        self.starts.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
-    }
-
-    /// The last end, if any.
-    pub fn last(&self) -> Option<i64> {
-        self.len().checked_sub(1).map(|i| self.get(i))
-    }
-
-    /// The ends, in order.
-    pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
-        (0..self.len()).map(|i| self.get(i))
-    }
-
-    /// The index of the first end for which `pred` is false, as
-    /// [`slice::partition_point`].
-    pub fn partition_point(&self, pred: impl Fn(i64) -> bool) -> usize {
-        super::column::partition_point(self.len(), |i| pred(self.get(i)))
-    }
-}
-
 /// Spans per prefix sum in [`LaneSpans`].
 const BUSY_STRIDE: usize = 16;
 
@@ -1568,13 +1579,13 @@ const BUSY_STRIDE: usize = 16;
 /// [`I64Column`]s: 2 to 4 bytes a value, where the spans of a 200 MB trace are 11 M.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LaneSpans {
-    /// Span starts (ns), ascending.
-    pub starts: I64Column,
+    /// Span starts (ns), ascending ([`LaneSpans::starts`] reads them).
+    starts: I64Column,
     /// Span lengths (ns): most fit 16-bit offsets where ends need 32 ([`LaneSpans::ends`]
     /// reads the ends).
     durations: I64Column,
-    /// The goroutine of each span.
-    pub goroutines: I64Column,
+    /// The goroutine of each span ([`LaneSpans::goroutines`] reads them).
+    goroutines: I64Column,
     /// What each span has besides its times and goroutine, as an index into `details`;
     /// empty when built without stacks and causes ([`LaneSpans::stacks`] and
     /// [`LaneSpans::cause`] read them). A goroutine stops and resumes at a few places and
@@ -1594,6 +1605,9 @@ pub struct LaneSpans {
     /// spans). A prefix sum every 16 spans, not every span: 8 bytes a span were 98 MB on a
     /// 200 MB trace, and the spans in between are summed in a few steps.
     busy_before: Vec<i64>,
+    /// For a lane whose spans are, but for a few, another timeline's (a thread's spans
+    /// are those of the Ps it ran): where they are. The columns above are then empty.
+    shared: Option<Box<shared::SharedSpans>>,
 }
 
 impl LaneSpans {
@@ -1641,11 +1655,18 @@ impl LaneSpans {
     /// The start and end stacks of span `i` (indexes into [`Timeline::stacks`], or
     /// [`NO_STACK`], as are both when the spans were built without stacks).
     pub fn stacks(&self, i: usize) -> [u32; 2] {
+        if let Some(s) = &self.shared {
+            let (l, k) = s.locate(i);
+            return l.stacks(k);
+        }
         self.detail(i).map_or([NO_STACK, NO_STACK], |d| d.stacks)
     }
 
     /// The cause of span `i`, if one was recorded.
     pub fn cause(&self, i: usize) -> Option<Cause> {
+        if let Some(s) = &self.shared {
+            return s.cause(i);
+        }
         let d = self.detail(i)?;
         (d.cause_link != Cause::NONE.link).then(|| Cause {
             time: self.starts.get(i).wrapping_sub(self.cause_waits.get(i)),
@@ -1696,6 +1717,9 @@ impl LaneSpans {
         fn bytes<T>(v: &[T]) -> usize {
             std::mem::size_of_val(v)
         }
+        if let Some(s) = &self.shared {
+            return s.footprint();
+        }
         (
             self.starts.bytes()
                 + self.durations.bytes()
@@ -1707,22 +1731,75 @@ impl LaneSpans {
         )
     }
 
-    /// The span ends (ns), read as start + length.
-    pub fn ends(&self) -> Ends<'_> {
-        Ends {
-            starts: &self.starts,
-            durations: &self.durations,
+    /// The span starts (ns), ascending.
+    pub fn starts(&self) -> Col<'_> {
+        Col::starts(self)
+    }
+
+    /// The span ends (ns), read as start + length; ascending, as spans on a lane do not
+    /// overlap.
+    pub fn ends(&self) -> Col<'_> {
+        Col::ends(self)
+    }
+
+    /// The goroutine of each span.
+    pub fn goroutines(&self) -> Col<'_> {
+        Col::goroutines(self)
+    }
+
+    /// Start of span `i` (ns). Panics if `i` is out of bounds, as indexing a slice does.
+    #[inline]
+    pub fn start(&self, i: usize) -> i64 {
+        match &self.shared {
+            None => self.starts.get(i),
+            Some(s) => {
+                let (l, k) = s.locate(i);
+                l.starts.get(k)
+            }
+        }
+    }
+
+    /// End of span `i` (ns).
+    #[inline]
+    pub fn end(&self, i: usize) -> i64 {
+        match &self.shared {
+            None => self.starts.get(i) + self.durations.get(i),
+            Some(s) => {
+                let (l, k) = s.locate(i);
+                l.starts.get(k) + l.durations.get(k)
+            }
+        }
+    }
+
+    /// Goroutine of span `i`.
+    #[inline]
+    pub fn goroutine(&self, i: usize) -> i64 {
+        match &self.shared {
+            None => self.goroutines.get(i),
+            Some(s) => {
+                let (l, k) = s.locate(i);
+                l.goroutines.get(k)
+            }
         }
     }
 
     /// Number of spans.
     pub fn len(&self) -> usize {
-        self.starts.len()
+        match &self.shared {
+            None => self.starts.len(),
+            Some(s) => s.len(),
+        }
     }
 
     /// Whether the lane never ran a goroutine.
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.len() == 0
+    }
+
+    /// Whether the lane's runs are, but for a few, another timeline's, kept there
+    /// ([`TimelineBuilder::sharing_spans_of`]).
+    pub fn shares_runs(&self) -> bool {
+        self.shared.is_some()
     }
 
     /// The key (say, a goroutine's group) whose goroutines ran longest within `[t0, t1)`,
@@ -1736,12 +1813,12 @@ impl LaneSpans {
         key: impl Fn(i64) -> u32,
     ) -> Option<u32> {
         let lo = self.ends().partition_point(|e| e <= t0);
-        let hi = self.starts.partition_point(|s| s < t1);
+        let hi = self.starts().partition_point(|s| s < t1);
         let step = (hi.saturating_sub(lo) / limit.max(1)).max(1);
         let mut acc: Vec<(u32, i64)> = Vec::new();
         for i in (lo..hi).step_by(step) {
-            let d = self.ends().get(i).min(t1) - self.starts.get(i).max(t0);
-            let k = key(self.goroutines.get(i));
+            let d = self.end(i).min(t1) - self.start(i).max(t0);
+            let k = key(self.goroutine(i));
             match acc.iter_mut().find(|(x, _)| *x == k) {
                 Some((_, t)) => *t += d,
                 None => acc.push((k, d)),
@@ -1752,24 +1829,27 @@ impl LaneSpans {
 
     /// Busy time within `[t0, t1)`, ns.
     pub fn busy(&self, t0: i64, t1: i64) -> i64 {
-        if t1 <= t0 || self.starts.is_empty() {
+        if t1 <= t0 || self.is_empty() {
             return 0;
         }
         // Spans wholly before t1 are 0..hi; those that end after t0 are lo..
         let lo = self.ends().partition_point(|e| e <= t0);
-        let hi = self.starts.partition_point(|s| s < t1);
+        let hi = self.starts().partition_point(|s| s < t1);
         if lo >= hi {
             return 0;
         }
         let mut total = self.busy_before_span(hi) - self.busy_before_span(lo);
         // Clip the first and last span to the window.
-        total -= (t0 - self.starts.get(lo)).max(0);
-        total -= (self.ends().get(hi - 1) - t1).max(0);
+        total -= (t0 - self.start(lo)).max(0);
+        total -= (self.end(hi - 1) - t1).max(0);
         total
     }
 
     /// Total length of spans `0..i`.
     fn busy_before_span(&self, i: usize) -> i64 {
+        if let Some(s) = &self.shared {
+            return s.busy_before_span(i);
+        }
         if i == self.starts.len() {
             return *self.busy_before.last().unwrap_or(&0);
         }
@@ -1791,14 +1871,14 @@ impl LaneSpans {
     pub fn covering(&self, t: i64) -> Option<usize> {
         self.at(t).or_else(|| {
             let i = self.ends().partition_point(|e| e < t);
-            (i < self.len() && self.ends().get(i) == t && self.starts.get(i) <= t).then_some(i)
+            (i < self.len() && self.end(i) == t && self.start(i) <= t).then_some(i)
         })
     }
 
     /// The span covering `t`, if any: its index.
     pub fn at(&self, t: i64) -> Option<usize> {
-        let i = self.starts.partition_point(|s| s <= t).checked_sub(1)?;
-        (t < self.ends().get(i)).then_some(i)
+        let i = self.starts().partition_point(|s| s <= t).checked_sub(1)?;
+        (t < self.end(i)).then_some(i)
     }
 }
 
@@ -1939,8 +2019,8 @@ impl ArrowIndex {
             .lanes
             .iter()
             .map(|l| {
-                let from = l.starts.partition_point(|s| s < t);
-                l.goroutines.position_from(g, from)
+                let from = l.starts().partition_point(|s| s < t);
+                l.goroutines().position_from(g, from)
             })
             .collect();
         std::iter::from_fn(move || {
@@ -1949,8 +2029,8 @@ impl ArrowIndex {
                     .iter()
                     .enumerate()
                     .filter_map(|(row, at)| at.map(|i| (row, i)))
-                    .min_by_key(|&(row, i)| tl.lanes[row].starts.get(i))?;
-                next[row] = tl.lanes[row].goroutines.position_from(g, i + 1);
+                    .min_by_key(|&(row, i)| tl.lanes[row].starts().get(i))?;
+                next[row] = tl.lanes[row].goroutines().position_from(g, i + 1);
                 if let Some(a) = tl.arrow_into(row, i) {
                     return Some(a);
                 }
@@ -1961,10 +2041,10 @@ impl ArrowIndex {
     /// The arrow that started the run of `g` at `start`, if any.
     pub fn into_run(&self, tl: &Timeline, g: i64, start: i64) -> Option<Arrow> {
         tl.lanes.iter().enumerate().find_map(|(row, l)| {
-            let from = l.starts.partition_point(|s| s < start);
+            let from = l.starts().partition_point(|s| s < start);
             (from..l.len())
-                .take_while(|&i| l.starts.get(i) == start)
-                .find(|&i| l.goroutines.get(i) == g)
+                .take_while(|&i| l.starts().get(i) == start)
+                .find(|&i| l.goroutines().get(i) == g)
                 .and_then(|i| tl.arrow_into(row, i))
         })
     }
@@ -2054,9 +2134,9 @@ impl Timeline {
             from_lane: *from_lane,
             from_time: c.time,
             to_lane: self.lane_ids[row],
-            to_time: spans.starts.get(i),
+            to_time: spans.starts().get(i),
             stack: (c.stack != NO_STACK).then_some(c.stack),
-            goroutine: spans.goroutines.get(i),
+            goroutine: spans.goroutines().get(i),
         })
     }
 
@@ -2111,7 +2191,7 @@ impl Timeline {
     /// In compact mode, the goroutine that caused something on lane `id` at `t`.
     pub fn cause_goroutine(&self, id: u64, t: i64) -> Option<i64> {
         let (row, i) = self.cause_slice(id, t)?;
-        Some(self.lanes[row].goroutines.get(i))
+        Some(self.lanes[row].goroutines().get(i))
     }
 
     /// The goroutines go tool trace shows with `goid` (Go's `RelatedGoroutinesV2`): it,

@@ -299,8 +299,8 @@ impl App {
                 // earliest run at all.
                 let (mut next, mut first) = (None, None);
                 for l in &model.procs.lanes {
-                    for i in l.goroutines.positions_of(g) {
-                        let run = (l.starts.get(i), l.ends().get(i));
+                    for i in l.goroutines().positions_of(g) {
+                        let run = (l.starts().get(i), l.ends().get(i));
                         let earliest =
                             |best: Option<(i64, i64)>| Some(best.map_or(run, |b| b.min(run)));
                         first = earliest(first);

@@ -151,7 +151,8 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(out, "peak RSS         {} MiB", kib / 1024)?;
     }
     // After the peak is read: a second thread timeline here would only inflate it.
-    if let Ok(Ok(threads)) = Model::build_threads(&file).recv() {
+    let procs = app.model().map(|m| m.procs.clone()).unwrap_or_default();
+    if let Ok(Ok(threads)) = Model::build_threads(&file, &procs).recv() {
         writeln!(out, "thread rows MB   {}", footprint(&threads))?;
     }
     Ok(())

@@ -14,7 +14,7 @@
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::model::Model;
 use crate::analysis::goroutines::{GoroutineSummary, is_sync_reason};
@@ -114,10 +114,10 @@ fn time_in(g: &GoroutineSummary, state: &str) -> i64 {
 pub fn interacting(tl: &Timeline, g: i64) -> FxHashSet<i64> {
     let mut out = FxHashSet::default();
     for (&lane, spans) in tl.lane_ids.iter().zip(&tl.lanes) {
-        for i in spans.goroutines.positions_of(g) {
+        for i in spans.goroutines().positions_of(g) {
             for a in tl
                 .arrow_index
-                .out_of(tl, lane, spans.starts.get(i), spans.ends().get(i))
+                .out_of(tl, lane, spans.starts().get(i), spans.ends().get(i))
             {
                 out.insert(a.goroutine);
             }
@@ -149,6 +149,20 @@ pub fn apply(text: &str, model: &Model, selected: Option<i64>) -> Result<Gorouti
     };
     let summary = &model.summary;
     let names = &summary.names;
+    // The goroutines of the tasks each `task:` term names, found once: a big trace has
+    // 100,000 tasks and 400,000 goroutines.
+    let mut task_goroutines: FxHashMap<&str, FxHashSet<i64>> = FxHashMap::default();
+    for t in &terms {
+        if let Term::Task(v) = t {
+            let set = summary
+                .tasks
+                .values()
+                .filter(|task| task.id.to_string() == *v || task.name.to_lowercase() == *v)
+                .flat_map(|task| task.goroutines)
+                .collect();
+            task_goroutines.insert(v, set);
+        }
+    }
     let keep = |g: &GoroutineSummary| {
         terms.iter().all(|t| match t {
             Term::Fuzzy(w) => matcher.fuzzy_match(&g.name, w).is_some(),
@@ -174,10 +188,9 @@ pub fn apply(text: &str, model: &Model, selected: Option<i64>) -> Result<Gorouti
                 let end = if g.end_time != 0 { g.end_time } else { t1 };
                 g.creation_time <= t0 + b && end >= t0 + a
             }
-            Term::Task(v) => summary.tasks.values().any(|task| {
-                (task.id.to_string() == *v || task.name.to_lowercase() == *v)
-                    && task.goroutines.contains(&g.id)
-            }),
+            Term::Task(v) => task_goroutines
+                .get(v.as_str())
+                .is_some_and(|set| set.contains(&g.id)),
             Term::Region(v) => g.regions.iter().any(|r| r.name.to_lowercase().contains(v)),
             Term::Interacts => linked.as_ref().is_some_and(|l| l.contains(&g.id)),
         })

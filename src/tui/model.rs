@@ -203,12 +203,20 @@ impl Model {
     }
 
     /// Builds the thread timeline (one lane per OS thread) on a thread of its own: a
-    /// pass of its own, run when the user first asks for thread rows.
-    pub fn build_threads(file: &SharedFile) -> std::sync::mpsc::Receiver<Result<Timeline, String>> {
+    /// pass of its own, run when the user first asks for thread rows. Its goroutine runs
+    /// are the proc timeline's, `procs`, on other lanes, and stay there: the thread
+    /// lanes refer to them.
+    pub fn build_threads(
+        file: &SharedFile,
+        procs: &Arc<Timeline>,
+    ) -> std::sync::mpsc::Receiver<Result<Timeline, String>> {
         in_background(
             file,
             "thread timeline",
-            TimelineBuilder::by_thread().compact().without_counters(),
+            TimelineBuilder::by_thread()
+                .compact()
+                .without_counters()
+                .sharing_spans_of(procs.clone()),
             |b| b.finish(),
         )
     }

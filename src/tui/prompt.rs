@@ -8,6 +8,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::format::dur;
 use super::model::Model;
+use crate::analysis::Name;
 
 /// Where a candidate leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,14 +134,24 @@ pub fn candidates(text: &str, model: &Model, cursor: i64) -> Vec<Candidate> {
             ));
         }
     }
-    for task in model.summary.tasks.values() {
-        if let Some(score) = matcher.fuzzy_match(&task.name, text) {
-            let start = task.start.map_or(t0, |e| e.time);
+    // A task's score is its type's, and candidates of one score keep their order, so at
+    // most MAX_CANDIDATES tasks of a type can be listed: the others are not made (a big
+    // trace has 100,000 tasks of a few types).
+    let mut by_type: rustc_hash::FxHashMap<Name, (Option<i64>, usize)> = Default::default();
+    for (id, name, start) in model.summary.tasks.heads() {
+        let (score, listed) = by_type
+            .entry(name.clone())
+            .or_insert_with(|| (matcher.fuzzy_match(&name, text), 0));
+        if let Some(score) = *score
+            && *listed < MAX_CANDIDATES
+        {
+            *listed += 1;
+            let start = start.map_or(t0, |e| e.time);
             scored.push((
                 score,
                 Candidate {
-                    label: format!("task {} {} at {}", task.id, task.name, dur(start - t0)),
-                    target: Target::Task(task.id),
+                    label: format!("task {id} {name} at {}", dur(start - t0)),
+                    target: Target::Task(id),
                 },
             ));
         }

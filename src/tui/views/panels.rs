@@ -276,7 +276,7 @@ pub fn cause_chain(
             break;
         };
         let spans = &tl.lanes[row];
-        (lane, g, start) = (a.from_lane, c, spans.starts.get(i));
+        (lane, g, start) = (a.from_lane, c, spans.starts().get(i));
     }
     out
 }

@@ -357,7 +357,7 @@ impl TimelineView {
             return Some(i);
         }
         let slack = self.cell_ns().ceil() as i64;
-        let i = lane.starts.partition_point(|s| s <= self.cursor + slack);
+        let i = lane.starts().partition_point(|s| s <= self.cursor + slack);
         (i > 0 && lane.ends().get(i - 1) + slack > self.cursor).then(|| i - 1)
     }
 
@@ -367,7 +367,7 @@ impl TimelineView {
         let Some((_, lane)) = self.lane(&tl) else {
             return;
         };
-        let s = lane.starts.get(i);
+        let s = lane.starts().get(i);
         self.go_to_time(s, model);
     }
 
@@ -531,7 +531,7 @@ impl TimelineView {
             Some(Err(e)) => Err(e.clone()),
             None => {
                 if self.pending_threads.is_none() {
-                    self.pending_threads = Some(Model::build_threads(ctx.file));
+                    self.pending_threads = Some(Model::build_threads(ctx.file, &ctx.model.procs));
                 }
                 Err("building the thread timeline: jump again in a moment".into())
             }
@@ -633,7 +633,7 @@ impl TimelineView {
         let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) else {
             return Effect::Status("no slice under the cursor".into());
         };
-        let (g, start) = (lane.goroutines.get(i), lane.starts.get(i));
+        let (g, start) = (lane.goroutines().get(i), lane.starts().get(i));
         let Some(a) = tl.arrow_index.into_run(&tl, g, start) else {
             return Effect::Status(format!(
                 "G{g} has no incoming flow here (it was already running)"
@@ -657,7 +657,7 @@ impl TimelineView {
         }
         let tl = self.timeline(model);
         let i = self.selected_span(model)?;
-        Some(self.lane(&tl)?.1.goroutines.get(i))
+        Some(self.lane(&tl)?.1.goroutine(i))
     }
 
     /// `e`: the selected goroutine's events around the cursor.
@@ -677,7 +677,14 @@ impl TimelineView {
             return Effect::Status("no slice under the cursor".into());
         };
         let (t0, _) = model.time_range();
-        let chain = cause_chain(&tl, id, lane.goroutines.get(i), lane.starts.get(i), 64, t0);
+        let chain = cause_chain(
+            &tl,
+            id,
+            lane.goroutines().get(i),
+            lane.starts().get(i),
+            64,
+            t0,
+        );
         self.details = false;
         self.panel = Some(Panel::Chain(ChainPanel::new(chain)));
         Effect::None
@@ -692,7 +699,7 @@ impl TimelineView {
         };
         let choices: Vec<FlowChoice> = tl
             .arrow_index
-            .out_of(&tl, id, lane.starts.get(i), lane.ends().get(i))
+            .out_of(&tl, id, lane.starts().get(i), lane.ends().get(i))
             .map(|a| FlowChoice {
                 name: a.name.clone(),
                 goroutine: a.goroutine,
@@ -704,7 +711,7 @@ impl TimelineView {
         match choices.len() {
             0 => Effect::Status(format!(
                 "G{} created or unblocked no goroutine in this slice",
-                lane.goroutines.get(i)
+                lane.goroutines().get(i)
             )),
             1 => self.take_flow(&choices[0], model),
             _ => {
@@ -824,11 +831,11 @@ impl TimelineView {
         let mut best: Option<(i64, usize)> = None;
         for (row, lane) in tl.lanes.iter().enumerate() {
             let lo = lane.ends().partition_point(|e| e <= from);
-            let hi = lane.starts.partition_point(|s| s <= to);
-            if let Some(i) = (lo..hi).find(|&i| lane.goroutines.get(i) == g)
-                && best.is_none_or(|(t, _)| lane.starts.get(i) < t)
+            let hi = lane.starts().partition_point(|s| s <= to);
+            if let Some(i) = (lo..hi).find(|&i| lane.goroutines().get(i) == g)
+                && best.is_none_or(|(t, _)| lane.starts().get(i) < t)
             {
-                best = Some((lane.starts.get(i), row));
+                best = Some((lane.starts().get(i), row));
             }
         }
         if let Some((t, row)) = best {
@@ -955,7 +962,7 @@ impl View for TimelineView {
             }
             Action::ZoomFit => {
                 if let (Some(i), Some((_, lane))) = (self.selected_span(model), self.lane(&tl)) {
-                    let (s, e) = (lane.starts.get(i), lane.ends().get(i));
+                    let (s, e) = (lane.starts().get(i), lane.ends().get(i));
                     let margin = ((e - s) / 10).max(100);
                     self.set_window(s - margin, e + margin, model);
                     self.cursor = s;
@@ -963,7 +970,7 @@ impl View for TimelineView {
             }
             Action::NextSlice => {
                 if let Some((_, lane)) = self.lane(&tl) {
-                    let i = lane.starts.partition_point(|s| s <= self.cursor);
+                    let i = lane.starts().partition_point(|s| s <= self.cursor);
                     if i < lane.len() {
                         self.go_to_span(i, model);
                     }
@@ -971,7 +978,7 @@ impl View for TimelineView {
             }
             Action::PrevSlice => {
                 if let Some((_, lane)) = self.lane(&tl) {
-                    let i = lane.starts.partition_point(|s| s < self.cursor);
+                    let i = lane.starts().partition_point(|s| s < self.cursor);
                     if i > 0 {
                         self.go_to_span(i - 1, model);
                     }
@@ -982,7 +989,7 @@ impl View for TimelineView {
                 // group with the most execution if there is none).
                 let group = self
                     .selected_span(model)
-                    .and_then(|i| self.lane(&tl).map(|(_, l)| l.goroutines.get(i)))
+                    .and_then(|i| self.lane(&tl).map(|(_, l)| l.goroutines().get(i)))
                     .and_then(|g| model.group_of.get(g))
                     .unwrap_or(0);
                 self.rows = match self.rows {
@@ -1009,7 +1016,7 @@ impl View for TimelineView {
                     && self.threads.is_none()
                     && self.pending_threads.is_none()
                 {
-                    self.pending_threads = Some(Model::build_threads(ctx.file));
+                    self.pending_threads = Some(Model::build_threads(ctx.file, &ctx.model.procs));
                 }
                 self.row = 0;
                 self.top = 0;
@@ -1348,13 +1355,13 @@ impl View for TimelineView {
                 Style::default(),
             );
         } else if let (Some(i), Some((id, lane))) = (self.selected_span(model), self.lane(&tl)) {
-            let g = lane.goroutines.get(i);
+            let g = lane.goroutines().get(i);
             let text = format!(
                 "{}: G{g} {}  start {}  wall {}   Enter: details",
                 self.lane_name(id),
                 model.goroutine_name(g),
-                dur(lane.starts.get(i) - t_start),
-                dur(lane.ends().get(i) - lane.starts.get(i)),
+                dur(lane.starts().get(i) - t_start),
+                dur(lane.ends().get(i) - lane.starts().get(i)),
             );
             buf.set_stringn(
                 area.x,
@@ -1498,8 +1505,8 @@ impl TimelineView {
             }
         };
         let (g, s, e) = (
-            lane.goroutines.get(i),
-            lane.starts.get(i),
+            lane.goroutines().get(i),
+            lane.starts().get(i),
             lane.ends().get(i),
         );
         let mut links: Vec<((u16, u16), (u16, u16))> = Vec::new();
@@ -1667,12 +1674,14 @@ impl TimelineView {
         }
         // Zoomed in: slices wide enough for a label carry "G123 name".
         let lo = lane.ends().partition_point(|e| e <= self.from);
-        let hi = lane.starts.partition_point(|s| s < self.to);
+        let hi = lane.starts().partition_point(|s| s < self.to);
         if hi - lo > self.cells as usize {
             return;
         }
         for s in lo..hi {
-            let c0 = self.cell_of(lane.starts.get(s).max(self.from)).unwrap_or(0);
+            let c0 = self
+                .cell_of(lane.starts().get(s).max(self.from))
+                .unwrap_or(0);
             let c1 = self
                 .cell_of(lane.ends().get(s).min(self.to - 1))
                 .unwrap_or(0);
@@ -1680,7 +1689,7 @@ impl TimelineView {
             if width < 4 {
                 continue;
             }
-            let g = lane.goroutines.get(s);
+            let g = lane.goroutines().get(s);
             let grp = ctx.model.group_of.get(g).unwrap_or(0);
             let label = fit(
                 &format!("G{g} {}", short_name(ctx.model.goroutine_name(g))),
@@ -1708,8 +1717,8 @@ impl TimelineView {
             return;
         };
         let (t0, _) = model.time_range();
-        let g = lane.goroutines.get(i);
-        let (s, e) = (lane.starts.get(i), lane.ends().get(i));
+        let g = lane.goroutines().get(i);
+        let (s, e) = (lane.starts().get(i), lane.ends().get(i));
         // Self time: the slice minus the ranges drawn inside it on the same lane.
         let nested = tl.time_in_ranges(id, s, e);
         let head = ctx.theme.header();
