@@ -465,6 +465,24 @@ impl IdIndex {
         }
     }
 
+    /// Forgets `id`, returning its position.
+    pub fn remove(&mut self, id: i64) -> Option<u32> {
+        let at = self.get(id)?;
+        match usize::try_from(id).ok().filter(|&i| i < self.dense.len()) {
+            Some(i) => self.dense[i] = 0,
+            None => {
+                self.sparse.remove(&id);
+            }
+        }
+        self.len -= 1;
+        Some(at)
+    }
+
+    /// Whether no ID has a position.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// (ID, position) pairs, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
         self.dense
@@ -540,6 +558,13 @@ mod tests {
         assert_eq!(got, all);
         // The array stays proportional to the entries, whatever the IDs.
         assert!(index.dense.len() <= (1 << 16).max(4 * all.len()));
+        // Removing forgets an ID, in the array or the map, once.
+        for &(id, pos) in &all {
+            assert_eq!(index.remove(id), Some(pos), "id {id}");
+            assert_eq!(index.remove(id), None, "id {id}");
+            assert_eq!(index.get(id), None, "id {id}");
+        }
+        assert!(index.is_empty() && index.iter().next().is_none());
     }
 
     /// Records every event it sees: kind, time, goroutine, file offset, what needs the
