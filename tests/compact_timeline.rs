@@ -147,6 +147,22 @@ fn compact_timeline_equals_the_full_proc_view() {
                 walked.windows(2).all(|w| w[0].0 <= w[1].0),
                 "{name}: arrows caused on {lane} out of time order"
             );
+            // Exactly: by cause time, then row, then run.
+            let mut want: Vec<(i64, (usize, usize))> = Vec::new();
+            for (row, l) in compact.lanes.iter().enumerate() {
+                for i in 0..l.len() {
+                    if let Some((from, t)) = compact.cause_source(l, i)
+                        && from == lane
+                    {
+                        want.push((t, (row, i)));
+                    }
+                }
+            }
+            want.sort_unstable();
+            assert_eq!(
+                walked, want,
+                "{name}: the walk of the arrows caused on {lane}"
+            );
             let mut got: Vec<Arrow> = walked
                 .iter()
                 .map(|&(_, (row, i))| compact.arrow_into(row, i).unwrap())
