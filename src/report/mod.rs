@@ -17,32 +17,65 @@ pub mod tasks;
 pub fn open_reader(
     source: &crate::trace::Source,
 ) -> Result<crate::trace::Reader<'_>, crate::trace::Error> {
-    Ok(
-        open_reader_reporting(source, None)?.on_pages_done(Box::new(|from, to| {
+    Ok(crate::trace::Reader::new(source.bytes())?
+        .on_generation_done(Box::new(|from, to| {
             source.release(from as usize..to as usize)
-        })),
-    )
+        }))
+        .on_pages_done(Box::new(|from, to| {
+            source.release(from as usize..to as usize)
+        })))
 }
 
-/// A reader that hands each decoded generation's pages back to the kernel (not each
-/// batch's: the explorer's loading runs two of these side by side over the same pages,
-/// and releasing batches there made each pass fault in again what the other had just
-/// released, analysis 6.1-6.3 -> 6.5-7.3 s on the 200 MB benchmark trace, for no lower
-/// peak, which is set when the timeline is sealed), and stores in `progress` how many
-/// bytes have been decoded, at each generation's end (a loading gauge reads it from
-/// another thread).
-pub fn open_reader_reporting<'a>(
+/// Pages of the file that two passes running side by side over it (the explorer's
+/// loading) hand back to the kernel once both are done with them: a range goes back when
+/// the second pass reports it. Releasing each pass's ranges as it finished them made the
+/// other fault them in again (analysis 6.1-6.3 -> 6.5-7.3 s on the 200 MB benchmark
+/// trace); releasing only whole generations kept 31-41 MiB of the file resident at the
+/// loading's peak.
+pub struct JointRelease<'a> {
+    source: &'a crate::trace::Source,
+    /// Ranges one pass is done with and the other not yet.
+    done_once: std::sync::Mutex<rustc_hash::FxHashSet<(u64, u64)>>,
+}
+
+impl<'a> JointRelease<'a> {
+    /// Nothing reported yet.
+    pub fn new(source: &'a crate::trace::Source) -> JointRelease<'a> {
+        JointRelease {
+            source,
+            done_once: Default::default(),
+        }
+    }
+
+    fn done(&self, from: u64, to: u64) {
+        let mut once = self.done_once.lock().unwrap_or_else(|p| p.into_inner());
+        if !once.remove(&(from, to)) {
+            once.insert((from, to));
+            return;
+        }
+        drop(once);
+        self.source.release(from as usize..to as usize);
+    }
+}
+
+/// One of two readers over the whole trace that run side by side and hand the file's
+/// pages back through `joint` (both report the same ranges: the walks over batch headers,
+/// each batch of events, each generation), storing in
+/// `progress` how many bytes have been decoded at each generation's end (a loading gauge
+/// reads it from another thread).
+pub fn open_reader_joint<'a>(
     source: &'a crate::trace::Source,
     progress: Option<&'a std::sync::atomic::AtomicU64>,
+    joint: &'a JointRelease<'a>,
 ) -> Result<crate::trace::Reader<'a>, crate::trace::Error> {
-    Ok(
-        crate::trace::Reader::new(source.bytes())?.on_generation_done(Box::new(move |from, to| {
+    Ok(crate::trace::Reader::new(source.bytes())?
+        .on_generation_done(Box::new(move |from, to| {
             if let Some(p) = progress {
                 p.store(to, std::sync::atomic::Ordering::Relaxed);
             }
-            source.release(from as usize..to as usize)
-        })),
-    )
+            joint.done(from, to)
+        }))
+        .on_pages_done(Box::new(move |from, to| joint.done(from, to))))
 }
 
 /// Decodes a whole trace into the goroutine summary (with its tasks and regions).

@@ -138,8 +138,9 @@ impl Model {
     /// on another thread, as the two halves take about as long and machines have cores.
     pub fn build(file: &TraceFile, progress: &Progress) -> Result<Model, String> {
         let source = &file.source;
+        let joint = crate::report::JointRelease::new(source);
         let reader = |part| {
-            crate::report::open_reader_reporting(source, Some(part)).map_err(|e| e.to_string())
+            crate::report::open_reader_joint(source, Some(part), &joint).map_err(|e| e.to_string())
         };
         let (analyses, procs) = std::thread::scope(|s| {
             let timeline = s.spawn(|| -> Result<Timeline, String> {
