@@ -478,6 +478,11 @@ impl IdIndex {
         Some(at)
     }
 
+    /// How many IDs have a position.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
     /// Whether no ID has a position.
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -558,6 +563,7 @@ mod tests {
         assert_eq!(got, all);
         // The array stays proportional to the entries, whatever the IDs.
         assert!(index.dense.len() <= (1 << 16).max(4 * all.len()));
+        assert_eq!(index.len(), all.len());
         // Removing forgets an ID, in the array or the map, once.
         for &(id, pos) in &all {
             assert_eq!(index.remove(id), Some(pos), "id {id}");
