@@ -252,12 +252,12 @@ fn compact_timeline_equals_the_full_proc_view() {
 }
 
 #[test]
-fn a_thread_timeline_without_counters_differs_only_by_them() {
+fn a_second_view_differs_only_by_what_it_leaves_out() {
     let mut with_counters = 0;
     for path in &oracle::traces_with("goroutines.json") {
         let data = std::fs::read(path).unwrap();
         let mut with = TimelineBuilder::by_thread().compact();
-        let mut without = TimelineBuilder::by_thread().compact().without_counters();
+        let mut without = TimelineBuilder::by_thread().compact().second_view();
         gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut with, &mut without]);
         let (with, without) = (with.finish(), without.finish());
         let name = path.display();
@@ -268,25 +268,21 @@ fn a_thread_timeline_without_counters_differs_only_by_them() {
         assert!(without.thread_counts.is_empty(), "{name}");
         assert!(without.user_stacks.at(i64::MAX).is_none(), "{name}");
         assert_eq!(without.lane_ids, with.lane_ids, "{name}: lanes");
-        // Stacks are numbered in the order they are met, and the task events' stacks
-        // are not met without counters: spans compare by their frames.
+        // Stacks are numbered in the order they are met, and a second view meets fewer
+        // (no task events' stacks, no instants'): spans compare by their frames.
         assert_eq!(runs(&without), runs(&with), "{name}: spans");
         assert_eq!(without.slices, with.slices, "{name}: ranges");
         assert_eq!(without.lane_ranges, with.lane_ranges, "{name}: ranges");
-        let instants = |tl: &Timeline| {
-            let frames = |s: Option<u32>| s.map(|s| tl.stacks[s as usize].clone());
-            tl.instants
-                .iter()
-                .map(|i| (i.lane, i.name.clone(), i.time, frames(i.stack), i.sched))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(instants(&without), instants(&with), "{name}: instants");
-        with_counters +=
-            usize::from(!with.goroutine_track.is_empty() && !with.heap_track.is_empty());
+        assert!(without.instants.is_empty(), "{name}: instants");
+        with_counters += usize::from(
+            !with.goroutine_track.is_empty()
+                && !with.heap_track.is_empty()
+                && !with.instants.is_empty(),
+        );
     }
     assert!(
         with_counters > 10,
-        "only {with_counters} traces had counters to drop"
+        "only {with_counters} traces had counters and instants to drop"
     );
 }
 
@@ -337,13 +333,13 @@ fn thread_lanes_sharing_the_proc_runs_equal_their_own() {
         let data = std::fs::read(path).unwrap();
         let name = path.display();
         let mut procs = TimelineBuilder::new().compact();
-        let mut plain = TimelineBuilder::by_thread().compact().without_counters();
+        let mut plain = TimelineBuilder::by_thread().compact().second_view();
         gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut procs, &mut plain]);
         let procs = Arc::new(procs.finish());
         let plain = plain.finish();
         let mut shared = TimelineBuilder::by_thread()
             .compact()
-            .without_counters()
+            .second_view()
             .sharing_spans_of(procs.clone());
         gotrace_tui::analysis::run(Reader::new(&data).unwrap(), &mut [&mut shared]);
         let shared = shared.finish();

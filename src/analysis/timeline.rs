@@ -390,8 +390,8 @@ pub struct TimelineBuilder {
     links_only: bool,
     /// Only the trace's ends and the task events' stacks ([`TimelineBuilder::tasks_only`]).
     tasks_only: bool,
-    /// Keep none of the three counters ([`TimelineBuilder::without_counters`]).
-    no_counters: bool,
+    /// A second view of the trace ([`TimelineBuilder::second_view`]).
+    second: bool,
     /// Goroutine layout: (unblocker, unblocked) for every unblock by a goroutine.
     unblock_edges: Vec<(i64, i64)>,
     /// Threads seen, for the thread view's lanes.
@@ -499,11 +499,12 @@ impl TimelineBuilder {
         self
     }
 
-    /// Keeps none of the Goroutines, Heap and Threads counters, nor the stacks of the
-    /// task and region events: for a second timeline of the same trace (the explorer's
-    /// thread rows), which would repeat the first's.
-    pub fn without_counters(mut self) -> TimelineBuilder {
-        self.no_counters = true;
+    /// For a second view of a trace beside its proc timeline (the explorer's thread
+    /// rows): keeps none of what would repeat the proc timeline's or is read from it only
+    /// (the Goroutines, Heap and Threads counters, the stacks of the task and region
+    /// events, the instants: proc starts and stops, logs, CPU samples).
+    pub fn second_view(mut self) -> TimelineBuilder {
+        self.second = true;
         self
     }
 
@@ -593,6 +594,9 @@ impl TimelineBuilder {
     }
 
     fn instant(&mut self, lane: u64, name: &str, time: i64, stack: Option<u32>) {
+        if self.second {
+            return;
+        }
         let name = self.shared_name(name);
         self.out.instants.push(Instant {
             lane,
@@ -981,7 +985,7 @@ impl TimelineBuilder {
         let (was, is) = (viewer_state(from, in_assist), viewer_state(to, in_assist));
         self.gstates[was] -= 1;
         self.gstates[is] += 1;
-        if was != is && !self.links_only && !self.no_counters {
+        if was != is && !self.links_only && !self.second {
             let g = self.gstates;
             let row = [g[4], g[1], g[2]];
             if self.compact.is_none() {
@@ -1041,7 +1045,7 @@ impl TimelineBuilder {
 
     fn count_threads(&mut self, ts: i64, delta: i64) {
         self.threads_running += delta;
-        if delta != 0 && !self.no_counters {
+        if delta != 0 && !self.second {
             self.out.thread_counts.push((ts, [0, self.threads_running]));
         }
     }
@@ -1060,7 +1064,7 @@ impl TimelineBuilder {
             return;
         }
         let [alloc, goal] = self.heap_stats;
-        if self.no_counters {
+        if self.second {
             // A second timeline of the trace (thread rows): the first has the counter.
         } else if self.compact.is_none() {
             self.out
@@ -1115,7 +1119,7 @@ impl TimelineBuilder {
             self.count_threads(ev.time(), -1);
             self.instant(lane, "proc stop", ev.time(), stack);
         }
-        if from == ProcState::Running || to == ProcState::Running {
+        if !self.second && (from == ProcState::Running || to == ProcState::Running) {
             let last = self.out.instants.last_mut().expect("pushed above");
             last.sched = Some((proc as u64, ev.thread() as u64));
         }
@@ -1347,7 +1351,7 @@ impl Consumer for TimelineBuilder {
             Kind::Metric => self.heap_metric(ev),
             Kind::StackSample | Kind::Log => self.point_event(ev),
             Kind::TaskBegin | Kind::TaskEnd | Kind::RegionBegin | Kind::RegionEnd
-                if !self.no_counters =>
+                if !self.second =>
             {
                 let stack = self.stack(ev.stack());
                 self.out.user_stacks.push(ev.time(), stack);

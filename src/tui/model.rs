@@ -216,7 +216,7 @@ impl Model {
             "thread timeline",
             TimelineBuilder::by_thread()
                 .compact()
-                .without_counters()
+                .second_view()
                 .sharing_spans_of(procs.clone()),
             |b| b.finish(),
         )
