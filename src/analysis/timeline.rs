@@ -694,15 +694,15 @@ impl TimelineBuilder {
                 match &mut lanes[i].1 {
                     LaneBuild::Plain(l) => l.push(start, end, g, stacks, cause),
                     LaneBuild::Shared(b) => {
-                        let links = &self.out.cause_links;
-                        let cause_name = links.get(cause.link as usize).map(|l| l.1.as_str());
+                        let link = self.out.cause_links.get(cause.link as usize);
                         b.push(shared::Run {
                             start,
                             end,
                             goroutine: g,
                             stacks,
                             cause,
-                            cause_name,
+                            cause_lane: link.map_or(0, |l| l.0),
+                            cause_name: link.map(|l| l.1.as_str()),
                         });
                     }
                 }

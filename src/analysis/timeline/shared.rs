@@ -4,8 +4,9 @@
 //! runs of the proc view, start, end, goroutine, stacks and cause alike, in 2,779 streaks
 //! of consecutive runs of one P; the others are a syscall the thread view draws past the
 //! P's hand-off, and a run without a P. A thread's lane is kept as those streaks (which
-//! P, from which run) plus its own copy of the few runs that differ, and the cause
-//! lane of each run (a thread here, a P there): about 1 byte a run where a copy of the
+//! P, from which run) plus its own copy of the few runs that differ, and the lane of each
+//! run's cause (a thread here, a P there; the link's name is the source's), a column
+//! that is mostly runs of one value: a fraction of a byte a run where a copy of the
 //! spans took 11.
 
 use std::sync::Arc;
@@ -141,9 +142,15 @@ pub(super) struct SharedSpans {
     streaks: Vec<Streak>,
     /// The spans that are not the source's.
     own: LaneSpans,
-    /// The link of each span's cause in this lane's timeline ([`Timeline::cause_links`]),
-    /// -1 for none and for own spans (which keep theirs).
-    links: I64Column,
+    /// The lane of each span's cause, as its rank in `cause_lanes`; -1 for none and for
+    /// own spans (which keep their causes). A thread's runs are mostly woken from the
+    /// same thread, so this column is mostly blocks of one value, which take no room.
+    ranks: I64Column,
+    /// The cause lanes met.
+    cause_lanes: Vec<u64>,
+    /// The link in this lane's timeline ([`Timeline::cause_links`]) of a cause on lane
+    /// `cause_lanes[r]` whose link in the source is `l`: `links[r * source links + l]`.
+    links: Vec<u32>,
     len: usize,
     busy: i64,
     /// The streak found last: reads mostly walk a lane in order, and then find their
@@ -157,6 +164,8 @@ impl Clone for SharedSpans {
             source: self.source.clone(),
             streaks: self.streaks.clone(),
             own: self.own.clone(),
+            ranks: self.ranks.clone(),
+            cause_lanes: self.cause_lanes.clone(),
             links: self.links.clone(),
             len: self.len,
             busy: self.busy,
@@ -180,6 +189,7 @@ impl PartialEq for SharedSpans {
         Arc::ptr_eq(&self.source, &o.source)
             && self.streaks == o.streaks
             && self.own == o.own
+            && self.ranks == o.ranks
             && self.links == o.links
             && self.len == o.len
     }
@@ -190,6 +200,17 @@ impl Eq for SharedSpans {}
 impl SharedSpans {
     pub(super) fn len(&self) -> usize {
         self.len
+    }
+
+    /// The rank of cause lane `lane`, met now if not before.
+    fn rank_of(&mut self, lane: u64) -> usize {
+        if let Some(r) = self.cause_lanes.iter().position(|&l| l == lane) {
+            return r;
+        }
+        self.cause_lanes.push(lane);
+        let n = self.source.cause_links.len();
+        self.links.resize(self.links.len() + n, u32::MAX);
+        self.cause_lanes.len() - 1
     }
 
     #[inline]
@@ -243,7 +264,9 @@ impl SharedSpans {
         if s.row == OWN {
             return Some(c);
         }
-        let link = u32::try_from(self.links.get(i)).ok()?;
+        let rank = usize::try_from(self.ranks.get(i)).ok()?;
+        let n = self.source.cause_links.len();
+        let link = *self.links.get(rank * n + c.link as usize)?;
         Some(Cause { link, ..c })
     }
 
@@ -285,7 +308,10 @@ impl SharedSpans {
         let (spans, causes) = self.own.footprint();
         (
             spans + std::mem::size_of_val(self.streaks.as_slice()),
-            causes + self.links.bytes(),
+            causes
+                + self.ranks.bytes()
+                + std::mem::size_of_val(self.links.as_slice())
+                + std::mem::size_of_val(self.cause_lanes.as_slice()),
         )
     }
 }
@@ -306,8 +332,9 @@ pub(super) struct Run<'n> {
     pub end: i64,
     pub goroutine: i64,
     pub stacks: [u32; 2],
-    /// Its cause, and the name of its link.
+    /// Its cause, and the lane and name of its link.
     pub cause: Cause,
+    pub cause_lane: u64,
     pub cause_name: Option<&'n str>,
 }
 
@@ -318,7 +345,9 @@ impl SharedBuilder {
                 source,
                 streaks: Vec::new(),
                 own: LaneSpans::default(),
-                links: I64Column::new(),
+                ranks: I64Column::new(),
+                cause_lanes: Vec::new(),
+                links: Vec::new(),
                 len: 0,
                 busy: 0,
                 hint: AtomicU32::new(0),
@@ -398,9 +427,16 @@ impl SharedBuilder {
                         busy_before: s.busy,
                     });
                 }
-                let none = r.cause_name.is_none();
-                s.links
-                    .push(if none { -1 } else { i64::from(r.cause.link) });
+                let source_link = s.source.lanes[row as usize].cause(k).map(|c| c.link);
+                match source_link {
+                    Some(l) if r.cause_name.is_some() => {
+                        let rank = s.rank_of(r.cause_lane);
+                        let n = s.source.cause_links.len();
+                        s.links[rank * n + l as usize] = r.cause.link;
+                        s.ranks.push(rank as i64);
+                    }
+                    _ => s.ranks.push(-1),
+                }
                 self.next = Some((row, k + 1));
             }
             None => {
@@ -414,7 +450,7 @@ impl SharedBuilder {
                     });
                 }
                 s.own.push(r.start, r.end, r.goroutine, r.stacks, r.cause);
-                s.links.push(-1);
+                s.ranks.push(-1);
                 self.next = None;
             }
         }
@@ -441,7 +477,8 @@ impl SharedBuilder {
             plain.seal();
             return plain;
         }
-        s.links.seal();
+        s.ranks.seal();
+        s.links.shrink_to_fit();
         s.streaks.shrink_to_fit();
         LaneSpans {
             shared: Some(Box::new(s)),
