@@ -31,11 +31,23 @@ pub fn open_reader(
 /// the second pass reports it. Releasing each pass's ranges as it finished them made the
 /// other fault them in again (analysis 6.1-6.3 -> 6.5-7.3 s on the 200 MB benchmark
 /// trace); releasing only whole generations kept 31-41 MiB of the file resident at the
-/// loading's peak.
+/// loading's peak. When one pass runs far ahead (its walk over a generation's batch
+/// headers maps most of the generation), ranges past [`JointRelease::WAITING`] bytes go
+/// back at once, and again when the other pass is done with them.
 pub struct JointRelease<'a> {
     source: &'a crate::trace::Source,
-    /// Ranges one pass is done with and the other not yet.
-    done_once: std::sync::Mutex<rustc_hash::FxHashSet<(u64, u64)>>,
+    state: std::sync::Mutex<Waiting>,
+}
+
+/// The ranges one pass is done with and the other not yet.
+#[derive(Default)]
+struct Waiting {
+    /// Kept for the other pass.
+    kept: rustc_hash::FxHashSet<(u64, u64)>,
+    /// Their bytes.
+    bytes: u64,
+    /// Released already, over [`JointRelease::WAITING`].
+    released: rustc_hash::FxHashSet<(u64, u64)>,
 }
 
 impl<'a> JointRelease<'a> {
@@ -43,17 +55,28 @@ impl<'a> JointRelease<'a> {
     pub fn new(source: &'a crate::trace::Source) -> JointRelease<'a> {
         JointRelease {
             source,
-            done_once: Default::default(),
+            state: Default::default(),
         }
     }
 
+    /// The most bytes kept resident for the pass behind.
+    pub const WAITING: u64 = 8 << 20;
+
     fn done(&self, from: u64, to: u64) {
-        let mut once = self.done_once.lock().unwrap_or_else(|p| p.into_inner());
-        if !once.remove(&(from, to)) {
-            once.insert((from, to));
-            return;
+        let range = (from, to);
+        let len = to.saturating_sub(from);
+        let mut w = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if w.kept.remove(&range) {
+            w.bytes -= len;
+        } else if !w.released.remove(&range) {
+            if w.bytes + len <= Self::WAITING {
+                w.kept.insert(range);
+                w.bytes += len;
+                return;
+            }
+            w.released.insert(range);
         }
-        drop(once);
+        drop(w);
         self.source.release(from as usize..to as usize);
     }
 }
