@@ -312,6 +312,18 @@ impl Pending {
     }
 }
 
+/// A task of the pass: live, or packed (at this offset of the store) once it ended.
+enum TaskSlot {
+    Live(Box<TaskSummary>),
+    Packed(usize),
+}
+
+impl Default for TaskSlot {
+    fn default() -> Self {
+        TaskSlot::Live(Box::default())
+    }
+}
+
 /// A goroutine of the pass: live, or packed (at this offset of the store) once it exited.
 enum Slot {
     Live(Box<G>),
@@ -468,7 +480,9 @@ pub struct Summarizer {
     gs: super::ById<Slot>,
     /// Goroutines that have exited, packed.
     packed: GoroutinesBuilder,
-    tasks: super::ById<TaskSummary>,
+    tasks: super::ById<TaskSlot>,
+    /// Tasks that have ended, packed.
+    packed_tasks: super::packed_tasks::TasksBuilder,
     syscalling_p: FxHashMap<i64, i64>,
     syscalling_g: FxHashMap<i64, i64>,
     ranges_p: FxHashMap<(i64, u32), i64>,
@@ -524,9 +538,26 @@ impl Summarizer {
 
     fn task(&mut self, id: u64) -> &mut TaskSummary {
         // Task IDs are u64; the cast is one-to-one.
-        let t = self.tasks.entry_or_default(id as i64);
-        t.id = id;
-        t
+        let slot = self.tasks.entry_or_default(id as i64);
+        if let TaskSlot::Packed(at) = *slot {
+            *slot = TaskSlot::Live(Box::new(self.packed_tasks.unpack(at, id)));
+        }
+        match slot {
+            TaskSlot::Live(t) => {
+                t.id = id;
+                t
+            }
+            TaskSlot::Packed(_) => unreachable!("unpacked above"),
+        }
+    }
+
+    /// Packs task `id`, which has ended: most never change again.
+    fn pack_task(&mut self, id: u64) {
+        if let Some(slot) = self.tasks.get_mut(&(id as i64))
+            && let TaskSlot::Live(t) = slot
+        {
+            *slot = TaskSlot::Packed(self.packed_tasks.pack(t));
+        }
     }
 
     fn task_add_goroutine(&mut self, id: u64, g: i64) {
@@ -750,7 +781,19 @@ impl Summarizer {
         });
         Summary {
             goroutines: packed.finish(records),
-            tasks: Tasks::new(std::mem::take(&mut self.tasks).into_values()),
+            tasks: {
+                let mut packed = std::mem::take(&mut self.packed_tasks);
+                let mut records = Vec::with_capacity(self.tasks.len());
+                std::mem::take(&mut self.tasks).drain(|id, slot| {
+                    let at = match slot {
+                        TaskSlot::Live(t) => packed.pack(&t),
+                        TaskSlot::Packed(at) => at,
+                    };
+                    // Task IDs are u64; the cast is one-to-one.
+                    records.push((id as u64, at));
+                });
+                packed.finish(records)
+            },
             names: self.names,
             frames: self.frames,
             first_time: self.first_ts.unwrap_or(0),
@@ -868,6 +911,9 @@ impl Consumer for Summarizer {
                 if t.parent != crate::trace::event::NO_TASK && self.task(t.id).parent.is_none() {
                     self.task(t.id).parent = Some(t.parent);
                     super::push_compact(&mut self.task(t.parent).children, t.id);
+                }
+                if !begin {
+                    self.pack_task(t.id);
                 }
             }
             Kind::Log => {

@@ -383,11 +383,6 @@ impl<T> ById<T> {
             .map(|(id, i)| (id, &self.values[i as usize]))
     }
 
-    /// The values, in insertion order; the index is dropped.
-    pub(crate) fn into_values(self) -> Vec<T> {
-        self.values
-    }
-
     /// How many IDs have a value.
     pub(crate) fn len(&self) -> usize {
         self.values.len()

@@ -25,20 +25,45 @@ pub struct Tasks {
     names: NameTable,
 }
 
+/// Packs tasks as they end, so a pass holds few whole [`TaskSummary`]s at a time: a task
+/// packed too early (a region or log of it comes after its end) is unpacked again.
+#[derive(Debug, Default)]
+pub(crate) struct TasksBuilder {
+    store: Tasks,
+}
+
+impl TasksBuilder {
+    /// Packs `t`, returning where its record starts.
+    pub(crate) fn pack(&mut self, t: &TaskSummary) -> usize {
+        let at = self.store.bytes.len();
+        self.store.push(t);
+        at
+    }
+
+    /// The task packed at `at`.
+    pub(crate) fn unpack(&self, at: usize, id: u64) -> TaskSummary {
+        self.store.decode_at(at, id)
+    }
+
+    /// The store of the tasks `records` lists, as (ID, where its record starts), one
+    /// record per ID. Records packed and not listed (tasks unpacked again) are left
+    /// unreachable.
+    pub(crate) fn finish(mut self, mut records: Vec<(u64, usize)>) -> Tasks {
+        records.sort_unstable_by_key(|&(id, _)| id);
+        let s = &mut self.store;
+        s.ids = records.iter().map(|&(id, _)| id).collect();
+        s.offsets = I64Column::from_values(records.iter().map(|&(_, at)| at as i64));
+        s.bytes.shrink_to_fit();
+        self.store
+    }
+}
+
 impl Tasks {
     /// The tasks, sorted by ID; each ID must appear once.
-    pub fn new(mut tasks: Vec<TaskSummary>) -> Tasks {
-        tasks.sort_unstable_by_key(|t| t.id);
-        let mut out = Tasks::default();
-        out.ids.reserve_exact(tasks.len());
-        for t in tasks {
-            out.ids.push(t.id);
-            out.offsets.push(out.bytes.len() as i64);
-            out.push(&t);
-        }
-        out.offsets.seal();
-        out.bytes.shrink_to_fit();
-        out
+    pub fn new(tasks: Vec<TaskSummary>) -> Tasks {
+        let mut b = TasksBuilder::default();
+        let records = tasks.iter().map(|t| (t.id, b.pack(t))).collect();
+        b.finish(records)
     }
 
     fn push(&mut self, t: &TaskSummary) {
@@ -90,7 +115,11 @@ impl Tasks {
     }
 
     fn decode(&self, i: usize) -> TaskSummary {
-        let mut r = Cursor::new(&self.bytes, self.offsets.get(i) as usize);
+        self.decode_at(self.offsets.get(i) as usize, self.ids[i])
+    }
+
+    fn decode_at(&self, at: usize, id: u64) -> TaskSummary {
+        let mut r = Cursor::new(&self.bytes, at);
         let name = self.names.get(r.u32());
         let flags = r.byte();
         let parent = (flags & HAS_PARENT != 0).then(|| r.u64());
@@ -132,7 +161,7 @@ impl Tasks {
         let n = r.u64() as usize;
         let goroutines = (0..n).map(|_| r.i64()).collect();
         TaskSummary {
-            id: self.ids[i],
+            id,
             name,
             parent,
             children,
@@ -289,5 +318,18 @@ mod tests {
         assert_eq!(packed.get(&9).as_ref(), want.last());
         assert!(packed.get(&5).is_none());
         assert!(packed.contains_key(&2) && !packed.contains_key(&3));
+
+        // Packed as they end, one unpacked and packed again: the store lists the last
+        // record of each task.
+        let mut b = TasksBuilder::default();
+        let mut records: Vec<(u64, usize)> = want.iter().map(|t| (t.id, b.pack(t))).collect();
+        let (id, at) = records[1];
+        let mut again = b.unpack(at, id);
+        assert_eq!(&again, &want[1]);
+        again.goroutines.push(42);
+        records[1].1 = b.pack(&again);
+        records.reverse();
+        want[1] = again;
+        assert_eq!(b.finish(records).values().collect::<Vec<_>>(), want);
     }
 }
