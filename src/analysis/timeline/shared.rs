@@ -324,7 +324,15 @@ pub(super) struct SharedBuilder {
     next: Option<(u32, usize)>,
     last_start: i64,
     sorted: bool,
+    /// Searches of every source row that found nothing: a search costs a binary search
+    /// per P, so once most runs are not the source's (a trace of syscalls that outlive
+    /// their P, on many Ps) only the likely run is tried and the others are kept whole.
+    misses: usize,
 }
+
+/// Misses allowed before [`SharedBuilder`] stops searching, if they are over an eighth
+/// of the runs.
+const MISSES_ALLOWED: usize = 1024;
 
 /// A span as the builder gets it: what must match the source's for it to be shared.
 pub(super) struct Run<'n> {
@@ -355,6 +363,7 @@ impl SharedBuilder {
             next: None,
             last_start: i64::MIN,
             sorted: true,
+            misses: 0,
         }
     }
 
@@ -386,21 +395,26 @@ impl SharedBuilder {
 
     /// The source run that is `r`, if any: the one after the last matched, else any
     /// starting when `r` does.
-    fn find(&self, r: &Run<'_>) -> Option<(u32, usize)> {
+    fn find(&mut self, r: &Run<'_>) -> Option<(u32, usize)> {
         if let Some((row, k)) = self.next
             && self.matches(row, k, r)
         {
             return Some((row, k));
         }
+        if self.misses > MISSES_ALLOWED && self.misses * 8 > self.spans.len {
+            return None;
+        }
         let lanes = &self.spans.source.lanes;
-        (0..lanes.len() as u32).find_map(|row| {
+        let found = (0..lanes.len() as u32).find_map(|row| {
             let l = &lanes[row as usize];
             let from = l.starts().partition_point(|s| s < r.start);
             (from..l.len())
                 .take_while(|&k| l.start(k) == r.start)
                 .find(|&k| self.matches(row, k, r))
                 .map(|k| (row, k))
-        })
+        });
+        self.misses += usize::from(found.is_none());
+        found
     }
 
     /// Appends a run.
@@ -483,6 +497,60 @@ impl SharedBuilder {
         LaneSpans {
             shared: Some(Box::new(s)),
             ..LaneSpans::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::NO_STACK;
+    use super::*;
+
+    fn run(start: i64, goroutine: i64) -> Run<'static> {
+        Run {
+            start,
+            end: start + 5,
+            goroutine,
+            stacks: [NO_STACK; 2],
+            cause: Cause::NONE,
+            cause_lane: 0,
+            cause_name: None,
+        }
+    }
+
+    /// Runs of the source are shared wherever they come, and a lane stops searching the
+    /// source once most of its runs are not there: the runs are the same either way.
+    #[test]
+    fn runs_are_shared_until_most_are_not_the_sources() {
+        let source_runs: Vec<(i64, i64, i64)> = (0..10).map(|i| (i * 10, i * 10 + 5, i)).collect();
+        let source = Arc::new(Timeline {
+            lanes: vec![LaneSpans::new(source_runs)],
+            ..Timeline::default()
+        });
+        for misses in [10, 3_000] {
+            let mut b = SharedBuilder::new(source.clone());
+            let mut want = Vec::new();
+            // Runs the source does not have (another goroutine), then one it has.
+            for k in 0..misses {
+                let r = run(-1_000_000 + 10 * k as i64, 99);
+                want.push((r.start, r.end, r.goroutine));
+                b.push(r);
+            }
+            for i in [3, 4, 7] {
+                let r = run(i * 10, i);
+                want.push((r.start, r.end, r.goroutine));
+                b.push(r);
+            }
+            let lane = b.finish();
+            let got: Vec<_> = (0..lane.len())
+                .map(|i| (lane.start(i), lane.end(i), lane.goroutine(i)))
+                .collect();
+            assert_eq!(got, want, "{misses} misses");
+            assert_eq!(
+                lane.shares_runs(),
+                misses < MISSES_ALLOWED,
+                "{misses} misses"
+            );
         }
     }
 }
