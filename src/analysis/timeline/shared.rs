@@ -328,6 +328,8 @@ pub(super) struct SharedBuilder {
     /// per P, so once most runs are not the source's (a trace of syscalls that outlive
     /// their P, on many Ps) only the likely run is tried and the others are kept whole.
     misses: usize,
+    /// The last cause lane and its rank: a thread's runs are mostly woken from one.
+    last_rank: Option<(u64, usize)>,
 }
 
 /// Misses allowed before [`SharedBuilder`] stops searching, if they are over an eighth
@@ -364,6 +366,7 @@ impl SharedBuilder {
             last_start: i64::MIN,
             sorted: true,
             misses: 0,
+            last_rank: None,
         }
     }
 
@@ -444,7 +447,11 @@ impl SharedBuilder {
                 let source_link = s.source.lanes[row as usize].cause(k).map(|c| c.link);
                 match source_link {
                     Some(l) if r.cause_name.is_some() => {
-                        let rank = s.rank_of(r.cause_lane);
+                        let rank = match self.last_rank {
+                            Some((lane, rank)) if lane == r.cause_lane => rank,
+                            _ => s.rank_of(r.cause_lane),
+                        };
+                        self.last_rank = Some((r.cause_lane, rank));
                         let n = s.source.cause_links.len();
                         s.links[rank * n + l as usize] = r.cause.link;
                         s.ranks.push(rank as i64);
