@@ -64,8 +64,7 @@ pub(crate) fn order_by_pair_of(
     major: impl Fn(u32) -> i64,
     minor: impl Fn(u32) -> i64,
 ) -> Vec<u32> {
-    // 64 Ki keys (1 MB) at a time: 1 Mi keys held 16 MB while the thread rows' arrow
-    // index was built, the peak of that build on the 200 MB benchmark trace.
+    // 64 Ki keys (1 MB) at a time: chunks bound the keys held while a group is sorted.
     order_by_pair_chunked(n, keep, major, minor, 1 << 16)
 }
 

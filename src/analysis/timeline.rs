@@ -13,6 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Consumer;
 use super::column::I64Column;
+use super::packed::{Cursor, put_i64};
 
 mod shared;
 
@@ -1491,8 +1492,8 @@ impl Track {
             self.at.push(self.deltas.len() as u32);
         } else {
             let (t, v) = self.last;
-            put_zigzag(&mut self.deltas, time.wrapping_sub(t));
-            put_zigzag(&mut self.deltas, value.wrapping_sub(v));
+            put_i64(&mut self.deltas, time.wrapping_sub(t));
+            put_i64(&mut self.deltas, value.wrapping_sub(v));
         }
         self.last = (time, value);
         self.len += 1;
@@ -1518,14 +1519,11 @@ impl Track {
     /// The rows of block `b`, in time order.
     fn block(&self, b: usize) -> impl Iterator<Item = (i64, i64)> + '_ {
         let n = (self.len - b * TRACK_BLOCK).min(TRACK_BLOCK);
-        let mut at = self.at[b] as usize;
+        let mut r = Cursor::new(&self.deltas, self.at[b] as usize);
         let mut row = self.firsts[b];
         (0..n).map(move |k| {
             if k > 0 {
-                let (dt, next) = get_zigzag(&self.deltas, at);
-                let (dv, next) = get_zigzag(&self.deltas, next);
-                at = next;
-                row = (row.0.wrapping_add(dt), row.1.wrapping_add(dv));
+                row = (row.0.wrapping_add(r.i64()), row.1.wrapping_add(r.i64()));
             }
             row
         })
@@ -1552,30 +1550,6 @@ impl Track {
         std::mem::size_of_val(self.firsts.as_slice())
             + std::mem::size_of_val(self.at.as_slice())
             + self.deltas.len()
-    }
-}
-
-/// Appends `v` as a zigzag LEB128 number.
-fn put_zigzag(w: &mut Vec<u8>, v: i64) {
-    let mut u = ((v << 1) ^ (v >> 63)) as u64;
-    while u >= 0x80 {
-        w.push(u as u8 | 0x80);
-        u >>= 7;
-    }
-    w.push(u as u8);
-}
-
-/// The zigzag LEB128 number at `at`, and where the next one starts.
-fn get_zigzag(bytes: &[u8], mut at: usize) -> (i64, usize) {
-    let (mut u, mut shift) = (0u64, 0);
-    loop {
-        let b = bytes[at];
-        at += 1;
-        u |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return ((u >> 1) as i64 ^ -((u & 1) as i64), at);
-        }
-        shift += 7;
     }
 }
 
@@ -1784,11 +1758,8 @@ impl LaneSpans {
     /// The start and end stacks of span `i` (indexes into [`Timeline::stacks`], or
     /// [`NO_STACK`], as are both when the spans were built without stacks).
     pub fn stacks(&self, i: usize) -> [u32; 2] {
-        if let Some(s) = &self.shared {
-            let (l, k) = s.locate(i);
-            return l.stacks(k);
-        }
-        self.detail(i).map_or([NO_STACK, NO_STACK], |d| d.stacks)
+        let (l, k) = self.keeper(i);
+        l.detail(k).map_or([NO_STACK, NO_STACK], |d| d.stacks)
     }
 
     /// The cause of span `i`, if one was recorded.
@@ -1876,40 +1847,35 @@ impl LaneSpans {
         Col::goroutines(self)
     }
 
+    /// The lane that keeps span `i` in its own columns, and its index there: this one,
+    /// or for a shared lane the source's lane or its own spans.
+    #[inline]
+    fn keeper(&self, i: usize) -> (&LaneSpans, usize) {
+        match &self.shared {
+            None => (self, i),
+            Some(s) => s.locate(i),
+        }
+    }
+
     /// Start of span `i` (ns). Panics if `i` is out of bounds, as indexing a slice does.
     #[inline]
     pub fn start(&self, i: usize) -> i64 {
-        match &self.shared {
-            None => self.starts.get(i),
-            Some(s) => {
-                let (l, k) = s.locate(i);
-                l.starts.get(k)
-            }
-        }
+        let (l, k) = self.keeper(i);
+        l.starts.get(k)
     }
 
     /// End of span `i` (ns).
     #[inline]
     pub fn end(&self, i: usize) -> i64 {
-        match &self.shared {
-            None => self.starts.get(i) + self.durations.get(i),
-            Some(s) => {
-                let (l, k) = s.locate(i);
-                l.starts.get(k) + l.durations.get(k)
-            }
-        }
+        let (l, k) = self.keeper(i);
+        l.starts.get(k) + l.durations.get(k)
     }
 
     /// Goroutine of span `i`.
     #[inline]
     pub fn goroutine(&self, i: usize) -> i64 {
-        match &self.shared {
-            None => self.goroutines.get(i),
-            Some(s) => {
-                let (l, k) = s.locate(i);
-                l.goroutines.get(k)
-            }
-        }
+        let (l, k) = self.keeper(i);
+        l.goroutines.get(k)
     }
 
     /// Number of spans.
