@@ -1,16 +1,31 @@
 //! A column of `i64` values that sit close to their neighbours (span times, durations,
 //! goroutine IDs), kept in 1 to 4 bytes a value instead of 8: values are stored in blocks
-//! of [`BLOCK`] as 8-, 16- or 32-bit offsets from the block's smallest value, the narrowest
-//! that holds the block's spread. A block whose values spread wider than 32 bits keeps them
-//! whole. Reading a value is a block lookup, a load and an add, so binary searches and the
-//! timeline's per-cell sums stay cheap: the benchmark trace's whole-trace frame takes 3-5 ms
-//! where plain vectors took 2.
+//! of [`BLOCK`] as 8-, 16- or 32-bit offsets from a base, the narrowest that pays. A few
+//! values far from the others (a long wait among short ones, goroutine 1 among goroutines
+//! 400,000) do not widen their block: they are kept whole on the side, as exceptions
+//! ("patched frame of reference"), and their slot holds the width's largest value as a
+//! mark. A block whose values spread wider than 32 bits keeps them whole. Reading a value
+//! is a block lookup, a load and an add (and a binary search among the exceptions when the
+//! mark is read), so binary searches and the timeline's per-cell sums stay cheap: the
+//! benchmark trace's whole-trace frame takes 3-5 ms where plain vectors took 2.
 
 /// Values per block. Small blocks fit 16-bit offsets more often: on the benchmark trace,
 /// 97% of span durations and 90% of goroutine IDs sit in 64-value blocks of 16-bit spread,
 /// against 62% and 38% in blocks of 1,024; a block's 16-byte header costs a quarter of a
 /// byte a value.
 pub const BLOCK: usize = 64;
+
+/// Blocks past this many keep no exceptions (a column of 4 G values), so that an
+/// exception's key fits in a `u32`.
+const EXCEPTION_BLOCKS: usize = (u32::MAX as usize + 1) / BLOCK;
+
+/// The most exceptions a block keeps: reading one is a binary search, so a block of
+/// many takes the next width instead.
+const MAX_EXCEPTIONS: usize = BLOCK / 8;
+
+/// What an exception costs, in bytes (its key and value): against the bytes a wider
+/// block would take, what decides a block's width.
+const EXCEPTION_BYTES: usize = 12;
 
 /// How a block's values are stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,7 +34,9 @@ enum Width {
     /// of a thread's runs mostly are).
     W0,
     /// 8-bit offsets from the base, in `low8`: on the benchmark trace, 89% of the blocks
-    /// of span goroutines, 55% of span lengths and 50% of cause waits.
+    /// of span goroutines, 55% of span lengths and 50% of cause waits. The offsets of
+    /// this width and the two next are below the width's largest value, which marks an
+    /// exception.
     W8,
     /// 16-bit offsets from the base, in `low16`.
     #[default]
@@ -50,6 +67,11 @@ pub struct I64Column {
     low16: Vec<u16>,
     low32: Vec<u32>,
     wide: Vec<i64>,
+    /// The exceptions' keys, ascending: block index × [`BLOCK`] + position in the block
+    /// (only blocks below [`EXCEPTION_BLOCKS`] have exceptions, so a key fits 32 bits).
+    exception_keys: Vec<u32>,
+    /// The exceptions' values, by key.
+    exception_values: Vec<i64>,
     /// How many values the blocks hold.
     packed: usize,
     /// The values appended since the last full block, not yet packed.
@@ -106,6 +128,8 @@ impl I64Column {
         self.low16.shrink_to_fit();
         self.low32.shrink_to_fit();
         self.wide.shrink_to_fit();
+        self.exception_keys.shrink_to_fit();
+        self.exception_values.shrink_to_fit();
     }
 
     /// Value `i`. Panics if `i` is out of bounds, as indexing a slice does.
@@ -115,19 +139,38 @@ impl I64Column {
             return self.pending[i - self.packed];
         }
         let b = self.blocks[i / BLOCK];
-        self.value(b, i % BLOCK)
+        self.value(b, i)
     }
 
+    /// Value `i`, in block `b`.
     #[inline]
-    fn value(&self, b: Block, j: usize) -> i64 {
-        let k = b.at as usize + j;
-        match b.width {
-            Width::W0 => b.base,
-            Width::W8 => b.base + i64::from(self.low8[k]),
-            Width::W16 => b.base + i64::from(self.low16[k]),
-            Width::W32 => b.base + i64::from(self.low32[k]),
-            Width::W64 => self.wide[k],
+    fn value(&self, b: Block, i: usize) -> i64 {
+        let k = b.at as usize + i % BLOCK;
+        let offset = match b.width {
+            Width::W0 => return b.base,
+            Width::W8 => Some(self.low8[k]).filter(|&x| x != u8::MAX).map(i64::from),
+            Width::W16 => Some(self.low16[k])
+                .filter(|&x| x != u16::MAX)
+                .map(i64::from),
+            Width::W32 => Some(self.low32[k])
+                .filter(|&x| x != u32::MAX)
+                .map(i64::from),
+            Width::W64 => return self.wide[k],
+        };
+        match offset {
+            Some(x) => b.base + x,
+            None => self.exception(i),
         }
+    }
+
+    /// The exception at index `i` (its slot holds the mark).
+    #[cold]
+    fn exception(&self, i: usize) -> i64 {
+        let k = self
+            .exception_keys
+            .binary_search(&(i as u32))
+            .expect("a marked slot has an exception");
+        self.exception_values[k]
     }
 
     /// The last value, if any.
@@ -179,20 +222,38 @@ impl I64Column {
                 store.iter().position(|&x| x == off)
             }
             let range = at + skip..at + n;
+            // An offset as large as the mark is no value of the block's slots.
+            let below = |limit: i64| off.filter(|&o| o < limit);
             let hit = match b.width {
                 Width::W0 => (off == Some(0)).then_some(0),
-                Width::W8 => find(&self.low8[range], off),
-                Width::W16 => find(&self.low16[range], off),
-                Width::W32 => find(&self.low32[range], off),
+                Width::W8 => find(&self.low8[range], below(u8::MAX.into())),
+                Width::W16 => find(&self.low16[range], below(u16::MAX.into())),
+                Width::W32 => find(&self.low32[range], below(u32::MAX.into())),
                 Width::W64 => find(&self.wide[range], Some(v)),
+            }
+            .map(|j| first + skip + j);
+            let exception = self
+                .exceptions_in(first + skip, first + n)
+                .find(|&(_, x)| x == v);
+            let hit = match (hit, exception) {
+                (Some(h), Some((e, _))) => Some(h.min(e)),
+                (h, e) => h.or(e.map(|(e, _)| e)),
             };
-            if let Some(j) = hit {
-                return Some(first + skip + j);
+            if hit.is_some() {
+                return hit;
             }
             k += 1;
         }
         let skip = from.max(self.packed);
         (skip..to).find(|&i| self.pending[i - self.packed] == v)
+    }
+
+    /// The exceptions at indexes `from..to`, as (index, value).
+    fn exceptions_in(&self, from: usize, to: usize) -> impl Iterator<Item = (usize, i64)> + '_ {
+        let key = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let lo = self.exception_keys.partition_point(|&k| k < key(from));
+        let hi = self.exception_keys.partition_point(|&k| k < key(to));
+        (lo..hi).map(|k| (self.exception_keys[k] as usize, self.exception_values[k]))
     }
 
     /// The index of the first value for which `pred` is false, the column being
@@ -213,44 +274,55 @@ impl I64Column {
             + std::mem::size_of_val(self.low16.as_slice())
             + std::mem::size_of_val(self.low32.as_slice())
             + std::mem::size_of_val(self.wide.as_slice())
+            + std::mem::size_of_val(self.exception_keys.as_slice())
+            + std::mem::size_of_val(self.exception_values.as_slice())
             + std::mem::size_of_val(self.pending.as_slice())
     }
 
+    /// Packs `pending` as the next block, at the width that takes the fewest bytes with
+    /// its exceptions.
     fn pack_pending(&mut self) {
-        let (min, max) = self
-            .pending
-            .iter()
-            .fold((i64::MAX, i64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
-        let spread = max.checked_sub(min);
-        let fits = |limit: u32| spread.is_some_and(|d| d <= i64::from(limit));
-        let width = if fits(0) {
-            Width::W0
-        } else if fits(u8::MAX.into()) {
-            Width::W8
-        } else if fits(u16::MAX.into()) {
-            Width::W16
-        } else if fits(u32::MAX) {
-            Width::W32
-        } else {
-            Width::W64
-        };
-        let base = if width == Width::W64 { 0 } else { min };
-        /// Appends `values` less `base`, narrowed, to `store`; returns where they start.
-        fn offsets<T>(store: &mut Vec<T>, values: &[i64], base: i64, narrow: fn(i64) -> T) -> u32 {
+        let block = self.blocks.len();
+        let plan = plan_block(&self.pending, block < EXCEPTION_BLOCKS);
+        let (base, width) = (plan.base, plan.width);
+        /// Appends each of `values` less `base`, narrowed, or `mark` for one out of
+        /// range, to `store`; returns where they start.
+        fn offsets<T: TryFrom<i64> + Copy + PartialEq>(
+            store: &mut Vec<T>,
+            values: &[i64],
+            base: i64,
+            mark: T,
+        ) -> u32 {
             let at = store.len() as u32;
-            store.extend(values.iter().map(|&v| narrow(v - base)));
+            store.extend(values.iter().map(|&v| {
+                v.checked_sub(base)
+                    .and_then(|d| T::try_from(d).ok())
+                    .filter(|&d| d != mark)
+                    .unwrap_or(mark)
+            }));
             at
         }
         let values = &self.pending;
         let at = match width {
             Width::W0 => 0,
-            Width::W8 => offsets(&mut self.low8, values, base, |d| d as u8),
-            Width::W16 => offsets(&mut self.low16, values, base, |d| d as u16),
-            Width::W32 => offsets(&mut self.low32, values, base, |d| d as u32),
-            Width::W64 => offsets(&mut self.wide, values, base, |v| v),
+            Width::W8 => offsets(&mut self.low8, values, base, u8::MAX),
+            Width::W16 => offsets(&mut self.low16, values, base, u16::MAX),
+            Width::W32 => offsets(&mut self.low32, values, base, u32::MAX),
+            Width::W64 => {
+                let at = self.wide.len() as u32;
+                self.wide.extend_from_slice(values);
+                at
+            }
         };
-        let block = Block { base, at, width };
-        self.blocks.push(block);
+        if !matches!(width, Width::W0 | Width::W64) {
+            for (j, &v) in values.iter().enumerate() {
+                if !plan.holds(v) {
+                    self.exception_keys.push((block * BLOCK + j) as u32);
+                    self.exception_values.push(v);
+                }
+            }
+        }
+        self.blocks.push(Block { base, at, width });
         self.packed += self.pending.len();
         self.pending.clear();
     }
@@ -260,7 +332,12 @@ impl I64Column {
         let Some(b) = self.blocks.pop() else { return };
         let first = self.blocks.len() * BLOCK;
         let n = self.packed - first;
-        let values: Vec<i64> = (0..n).map(|j| self.value(b, j)).collect();
+        let values: Vec<i64> = (first..first + n).map(|i| self.value(b, i)).collect();
+        let exceptions = self
+            .exception_keys
+            .partition_point(|&k| (k as usize) < first);
+        self.exception_keys.truncate(exceptions);
+        self.exception_values.truncate(exceptions);
         let at = b.at as usize;
         match b.width {
             Width::W0 => {}
@@ -272,6 +349,91 @@ impl I64Column {
         self.packed = first;
         self.pending = values;
     }
+}
+
+/// How a block is to be stored: its width and base. Its values from `base` to `base +
+/// limit` go in its slots, the others are exceptions.
+struct BlockPlan {
+    base: i64,
+    width: Width,
+    /// The largest offset a slot holds (one below the width's mark).
+    limit: i64,
+}
+
+impl BlockPlan {
+    /// Whether `v` goes in a slot, not among the exceptions.
+    fn holds(&self, v: i64) -> bool {
+        v.checked_sub(self.base)
+            .is_some_and(|d| (0..=self.limit).contains(&d))
+    }
+}
+
+/// The cheapest way to store `values` (one block): for each width, the base that leaves
+/// the fewest values out (a window over the sorted values), costed with the exceptions
+/// it makes, if `exceptions` are allowed (at most [`MAX_EXCEPTIONS`]).
+fn plan_block(values: &[i64], exceptions: bool) -> BlockPlan {
+    let (min, max) = values
+        .iter()
+        .fold((i64::MAX, i64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    // Most blocks fit 8 bits whole: nothing to weigh, no sort.
+    let limit = i64::from(u8::MAX) - 1;
+    if min < max && max.checked_sub(min).is_some_and(|d| d <= limit) {
+        return BlockPlan {
+            base: min,
+            width: Width::W8,
+            limit,
+        };
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+        return BlockPlan {
+            base: 0,
+            width: Width::W0,
+            limit: 0,
+        };
+    };
+    if min == max {
+        return BlockPlan {
+            base: min,
+            width: Width::W0,
+            limit: 0,
+        };
+    }
+    let mut best = BlockPlan {
+        base: 0,
+        width: Width::W64,
+        limit: 0,
+    };
+    let mut best_cost = 8 * n;
+    for (width, bytes, mark) in [
+        (Width::W32, 4, i64::from(u32::MAX)),
+        (Width::W16, 2, i64::from(u16::MAX)),
+        (Width::W8, 1, i64::from(u8::MAX)),
+    ] {
+        let limit = mark - 1;
+        // The window of spread `limit` holding the most values, and its first value.
+        let (mut most, mut base, mut lo) = (0, min, 0);
+        for hi in 0..n {
+            while sorted[hi].checked_sub(sorted[lo]).is_none_or(|d| d > limit) {
+                lo += 1;
+            }
+            if hi + 1 - lo > most {
+                (most, base) = (hi + 1 - lo, sorted[lo]);
+            }
+        }
+        let out = n - most;
+        if out > 0 && !exceptions || out > MAX_EXCEPTIONS {
+            continue;
+        }
+        let cost = bytes * n + EXCEPTION_BYTES * out;
+        if cost <= best_cost {
+            best_cost = cost;
+            best = BlockPlan { base, width, limit };
+        }
+    }
+    best
 }
 
 /// The first index in `0..len` for which `pred` is false, `pred` being true on a prefix:
@@ -411,6 +573,60 @@ mod tests {
         w.push(6);
         c.seal();
         assert_eq!(c.iter().collect::<Vec<_>>(), w);
+    }
+
+    /// A few far values in a block of close ones are kept as exceptions: the block stays
+    /// a byte a value. Reads, searches (for an exception, for a value equal to the
+    /// mark's offset) and growing after a seal see the values pushed.
+    #[test]
+    fn far_values_are_exceptions_not_a_wider_block() {
+        let mut w = values(4 * BLOCK + 9, 3, 21);
+        let base = w[BLOCK];
+        w[BLOCK + 2] = base + 1_000_000;
+        w[BLOCK + 40] = i64::MIN;
+        w[2 * BLOCK + 1] = w[2 * BLOCK] + 255;
+        w[4 * BLOCK + 3] = 7;
+        let mut c: I64Column = w.iter().copied().collect();
+        assert_eq!(c.iter().collect::<Vec<_>>(), w);
+        assert!(c.exception_keys.len() >= 2, "{:?}", c.exception_keys);
+        assert!(c.bytes() < 2 * w.len(), "{} bytes", c.bytes());
+        for p in [w[BLOCK + 2], i64::MIN, w[2 * BLOCK + 1], 7, w[5], w[0] - 1] {
+            let want: Vec<usize> = (0..w.len()).filter(|&i| w[i] == p).collect();
+            assert_eq!(c.positions_of(p).collect::<Vec<_>>(), want, "{p}");
+            for from in [0, BLOCK + 2, BLOCK + 3, 4 * BLOCK] {
+                let want = (from..w.len()).find(|&i| w[i] == p);
+                assert_eq!(c.position_from(p, from), want, "{p} from {from}");
+            }
+        }
+        // The sealed partial block, exceptions and all, taken back and grown.
+        for v in [i64::MAX, 8, 9] {
+            c.push(v);
+            w.push(v);
+        }
+        c.seal();
+        assert_eq!(c.iter().collect::<Vec<_>>(), w);
+        assert_eq!(c, w.iter().copied().collect::<I64Column>());
+    }
+
+    /// Each block is stored at the width that takes fewest bytes with its exceptions.
+    #[test]
+    fn plans_the_cheapest_width() {
+        let close: Vec<i64> = (0..BLOCK as i64).collect();
+        let plan = plan_block(&close, true);
+        assert_eq!((plan.width, plan.base), (Width::W8, 0));
+        // Three values 2^20 away: three exceptions cost less than 16-bit slots...
+        let mut far = close.clone();
+        far[1..4].fill(1 << 20);
+        assert_eq!(plan_block(&far, true).width, Width::W8);
+        // ...but not without exceptions, nor when a third of the block is far.
+        assert_eq!(plan_block(&far, false).width, Width::W32);
+        let mut half = close.clone();
+        half[..BLOCK / 3].iter_mut().for_each(|v| *v += 1 << 12);
+        assert_eq!(plan_block(&half, true).width, Width::W16);
+        assert_eq!(plan_block(&[5; BLOCK], true).width, Width::W0);
+        let extremes: Vec<i64> = (0..BLOCK).map(|i| [i64::MIN, i64::MAX][i % 2]).collect();
+        assert_eq!(plan_block(&extremes, true).width, Width::W64);
+        assert_eq!(plan_block(&extremes[..2], false).width, Width::W64);
     }
 
     #[test]
