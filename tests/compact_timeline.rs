@@ -2,12 +2,14 @@
 //! spans, stacks, ranges and arrows as the full proc view (itself checked against go tool
 //! trace in timeline_oracle.rs) — plus the unblock arrows from P0 Go drops — on every
 //! committed trace; its thinned Goroutines counter
-//! shows, at each kept row, the last value the full counter had before the next one.
+//! shows, at each kept row, the last value the full counter had before the next one; its
+//! user logs are the full view's log instants.
 
 use std::sync::Arc;
 
 use gotrace_tui::analysis::timeline::{
-    Arrow, Frame, NO_STACK, Slice, SliceKind, Timeline, TimelineBuilder, runnable_running,
+    Arrow, Frame, NETPOLL_LANE, NO_STACK, SYSCALL_LANE, Slice, SliceKind, Timeline,
+    TimelineBuilder, runnable_running,
 };
 use gotrace_tui::trace::Reader;
 
@@ -17,6 +19,7 @@ mod oracle;
 #[test]
 fn compact_timeline_equals_the_full_proc_view() {
     let traces = oracle::traces_with("goroutines.json");
+    let mut logs = 0;
     for path in &traces {
         let data = std::fs::read(path).unwrap();
         let mut full = TimelineBuilder::new();
@@ -248,12 +251,34 @@ fn compact_timeline_equals_the_full_proc_view() {
                 assert!(t - rows[i - 1].0 >= 1_000, "{name}: rows closer than 1 µs");
             }
         }
+
+        // Of the instants, the user logs alone, in order: the full view's but for CPU
+        // samples, proc starts and stops, and the netpoller's and blocked syscalls' lanes.
+        assert!(compact.instants.is_empty(), "{name}: instants");
+        let want: Vec<(i64, u64, String)> = full
+            .instants
+            .iter()
+            .filter(|i| {
+                i.sched.is_none()
+                    && i.name.as_str() != "CPU profile sample"
+                    && ![NETPOLL_LANE, SYSCALL_LANE].contains(&i.lane)
+            })
+            .map(|i| (i.time, i.lane, i.name.to_string()))
+            .collect();
+        let got: Vec<(i64, u64, String)> = compact
+            .logs
+            .iter()
+            .map(|l| (l.time, l.lane, l.text.to_string()))
+            .collect();
+        assert_eq!(got, want, "{name}: logs");
+        logs += got.len();
     }
+    assert!(logs > 100, "only {logs} logs compared");
 }
 
 #[test]
 fn a_second_view_differs_only_by_what_it_leaves_out() {
-    let mut with_counters = 0;
+    let (mut with_counters, mut with_logs) = (0, 0);
     for path in &oracle::traces_with("goroutines.json") {
         let data = std::fs::read(path).unwrap();
         let mut with = TimelineBuilder::by_thread().compact();
@@ -274,15 +299,15 @@ fn a_second_view_differs_only_by_what_it_leaves_out() {
         assert_eq!(without.slices, with.slices, "{name}: ranges");
         assert_eq!(without.lane_ranges, with.lane_ranges, "{name}: ranges");
         assert!(without.instants.is_empty(), "{name}: instants");
-        with_counters += usize::from(
-            !with.goroutine_track.is_empty()
-                && !with.heap_track.is_empty()
-                && !with.instants.is_empty(),
-        );
+        assert!(without.logs.is_empty(), "{name}: logs");
+        assert!(with.instants.is_empty(), "{name}: compact keeps only logs");
+        with_counters +=
+            usize::from(!with.goroutine_track.is_empty() && !with.heap_track.is_empty());
+        with_logs += usize::from(!with.logs.is_empty());
     }
     assert!(
-        with_counters > 10,
-        "only {with_counters} traces had counters and instants to drop"
+        with_counters > 10 && with_logs > 3,
+        "only {with_counters} traces had counters and {with_logs} logs to drop"
     );
 }
 

@@ -100,22 +100,22 @@ pub fn search<'a>(
     let mut lanes: Vec<LaneScan<'_>> = (0..tl.lanes.len())
         .map(|row| LaneScan::new(tl, row, &matching))
         .collect();
-    // User logs are instants on the P they were written on.
+    // User logs are on the P they were written on.
     let lane_set: FxHashSet<u64> = tl.lane_ids.iter().copied().collect();
-    let mut logs: Vec<usize> = (0..tl.instants.len())
+    let mut logs: Vec<usize> = (0..tl.logs.len())
         .filter(|&k| {
-            let inst = &tl.instants[k];
-            lane_set.contains(&inst.lane)
-                && inst.sched.is_none()
-                && inst.name.as_ref() != "CPU profile sample"
-                && has(&inst.name)
+            let log = tl.logs.get(k);
+            lane_set.contains(&log.lane) && has(log.text)
         })
         .collect();
-    logs.sort_by_key(|&k| (tl.instants[k].time, tl.instants[k].lane));
+    logs.sort_by_key(|&k| (tl.logs.get(k).time, tl.logs.get(k).lane));
     // The heads of the streams, earliest first: (time, lane, a log after a slice at
     // the same instant, stream). Stream `lanes.len()` is the logs.
     let log_stream = lanes.len();
-    let log_head = |k: usize| Reverse((tl.instants[k].time, tl.instants[k].lane, true, log_stream));
+    let log_head = |k: usize| {
+        let log = tl.logs.get(k);
+        Reverse((log.time, log.lane, true, log_stream))
+    };
     let mut heads = BinaryHeap::new();
     for (s, scan) in lanes.iter_mut().enumerate() {
         if let Some(c) = scan.next(&mut tests) {
@@ -131,13 +131,13 @@ pub fn search<'a>(
         && let Some(Reverse((_, _, _, s))) = heads.pop()
     {
         if s == log_stream {
-            let inst = &tl.instants[logs[next_log]];
+            let log = tl.logs.get(logs[next_log]);
             out.push(Match {
-                time: inst.time,
-                end: inst.time,
-                lane: inst.lane,
+                time: log.time,
+                end: log.time,
+                lane: log.lane,
                 goroutine: None,
-                hit: Hit::Log(Arc::from(inst.name.as_str())),
+                hit: Hit::Log(Arc::from(log.text)),
             });
             next_log += 1;
             if let Some(&k) = logs.get(next_log) {

@@ -16,9 +16,11 @@ use super::column::I64Column;
 use super::packed::{Cursor, put_i64};
 
 mod arrows;
+mod logs;
 mod shared;
 
 pub use arrows::ArrowIndex;
+pub use logs::{Log, Logs};
 
 use crate::trace::event::{Range, Stack};
 use crate::trace::{Event, GoState, Kind, ProcState, Resource};
@@ -142,8 +144,11 @@ pub struct Timeline {
     /// is kept with the span it starts ([`LaneSpans::cause`]; all of them:
     /// [`Timeline::compact_arrows`]).
     pub arrows: Vec<Arrow>,
-    /// Instant events, in the order Go emits them.
+    /// Instant events, in the order Go emits them. Empty in compact mode, which keeps
+    /// only the user logs, in [`Timeline::logs`].
     pub instants: Vec<Instant>,
+    /// In compact mode, the user logs, packed (the explorer's search reads them).
+    pub logs: Logs,
     /// Distinct stacks, innermost frame first.
     pub stacks: Vec<Vec<Frame>>,
     /// Go's "Goroutines" counter: (time, GC waiting, runnable, running) at each change.
@@ -522,8 +527,8 @@ impl TimelineBuilder {
 
     /// Compact mode, for the explorer: goroutine slices are kept only as per-lane
     /// [`LaneSpans`] ([`Timeline::lanes`]), a fraction of the memory of [`Slice`]s; ranges,
-    /// arrows, instants and counters stay (the Goroutines counter thinned to one row per
-    /// microsecond). In the proc layout it also keeps the arrows of unblocks done on P0,
+    /// arrows and counters stay (the Goroutines counter thinned to one row per
+    /// microsecond); of the instants, only the user logs, packed ([`Timeline::logs`]). In the proc layout it also keeps the arrows of unblocks done on P0,
     /// which go tool trace drops (its zero-value check): causality is followed everywhere.
     pub fn compact(mut self) -> TimelineBuilder {
         self.compact = Some(Default::default());
@@ -597,8 +602,14 @@ impl TimelineBuilder {
         Some(id)
     }
 
+    /// Whether instants are kept: not in a second view, nor in compact mode (which
+    /// keeps the logs apart).
+    fn keeps_instants(&self) -> bool {
+        !self.second && self.compact.is_none()
+    }
+
     fn instant(&mut self, lane: u64, name: &str, time: i64, stack: Option<u32>) {
-        if self.second {
+        if !self.keeps_instants() {
             return;
         }
         let name = self.shared_name(name);
@@ -620,6 +631,24 @@ impl TimelineBuilder {
             Layout::Goroutine => ev.goroutine(),
         };
         if lane == -1 {
+            return;
+        }
+        if !self.keeps_instants() {
+            // Stacks are numbered as they are met: the compact timeline's table stays
+            // the full view's, a second view's the first's.
+            self.stack(ev.stack());
+            if self.second {
+                return;
+            }
+            if let Some(log) = ev.log() {
+                let lossy = String::from_utf8_lossy;
+                self.out.logs.push(
+                    lane as u64,
+                    ev.time(),
+                    &lossy(log.category),
+                    &lossy(log.message),
+                );
+            }
             return;
         }
         let name = match ev.kind() {
@@ -1123,7 +1152,7 @@ impl TimelineBuilder {
             self.count_threads(ev.time(), -1);
             self.instant(lane, "proc stop", ev.time(), stack);
         }
-        if !self.second && (from == ProcState::Running || to == ProcState::Running) {
+        if self.keeps_instants() && (from == ProcState::Running || to == ProcState::Running) {
             let last = self.out.instants.last_mut().expect("pushed above");
             last.sched = Some((proc as u64, ev.thread() as u64));
         }
@@ -1267,6 +1296,7 @@ impl TimelineBuilder {
         self.cause_link_ids = FxHashMap::default();
         self.lane_range_index = FxHashMap::default();
         self.out.user_stacks.seal();
+        self.out.logs.seal();
         if let Some((_, mut lanes)) = self.compact.take() {
             lanes.sort_unstable_by_key(|l| l.0);
             self.out.lane_ids = lanes.iter().map(|l| l.0).collect();
@@ -2006,7 +2036,7 @@ impl Timeline {
                         .map(|(_, r)| r.bytes())
                         .sum::<usize>(),
             ),
-            ("instants", bytes(&self.instants)),
+            ("instants", bytes(&self.instants) + self.logs.bytes()),
             (
                 "stacks",
                 self.stacks
@@ -2170,6 +2200,7 @@ impl Timeline {
                 .filter(|i| shown(i.lane) && within(i.time))
                 .cloned()
                 .collect(),
+            logs: Logs::default(),
             stacks: self.stacks.clone(),
             goroutine_counts: rows_within(&self.goroutine_counts, from, to),
             goroutine_track: Track::default(),
