@@ -5,6 +5,7 @@
 
 use super::error::{Error, Result};
 use super::reader::{HEADER_LEN, read_header};
+use super::source::Source;
 use super::spec::{Version, ev};
 use super::tables::{Batch, Frequency, NO_ID, read_batch};
 use super::wire::Cursor;
@@ -133,6 +134,30 @@ impl Index {
     /// Builds the index of a whole trace file. Only a bad header is an error; a problem
     /// later ends the pass and is kept in [`Index::error`].
     pub fn build(data: &[u8]) -> Result<Index> {
+        Self::build_reporting(data, |_| {})
+    }
+
+    /// Builds the index of a mapped trace file, handing its pages back to the kernel a
+    /// MiB at a time behind the walk: the walk over the batch headers faults in the pages
+    /// around each (most of the file), which would otherwise stay resident until the
+    /// loading passes release them (14 MiB of the loading peak on the 200 MB benchmark
+    /// trace).
+    pub fn build_releasing(source: &Source) -> Result<Index> {
+        const STEP: usize = 1 << 20;
+        let mut released = 0;
+        let index = Self::build_reporting(source.bytes(), |at| {
+            if at - released >= STEP {
+                source.release(released..at);
+                released = at;
+            }
+        });
+        source.release(released..source.bytes().len());
+        index
+    }
+
+    /// [`Index::build`], telling `read` the offset up to which the file was read after
+    /// each batch.
+    fn build_reporting(data: &[u8], mut read: impl FnMut(usize)) -> Result<Index> {
         let version = read_header(data)?;
         let mut c = Cursor::new(&data[HEADER_LEN..], HEADER_LEN as u64);
         let mut gens: Vec<GenerationInfo> = Vec::new();
@@ -188,6 +213,7 @@ impl Index {
                 len: b.data.len() as u32,
             });
             g.end = c.offset();
+            read(c.offset() as usize);
         }
         // Before Go 1.26 a clean end of file completes the last generation.
         if error.is_none()

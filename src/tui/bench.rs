@@ -70,7 +70,7 @@ pub fn run(file: TraceFile, out: &mut impl Write) -> std::io::Result<()> {
         ms(first)
     )?;
     let t = Instant::now();
-    let index = crate::trace::index::Index::build(file.source.bytes())
+    let index = crate::trace::index::Index::build_releasing(&file.source)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     app.facts = Arc::new(Facts::from_index("bench".into(), &index));
     drop(index);

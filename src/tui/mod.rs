@@ -55,7 +55,7 @@ pub fn run(file: TraceFile, name: String, mouse: bool) -> Result<()> {
             .name("analysis".into())
             .spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    if let Ok(index) = crate::trace::index::Index::build(file.source.bytes()) {
+                    if let Ok(index) = crate::trace::index::Index::build_releasing(&file.source) {
                         let _ = tx.send(Ok(Loaded::Index(Facts::from_index(name, &index))));
                     }
                     Model::build(&file, &progress)
