@@ -396,7 +396,7 @@ impl GroupPage {
     fn sort(&mut self) {
         let values = &self.values;
         self.table
-            .sort_rows_cached(&mut self.order, |r, c| values[c].get(r));
+            .sort_rows_i64(&mut self.order, |r, c| values[c].get(r));
     }
 
     /// The goroutine of row `r` (the ID column is the first).
