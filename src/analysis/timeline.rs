@@ -1440,18 +1440,20 @@ struct Detail {
     cause_link: u32,
 }
 
-/// Ranges of one lane as (start, end) pairs sorted by start, packed.
+/// Ranges of one lane as (start, end) pairs sorted by start, packed: starts and lengths
+/// (a syscall or a sweep is short: most lengths take a byte or two, where ends took as
+/// much as starts).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LaneRanges {
     starts: I64Column,
-    ends: I64Column,
+    lengths: I64Column,
 }
 
 impl LaneRanges {
     /// Appends a range; [`LaneRanges::seal`] must follow the last one.
     pub fn push(&mut self, start: i64, end: i64) {
         self.starts.push(start);
-        self.ends.push(end);
+        self.lengths.push(end.wrapping_sub(start));
     }
 
     /// Sorts the ranges by start (a goroutine's ranges arrive when it stops, nearly in
@@ -1461,10 +1463,10 @@ impl LaneRanges {
             let mut v: Vec<(i64, i64)> = self.ranges().collect();
             v.sort_unstable();
             self.starts = v.iter().map(|r| r.0).collect();
-            self.ends = v.iter().map(|r| r.1).collect();
+            self.lengths = v.iter().map(|r| r.1.wrapping_sub(r.0)).collect();
         }
         self.starts.seal();
-        self.ends.seal();
+        self.lengths.seal();
     }
 
     /// Number of ranges.
@@ -1477,9 +1479,14 @@ impl LaneRanges {
         self.starts.is_empty()
     }
 
+    /// The end of range `i`.
+    fn end(&self, i: usize) -> i64 {
+        self.starts.get(i).wrapping_add(self.lengths.get(i))
+    }
+
     /// The (start, end) of each range, by start.
     pub fn ranges(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
-        self.starts.iter().zip(self.ends.iter())
+        (0..self.len()).map(|i| (self.starts.get(i), self.end(i)))
     }
 
     /// The total length of the ranges that lie within `[from, to]`.
@@ -1487,7 +1494,7 @@ impl LaneRanges {
         let lo = self.starts.partition_point(|s| s < from);
         let hi = self.starts.partition_point(|s| s <= to);
         (lo..hi)
-            .map(|i| (self.starts.get(i), self.ends.get(i)))
+            .map(|i| (self.starts.get(i), self.end(i)))
             .filter(|&(_, e)| e <= to)
             .map(|(s, e)| e - s)
             .sum()
@@ -1495,7 +1502,7 @@ impl LaneRanges {
 
     /// Heap bytes used.
     pub fn bytes(&self) -> usize {
-        self.starts.bytes() + self.ends.bytes()
+        self.starts.bytes() + self.lengths.bytes()
     }
 }
 
