@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+use super::column::I64Column;
 pub use super::packed::Goroutines;
 use super::packed::{GoroutinesBuilder, PackedRegions};
 use super::{Consumer, Name};
@@ -768,8 +769,9 @@ impl Summarizer {
         let last = self.last_ts;
         let mut packed = std::mem::take(&mut self.packed);
         let gs = std::mem::take(&mut self.gs);
-        let mut records = Vec::with_capacity(gs.len());
-        gs.drain(|id, slot| {
+        let mut ids = Vec::with_capacity(gs.len());
+        let mut offsets = I64Column::new();
+        gs.drain_ascending(|id, slot| {
             let at = match slot {
                 Slot::Packed(at) => at,
                 Slot::Live(mut g) => {
@@ -777,10 +779,11 @@ impl Summarizer {
                     packed.push(&g.summary, &g.regions)
                 }
             };
-            records.push((id, at));
+            ids.push(id);
+            offsets.push(at as i64);
         });
         Summary {
-            goroutines: packed.finish(records),
+            goroutines: packed.finish_ascending(ids, offsets),
             tasks: {
                 let mut packed = std::mem::take(&mut self.packed_tasks);
                 let mut records = Vec::with_capacity(self.tasks.len());

@@ -387,6 +387,16 @@ impl<T> ById<T> {
         self.values.len()
     }
 
+    /// Hands every (ID, value) pair to `f`, by ID.
+    pub(crate) fn drain_ascending(self, mut f: impl FnMut(i64, T)) {
+        let mut values: Vec<Option<T>> = self.values.into_iter().map(Some).collect();
+        for (id, i) in self.index.iter_ascending() {
+            if let Some(v) = values[i as usize].take() {
+                f(id, v);
+            }
+        }
+    }
+
     /// Hands every (ID, value) pair to `f`, in no particular order.
     pub(crate) fn drain(self, mut f: impl FnMut(i64, T)) {
         let mut values: Vec<Option<T>> = self.values.into_iter().map(Some).collect();
@@ -482,6 +492,26 @@ impl IdIndex {
         self.len == 0
     }
 
+    /// (ID, position) pairs, by ID.
+    pub fn iter_ascending(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
+        // The map holds the IDs the array does not cover: negative ones, and those past
+        // its end.
+        let mut sparse: Vec<(i64, u32)> = self.sparse.iter().map(|(&k, &v)| (k, v)).collect();
+        sparse.sort_unstable();
+        let split = sparse.partition_point(|&(k, _)| k < 0);
+        let above = sparse.split_off(split);
+        sparse
+            .into_iter()
+            .chain(
+                self.dense
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &p)| p != 0)
+                    .map(|(i, &p)| (i as i64, p - 1)),
+            )
+            .chain(above)
+    }
+
     /// (ID, position) pairs, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
         self.dense
@@ -555,6 +585,7 @@ mod tests {
         got.sort_unstable();
         all.sort_unstable();
         assert_eq!(got, all);
+        assert_eq!(index.iter_ascending().collect::<Vec<_>>(), all, "by ID");
         // The array stays proportional to the entries, whatever the IDs.
         assert!(index.dense.len() <= (1 << 16).max(4 * all.len()));
         assert_eq!(index.len(), all.len());

@@ -341,13 +341,24 @@ impl GoroutinesBuilder {
     /// The store of the goroutines `records` lists, as (ID, where its record starts),
     /// one record per ID. Records written and not listed (a goroutine whose ID was
     /// reused, or that was unpacked and packed again) are left unreachable.
-    pub(crate) fn finish(mut self, mut records: Vec<(i64, usize)>) -> Goroutines {
+    #[cfg(test)]
+    pub(crate) fn finish(self, mut records: Vec<(i64, usize)>) -> Goroutines {
         records.sort_unstable_by_key(|&(id, _)| id);
         let offsets = I64Column::from_values(records.iter().map(|&(_, at)| at as i64));
         // Collected afresh: reusing `records`' buffer in place would keep twice the
         // memory the IDs need.
         let ids = records.iter().map(|&(id, _)| id).collect();
         drop(records);
+        self.finish_ascending(ids, offsets)
+    }
+
+    /// The store of the goroutines `ids` (ascending, one record each) whose records
+    /// start at `offsets`: [`Self::finish`] without a list of pairs to sort, for a caller
+    /// that meets the goroutines in order (the summaries' finish: 6.6 MB of pairs for
+    /// the 414,344 goroutines of the 200 MB benchmark trace, at the top of the loading).
+    pub(crate) fn finish_ascending(mut self, ids: Vec<i64>, mut offsets: I64Column) -> Goroutines {
+        debug_assert!(ids.is_sorted());
+        offsets.seal();
         self.bytes.shrink_to_fit();
         Goroutines {
             ids,
