@@ -21,6 +21,8 @@ fn filter(app: &mut App, text: &str) {
         app.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
     app.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    // A filter with `interacts` is applied on a thread of its own.
+    tui::settle(app);
 }
 
 fn kept(app: &App) -> BTreeSet<i64> {

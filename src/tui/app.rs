@@ -102,6 +102,10 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// The goroutine filter in force.
     pub filter: Option<Arc<GoroutineFilter>>,
+    /// A filter being applied on a thread of its own (one with `interacts`: it visits
+    /// the arrows of the selected goroutine's whole life, 0.25 s for a goroutine of
+    /// 337,000 runs on the 200 MB benchmark trace).
+    filtering: Option<std::sync::mpsc::Receiver<Result<GoroutineFilter, String>>>,
     /// The trace.
     pub file: SharedFile,
     /// What the index said.
@@ -144,6 +148,7 @@ impl App {
             opened_goroutine: None,
             prompt: None,
             filter: None,
+            filtering: None,
             file,
             facts: Arc::new(facts),
             loading: Loading::Running(0),
@@ -237,14 +242,23 @@ impl App {
                     Tab::Goroutines => self.goroutines.current_goroutine(),
                     _ => self.timeline.selected_goroutine(&model),
                 };
-                match filter::apply(&text, &model, selected) {
-                    Ok(f) => {
-                        let n = f.ids.len();
-                        self.set_filter(Some(f));
-                        self.status = Some(format!("filter: {n} goroutines kept (Esc clears)"));
+                if filter::slow(&text) {
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let (m, t) = (model.clone(), text.clone());
+                    let spawned =
+                        std::thread::Builder::new()
+                            .name("filter".into())
+                            .spawn(move || {
+                                let _ = tx.send(filter::apply(&t, &m, selected));
+                            });
+                    if spawned.is_ok() {
+                        self.filtering = Some(rx);
+                        self.status = Some("filtering…".into());
+                        return;
                     }
-                    Err(e) => self.status = Some(e),
                 }
+                let r = filter::apply(&text, &model, selected);
+                self.filter_applied(r);
                 return;
             }
             (Some(Action::Enter), _) if p.kind == PromptKind::Search => {
@@ -527,6 +541,18 @@ impl App {
         }
     }
 
+    /// Puts a filter just applied in force, or says why it could not be.
+    fn filter_applied(&mut self, r: Result<GoroutineFilter, String>) {
+        match r {
+            Ok(f) => {
+                let n = f.ids.len();
+                self.set_filter(Some(f));
+                self.status = Some(format!("filter: {n} goroutines kept (Esc clears)"));
+            }
+            Err(e) => self.status = Some(e),
+        }
+    }
+
     /// Sets (or clears) the goroutine filter and lets the views showing goroutines
     /// follow it.
     pub fn set_filter(&mut self, filter: Option<GoroutineFilter>) {
@@ -580,9 +606,23 @@ impl App {
         let Some(model) = self.model().cloned() else {
             return false;
         };
+        let mut changed = false;
+        if let Some(rx) = &self.filtering {
+            let r = match rx.try_recv() {
+                Ok(r) => Some(r),
+                Err(std::sync::mpsc::TryRecvError::Empty) => None,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    Some(Err("the filter failed".into()))
+                }
+            };
+            if let Some(r) = r {
+                self.filtering = None;
+                self.filter_applied(r);
+                changed = true;
+            }
+        }
         let shared = self.shared_with(model.clone());
         let ctx = shared.ctx();
-        let mut changed = false;
         for t in Tab::ALL {
             changed |= self.view_mut(t).tick(&ctx);
         }
@@ -591,7 +631,7 @@ impl App {
 
     /// Whether anything is computing in the background (the loop then polls).
     pub fn busy(&mut self) -> bool {
-        if matches!(self.loading, Loading::Running(_)) {
+        if matches!(self.loading, Loading::Running(_)) || self.filtering.is_some() {
             return true;
         }
         Tab::ALL.iter().any(|&t| self.view_mut(t).busy())

@@ -187,6 +187,12 @@ fn linked(tl: &Timeline, g: i64, walk_ratio: usize) -> FxHashSet<i64> {
     out
 }
 
+/// Whether applying `text` may take long enough to be done off the key (its
+/// `interacts` term); a filter that does not parse is quick to refuse.
+pub fn slow(text: &str) -> bool {
+    parse(text).is_ok_and(|terms| terms.contains(&Term::Interacts))
+}
+
 /// Applies `text` to the model; `selected` is the goroutine `interacts` refers to.
 pub fn apply(text: &str, model: &Model, selected: Option<i64>) -> Result<GoroutineFilter, String> {
     let terms = parse(text)?;
