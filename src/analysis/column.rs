@@ -285,29 +285,28 @@ impl I64Column {
         let block = self.blocks.len();
         let plan = plan_block(&self.pending, block < EXCEPTION_BLOCKS);
         let (base, width) = (plan.base, plan.width);
-        /// Appends each of `values` less `base`, narrowed, or `mark` for one out of
-        /// range, to `store`; returns where they start.
-        fn offsets<T: TryFrom<i64> + Copy + PartialEq>(
+        /// Appends each of `values` the plan holds as its offset from the base, narrowed
+        /// (it fits: the plan's limit is the width's), the others as `mark`, to `store`;
+        /// returns where they start.
+        fn offsets<T: TryFrom<i64> + Copy>(
             store: &mut Vec<T>,
             values: &[i64],
-            base: i64,
+            plan: &BlockPlan,
             mark: T,
         ) -> u32 {
             let at = store.len() as u32;
-            store.extend(values.iter().map(|&v| {
-                v.checked_sub(base)
-                    .and_then(|d| T::try_from(d).ok())
-                    .filter(|&d| d != mark)
-                    .unwrap_or(mark)
+            store.extend(values.iter().map(|&v| match plan.holds(v) {
+                true => T::try_from(v - plan.base).unwrap_or(mark),
+                false => mark,
             }));
             at
         }
         let values = &self.pending;
         let at = match width {
             Width::W0 => 0,
-            Width::W8 => offsets(&mut self.low8, values, base, u8::MAX),
-            Width::W16 => offsets(&mut self.low16, values, base, u16::MAX),
-            Width::W32 => offsets(&mut self.low32, values, base, u32::MAX),
+            Width::W8 => offsets(&mut self.low8, values, &plan, u8::MAX),
+            Width::W16 => offsets(&mut self.low16, values, &plan, u16::MAX),
+            Width::W32 => offsets(&mut self.low32, values, &plan, u32::MAX),
             Width::W64 => {
                 let at = self.wide.len() as u32;
                 self.wide.extend_from_slice(values);
@@ -375,9 +374,17 @@ fn plan_block(values: &[i64], exceptions: bool) -> BlockPlan {
     let (min, max) = values
         .iter()
         .fold((i64::MAX, i64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    if min >= max {
+        // One value (or none): nothing stored.
+        return BlockPlan {
+            base: min.min(max),
+            width: Width::W0,
+            limit: 0,
+        };
+    }
     // Most blocks fit 8 bits whole: nothing to weigh, no sort.
     let limit = i64::from(u8::MAX) - 1;
-    if min < max && max.checked_sub(min).is_some_and(|d| d <= limit) {
+    if max.checked_sub(min).is_some_and(|d| d <= limit) {
         return BlockPlan {
             base: min,
             width: Width::W8,
@@ -387,20 +394,6 @@ fn plan_block(values: &[i64], exceptions: bool) -> BlockPlan {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
     let n = sorted.len();
-    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
-        return BlockPlan {
-            base: 0,
-            width: Width::W0,
-            limit: 0,
-        };
-    };
-    if min == max {
-        return BlockPlan {
-            base: min,
-            width: Width::W0,
-            limit: 0,
-        };
-    }
     let mut best = BlockPlan {
         base: 0,
         width: Width::W64,

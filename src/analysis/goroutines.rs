@@ -787,7 +787,7 @@ impl Summarizer {
             tasks: {
                 let mut packed = std::mem::take(&mut self.packed_tasks);
                 let mut records = Vec::with_capacity(self.tasks.len());
-                std::mem::take(&mut self.tasks).drain(|id, slot| {
+                std::mem::take(&mut self.tasks).drain_ascending(|id, slot| {
                     let at = match slot {
                         TaskSlot::Live(t) => packed.pack(&t),
                         TaskSlot::Packed(at) => at,

@@ -396,16 +396,6 @@ impl<T> ById<T> {
             }
         }
     }
-
-    /// Hands every (ID, value) pair to `f`, in no particular order.
-    pub(crate) fn drain(self, mut f: impl FnMut(i64, T)) {
-        let mut values: Vec<Option<T>> = self.values.into_iter().map(Some).collect();
-        for (id, i) in self.index.iter() {
-            if let Some(v) = values[i as usize].take() {
-                f(id, v);
-            }
-        }
-    }
 }
 
 /// A map from goroutine ID to a position, made for the lookup on every state transition

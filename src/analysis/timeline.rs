@@ -528,8 +528,9 @@ impl TimelineBuilder {
     /// Compact mode, for the explorer: goroutine slices are kept only as per-lane
     /// [`LaneSpans`] ([`Timeline::lanes`]), a fraction of the memory of [`Slice`]s; ranges,
     /// arrows and counters stay (the Goroutines counter thinned to one row per
-    /// microsecond); of the instants, only the user logs, packed ([`Timeline::logs`]). In the proc layout it also keeps the arrows of unblocks done on P0,
-    /// which go tool trace drops (its zero-value check): causality is followed everywhere.
+    /// microsecond); of the instants, only the user logs, packed ([`Timeline::logs`]). In
+    /// the proc layout it also keeps the arrows of unblocks done on P0, which go tool
+    /// trace drops (its zero-value check): causality is followed everywhere.
     pub fn compact(mut self) -> TimelineBuilder {
         self.compact = Some(Default::default());
         self

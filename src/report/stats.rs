@@ -122,12 +122,9 @@ pub fn write_stats(source: &Source, out: &mut impl Write) -> Result<(), DumpErro
     let data = source.bytes();
     // Both passes give back the pages they have read: the explorer runs this beside
     // everything else it holds.
-    let mut released = 0;
-    write_footprint_releasing(data, out, |upto| {
-        source.release(released..upto as usize);
-        released = upto as usize;
-    })?;
-    source.release(released..data.len());
+    let mut behind = source.behind();
+    write_footprint_releasing(data, out, |upto| behind.upto(upto as usize))?;
+    behind.finish();
     let s = summarize_reader(super::open_reader(source)?)?;
     writeln!(out)?;
     writeln!(out, "Summary")?;

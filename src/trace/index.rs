@@ -143,15 +143,9 @@ impl Index {
     /// loading passes release them (14 MiB of the loading peak on the 200 MB benchmark
     /// trace).
     pub fn build_releasing(source: &Source) -> Result<Index> {
-        const STEP: usize = 1 << 20;
-        let mut released = 0;
-        let index = Self::build_reporting(source.bytes(), |at| {
-            if at - released >= STEP {
-                source.release(released..at);
-                released = at;
-            }
-        });
-        source.release(released..source.bytes().len());
+        let mut behind = source.behind();
+        let index = Self::build_reporting(source.bytes(), |at| behind.upto(at));
+        behind.finish();
         index
     }
 

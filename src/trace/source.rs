@@ -66,4 +66,36 @@ impl Source {
         let _ =
             unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, start, end - start) };
     }
+
+    /// Hands back the pages a front-to-back walk over the file has passed, a MiB at a
+    /// time: [`Behind::upto`] after each step, [`Behind::finish`] at the end.
+    pub fn behind(&self) -> Behind<'_> {
+        Behind {
+            source: self,
+            released: 0,
+        }
+    }
+}
+
+/// Releases a walk's pages behind it ([`Source::behind`]).
+pub struct Behind<'a> {
+    source: &'a Source,
+    released: usize,
+}
+
+impl Behind<'_> {
+    /// The walk has read the file up to `at`.
+    pub fn upto(&mut self, at: usize) {
+        const STEP: usize = 1 << 20;
+        if at >= self.released + STEP {
+            self.source.release(self.released..at);
+            self.released = at;
+        }
+    }
+
+    /// The walk is over: the rest of the file goes back too.
+    pub fn finish(self) {
+        self.source
+            .release(self.released..self.source.bytes().len());
+    }
 }

@@ -312,7 +312,7 @@ mod tests {
     }
 
     /// The goroutines linked with any goroutine are the same whether its arrows are found
-    /// in one walk per lane or run by run.
+    /// in one pass over its lifetime or run by run.
     #[test]
     fn linked_goroutines_are_the_same_walked_or_looked_up() {
         use crate::analysis::timeline::TimelineBuilder;

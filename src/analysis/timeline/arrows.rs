@@ -18,6 +18,11 @@ use crate::analysis::column::partition_point;
 /// Spans per block of a row.
 const ARROW_BLOCK: usize = 64;
 
+/// The spans of block `b` of a row.
+fn block_spans(b: usize, spans: &LaneSpans) -> std::ops::Range<usize> {
+    b * ARROW_BLOCK..((b + 1) * ARROW_BLOCK).min(spans.len())
+}
+
 /// Positions of a row's block order ([`RowCauses::by_first`]) per entry of
 /// [`RowCauses::chunk_last`], and entries of that per entry of
 /// [`RowCauses::group_last`]: the two levels that find the blocks a time falls in.
@@ -51,7 +56,7 @@ impl RowCauses {
         let mut last = I64Column::new();
         let mut with_arrows: Vec<u32> = Vec::new();
         for b in 0..blocks {
-            let range = b * ARROW_BLOCK..((b + 1) * ARROW_BLOCK).min(spans.len());
+            let range = block_spans(b, spans);
             let (lo, hi) = range
                 .filter_map(|i| tl.cause_source(spans, i))
                 .fold((i64::MAX, i64::MIN), |(lo, hi), (_, t)| {
@@ -142,7 +147,7 @@ impl RowWalk<'_> {
     fn open_block(&mut self, k: usize) {
         let spans = &self.tl.lanes[self.row];
         let b = self.causes.block(k);
-        for i in b * ARROW_BLOCK..((b + 1) * ARROW_BLOCK).min(spans.len()) {
+        for i in block_spans(b, spans) {
             if let Some((lane, t)) = self.tl.cause_source(spans, i)
                 && lane == self.lane
                 && (self.from..=self.until).contains(&t)
@@ -250,7 +255,7 @@ impl ArrowIndex {
             let spans = &tl.lanes[row];
             (0..causes.first.len())
                 .filter(move |&b| causes.first.get(b) <= until && causes.last.get(b) >= from)
-                .flat_map(move |b| b * ARROW_BLOCK..((b + 1) * ARROW_BLOCK).min(spans.len()))
+                .flat_map(move |b| block_spans(b, spans))
                 .filter_map(move |i| {
                     let (lane, t) = tl.cause_source(spans, i)?;
                     (from..=until).contains(&t).then_some((lane, t, row, i))

@@ -112,9 +112,7 @@ impl TableState {
             None => {}
         }
     }
-}
 
-impl TableState {
     /// As [`TableState::sort_rows_cached`] for `i64` keys, holding 8 bytes a row while it
     /// sorts, not 16: each row's key (less the smallest, or from the largest when
     /// descending) and its position in `order` packed in one `u64`, when they fit (keys
